@@ -1,0 +1,48 @@
+# elp-warehouse — two commands for a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+SCALE ?= 0.02
+SEED ?= 20250623
+export ELP_RAW_DIR ?= $(CURDIR)/data/raw
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export UV_PYTHON_DOWNLOADS := never
+export PYTHONDONTWRITEBYTECODE :=
+
+.PHONY: install demo generate build test lint test-python test-dbt bench clean
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip sync --python $(BIN)/python --compile-bytecode --quiet requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps --compile-bytecode --quiet -e .
+	touch $@
+
+install: $(BIN)/.installed
+
+generate: install
+	$(BIN)/elp generate --scale $(SCALE) --seed $(SEED) --out $(ELP_RAW_DIR)
+
+build: install
+	$(BIN)/elp build
+
+demo: generate build
+	@$(BIN)/elp where
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+	$(BIN)/sqlfluff lint models macros tests analyses
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf warehouse target logs dbt_packages data/raw

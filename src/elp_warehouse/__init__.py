@@ -1,0 +1,1 @@
+"""ELP warehouse tooling."""
