@@ -1,0 +1,1 @@
+"""Deterministic builders for the committed dbt seeds (see docs/seeds.md)."""
