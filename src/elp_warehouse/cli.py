@@ -1,0 +1,99 @@
+"""Command-line entry point: `elp generate | build | where`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from elp_warehouse import paths
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from elp_warehouse.generator import generate
+
+    out = Path(args.out).resolve()
+    truth = Path(args.truth_dir).resolve() if args.truth_dir else out.parent / "truth"
+    report = generate(
+        out_dir=out,
+        scale=args.scale,
+        seed=args.seed,
+        first_year=args.first_year,
+        last_year=args.last_year,
+        extraction_date=date.fromisoformat(args.extraction_date),
+        truth_dir=truth,
+        progress=not args.no_progress,
+    )
+    print(report)
+    return 0
+
+
+def dbt_env(raw_dir: Path | None = None, warehouse_dir: Path | None = None) -> dict[str, str]:
+    """Environment for a dbt subprocess: the project's profile, no tracking, chosen folders."""
+    env = dict(os.environ)
+    env["DBT_PROFILES_DIR"] = str(paths.PROJECT_ROOT)
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
+    env["ELP_RAW_DIR"] = str(raw_dir or paths.raw_dir())
+    env["ELP_WAREHOUSE_DIR"] = str(warehouse_dir or paths.warehouse_dir())
+    return env
+
+
+def run_dbt(args: list[str], env: dict[str, str]) -> int:
+    Path(env["ELP_WAREHOUSE_DIR"]).mkdir(parents=True, exist_ok=True)
+    cmd = [str(paths.dbt_executable()), *args]
+    return subprocess.run(cmd, cwd=paths.PROJECT_ROOT, env=env, check=False).returncode
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    env = dbt_env(Path(args.raw_dir).resolve() if args.raw_dir else None)
+    dbt_args = ["build", *(["--vars", args.vars] if args.vars else [])]
+    return run_dbt(dbt_args, env)
+
+
+def _cmd_where(_args: argparse.Namespace) -> int:
+    db = paths.database_path()
+    print(f"Raw extract:        {paths.raw_dir()}")
+    print(f"Working database:   {db}")
+    print("Query the marts, for example:")
+    print(f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{db}', read_only=True)")
+    print("      .sql('select * from marts.mart_population_weights limit 5'))\"")
+    print("Docs: README.md (marts, contract), docs/ (methods, seeds, generator).")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="elp", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write a synthetic extract that follows the contract")
+    gen.add_argument("--scale", type=float, default=0.02, help="1.0 = national size")
+    gen.add_argument("--seed", type=int, default=20250623)
+    gen.add_argument("--out", default=str(paths.raw_dir()))
+    gen.add_argument("--truth-dir", default=None, help="default: sibling 'truth' folder of --out")
+    gen.add_argument("--first-year", type=int, default=2010)
+    gen.add_argument("--last-year", type=int, default=2024)
+    gen.add_argument("--extraction-date", default="2025-06-23")
+    gen.add_argument("--no-progress", action="store_true")
+    gen.set_defaults(func=_cmd_generate)
+
+    build = sub.add_parser("build", help="dbt build of the whole warehouse")
+    build.add_argument("--raw-dir", default=None, help="default: ELP_RAW_DIR or data/raw")
+    build.add_argument("--vars", default=None, help="dbt --vars YAML, e.g. '{last_year: 2025}'")
+    build.set_defaults(func=_cmd_build)
+
+    where = sub.add_parser("where", help="say where the results are and how to query them")
+    where.set_defaults(func=_cmd_where)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    rc: int = args.func(args)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
