@@ -1,0 +1,10 @@
+{#- One row per analysis year (vars first_year..last_year), written without engine-specific
+    series functions so the same SQL runs on DuckDB and Spark. -#}
+{% macro analysis_years() -%}
+    {%- set first_year = var('first_year') | int -%}
+    {%- set last_year = var('last_year') | int -%}
+    {%- for y in range(first_year, last_year + 1) %}
+    select cast({{ y }} as {{ dbt.type_int() }}) as year
+    {%- if not loop.last %} union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}

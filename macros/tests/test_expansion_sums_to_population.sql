@@ -1,0 +1,34 @@
+{#- Weighted member counts must add up exactly (to a relative tolerance) to the population
+    they are extrapolated to, per group (e.g. per year). Fails with one row per group that
+    does not. `count_column` = members behind each row (1 for person-level rows). -#}
+{% test expansion_sums_to_population(model, expansion_column, population_model, population_column, group_by, count_column=none, tolerance=0.000001) %}
+{%- set count_expr = count_column if count_column else '1' %}
+with
+
+expanded as (
+    select
+        {{ group_by | join(', ') }},
+        sum({{ count_expr }} * {{ expansion_column }}) as expanded_total
+    from {{ model }}
+    group by {{ group_by | join(', ') }}
+),
+
+population as (
+    select
+        {{ group_by | join(', ') }},
+        sum({{ population_column }}) as population_total
+    from {{ population_model }}
+    group by {{ group_by | join(', ') }}
+)
+
+select
+    population.*,
+    expanded.expanded_total
+from population
+left join expanded
+    on {% for col in group_by %}population.{{ col }} = expanded.{{ col }}{% if not loop.last %} and {% endif %}{% endfor %}
+where
+    expanded.expanded_total is null
+    or abs(expanded.expanded_total - population.population_total)
+    > {{ tolerance }} * population.population_total
+{% endtest %}
