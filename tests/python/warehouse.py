@@ -1,0 +1,54 @@
+"""Helpers for tests that generate an extract and build the warehouse with dbt (as a
+subprocess, as users run it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / ".venv" / "bin"
+DEFAULT_SCALE = 0.02  # the `make demo` default
+DEFAULT_SEED = 20250623
+
+
+def generate(
+    raw_dir: Path, scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED, *extra: str
+) -> None:
+    cmd = [str(BIN / "elp"), "generate", "--scale", str(scale), "--seed", str(seed)]
+    cmd += ["--out", str(raw_dir), "--no-progress", *extra]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
+def dbt(
+    args: list[str],
+    raw_dir: Path,
+    warehouse_dir: Path,
+    dbt_vars: dict[str, Any] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(
+        DBT_PROFILES_DIR=str(ROOT),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="False",
+        ELP_RAW_DIR=str(raw_dir),
+        ELP_WAREHOUSE_DIR=str(warehouse_dir),
+    )
+    cmd = [str(BIN / "dbt"), *args, "--target-path", str(warehouse_dir / "target")]
+    cmd += ["--log-path", str(warehouse_dir / "logs")]
+    if dbt_vars:
+        cmd += ["--vars", json.dumps(dbt_vars)]
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+
+
+def rows(db_path: Path, sql: str) -> list[dict[str, Any]]:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
