@@ -1,0 +1,169 @@
+{#- Structural preflight of the raw extract, run on-run-start (dbt_project.yml).
+
+    For every raw table that a selected node reads directly (the base_ models and the source
+    tests), it lists the table's Parquet files and stops the build, naming the file and the
+    column, when:
+      - the folder holds no Parquet file;
+      - a file cannot be read (its footer / schema is corrupt: DuckDB's message names the file,
+        and each file is read on its own so that the failing query is about that file only);
+      - a contract column is missing from a file, or its type is not in the contract column's
+        type family (see `raw_type_family`);
+      - a member_id looks like a national register number (rule member_id_looks_like_niss):
+        the extract is refused, naming the files and counts, never the value.
+    Only Parquet metadata and the member_id column are read, so the cost stays small at national
+    scale. The contract (columns, types) is read from the `raw` source's YAML, its single home.
+
+    Builds that read no raw table (e.g. `dbt seed`, or models downstream of the base_ tables
+    only) skip the preflight: there is nothing raw to check. Var `skip_raw_preflight: true`
+    skips it on purpose (not recommended). Engine-specific (DuckDB file functions), hence
+    dispatched; other engines log that no preflight ran. -#}
+{% macro preflight_raw_extract() -%}
+    {%- if not execute or var('skip_raw_preflight', false) -%}
+        {{ return('') }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('preflight_raw_extract', 'elp_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__preflight_raw_extract() -%}
+    {%- do log('Raw preflight: not implemented for adapter ' ~ adapter.type() ~ ', skipped', info=true) -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{% macro duckdb__preflight_raw_extract() -%}
+    {%- set raw_sources = elp_warehouse.raw_sources_read_by_selection() -%}
+    {%- for raw_source in raw_sources -%}
+        {%- do elp_warehouse.preflight_raw_table(raw_source) -%}
+    {%- endfor -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{#- The `raw` source tables (graph source nodes) that a selected node depends on directly. -#}
+{% macro raw_sources_read_by_selection() -%}
+    {%- set source_ids = [] -%}
+    {%- for unique_id in selected_resources -%}
+        {%- set node = graph.nodes.get(unique_id) -%}
+        {%- if node is not none -%}
+            {%- for dependency in node.depends_on.nodes -%}
+                {%- set dependency_source = graph.sources.get(dependency) -%}
+                {%- if dependency_source is not none
+                    and dependency_source.source_name == 'raw'
+                    and dependency not in source_ids -%}
+                    {%- do source_ids.append(dependency) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set raw_sources = [] -%}
+    {%- for source_id in source_ids | sort -%}
+        {%- do raw_sources.append(graph.sources[source_id]) -%}
+    {%- endfor -%}
+    {{ return(raw_sources) }}
+{%- endmacro %}
+
+{#- Folder of a raw table: <ELP_RAW_DIR>/<table> (env ELP_RAW_DIR, default data/raw). -#}
+{% macro raw_table_folder(table_name) -%}
+    {%- set raw_dir = env_var('ELP_RAW_DIR', 'data/raw') | trim -%}
+    {{ return(raw_dir.rstrip('/') ~ '/' ~ table_name) }}
+{%- endmacro %}
+
+{% macro preflight_raw_table(raw_source) -%}
+    {%- set started = modules.datetime.datetime.now() -%}
+    {%- set table_name = raw_source.name -%}
+    {%- set folder = elp_warehouse.raw_table_folder(table_name) -%}
+    {%- set file_glob = (folder ~ '/**/*.parquet') | replace("'", "''") -%}
+    {%- set refusal = 'Raw extract refused (source contract, table ' ~ table_name ~ '): ' -%}
+
+    {#- 1. files -#}
+    {%- set files = run_query("select file from glob('" ~ file_glob ~ "') order by file").columns[0].values() -%}
+    {%- if files | length == 0 -%}
+        {{ exceptions.raise_compiler_error(refusal ~ 'no Parquet file in folder ' ~ folder
+            ~ ' (expected ' ~ folder ~ '/**/*.parquet; set ELP_RAW_DIR to the extract folder)') }}
+    {%- endif -%}
+
+    {#- 2. schema of each file, read on its own -#}
+    {%- for file in files -%}
+        {%- set quoted_file = file | replace("'", "''") -%}
+        {%- do log('Raw preflight: reading the schema of ' ~ file, info=false) -%}
+        {%- set described = run_query(
+            "describe select * from read_parquet('" ~ quoted_file ~ "', hive_partitioning = false)"
+        ) -%}
+        {%- set file_types = {} -%}
+        {%- for row in described.rows -%}
+            {%- do file_types.update({row['column_name'] | lower: row['column_type'] | upper}) -%}
+        {%- endfor -%}
+        {%- for column in raw_source.columns.values() -%}
+            {%- set expected_type = (column.data_type or '') | upper -%}
+            {%- set family = elp_warehouse.raw_type_family(expected_type, contract=true) -%}
+            {%- set column_name = column.name | lower -%}
+            {%- if column_name not in file_types -%}
+                {{ exceptions.raise_compiler_error(refusal ~ 'file ' ~ file ~ ' has no column '
+                    ~ column.name ~ ' (contract type ' ~ expected_type ~ ')') }}
+            {%- endif -%}
+            {%- set actual_type = file_types[column_name] -%}
+            {%- if family not in elp_warehouse.raw_type_family(actual_type) -%}
+                {{ exceptions.raise_compiler_error(refusal ~ 'file ' ~ file ~ ', column '
+                    ~ column.name ~ ' has type ' ~ actual_type ~ '; the contract wants '
+                    ~ expected_type ~ ' (a ' ~ family ~ ' type)') }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+
+    {#- 3. no national register number in member_id (only that column is read) -#}
+    {%- if 'member_id' in raw_source.columns -%}
+        {%- set niss_sql -%}
+            select filename as file, count(*) as niss_like_rows
+            from read_parquet('{{ file_glob }}', filename = true, union_by_name = true, hive_partitioning = false)
+            where {{ elp_warehouse.looks_like_niss('member_id') }}
+            group by filename
+            order by filename
+        {%- endset -%}
+        {%- set niss_files = run_query(niss_sql) -%}
+        {%- if niss_files.rows | length > 0 -%}
+            {%- set listed = [] -%}
+            {%- for row in niss_files.rows[:5] -%}
+                {%- do listed.append(row['file'] ~ ' (' ~ row['niss_like_rows'] ~ ' rows)') -%}
+            {%- endfor -%}
+            {{ exceptions.raise_compiler_error(refusal ~ 'member_id looks like a national register '
+                ~ 'number (INSZ/NISS, 11 digits) in ' ~ listed | join(', ')
+                ~ (' and more files' if niss_files.rows | length > 5 else '')
+                ~ '. Rule member_id_looks_like_niss: the extract must carry pseudonymised '
+                ~ 'identifiers only; values are not shown.') }}
+        {%- endif -%}
+    {%- endif -%}
+
+    {%- set seconds = (modules.datetime.datetime.now() - started).total_seconds() -%}
+    {%- do log('Raw preflight: ' ~ table_name ~ ': ' ~ files | length ~ ' file(s), contract columns '
+        ~ 'and types ok, no NISS-like member_id (' ~ '%.2f' | format(seconds) ~ ' s)', info=true) -%}
+{%- endmacro %}
+
+{#- Type families of the source contract. With contract=true: the one family a contract
+    data_type belongs to. Otherwise: the families a DuckDB type read from a Parquet file can
+    serve (an integer column also serves a numeric one; a TIMESTAMP serves a date). -#}
+{% macro raw_type_family(type_name, contract=false) -%}
+    {%- set t = (type_name or '') | upper | trim -%}
+    {%- set base = t.split('(')[0] | trim -%}
+    {%- set integers = ['TINYINT', 'SMALLINT', 'INTEGER', 'INT', 'BIGINT', 'HUGEINT', 'UTINYINT',
+        'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT'] -%}
+    {%- set decimals = ['DECIMAL', 'NUMERIC', 'DOUBLE', 'FLOAT', 'REAL'] -%}
+    {%- if base in ['VARCHAR', 'TEXT', 'STRING'] -%}
+        {%- set families = ['string'] -%}
+    {%- elif base in integers -%}
+        {%- set families = ['integer', 'numeric'] -%}
+    {%- elif base in decimals -%}
+        {%- set families = ['numeric'] -%}
+    {%- elif base == 'DATE' or base.startswith('TIMESTAMP') -%}
+        {%- set families = ['date'] -%}
+    {%- elif base in ['BOOLEAN', 'BOOL'] -%}
+        {%- set families = ['boolean'] -%}
+    {%- else -%}
+        {%- set families = [] -%}
+    {%- endif -%}
+    {%- if contract -%}
+        {%- if families | length == 0 -%}
+            {{ exceptions.raise_compiler_error('raw_type_family: the source contract type ' ~ t
+                ~ ' has no type family') }}
+        {%- endif -%}
+        {{ return(families[0]) }}
+    {%- endif -%}
+    {{ return(families) }}
+{%- endmacro %}

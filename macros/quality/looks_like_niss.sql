@@ -1,0 +1,14 @@
+{#- True when an identifier looks like a Belgian national register number (INSZ/NISS): exactly 11
+    digits, optionally written with the usual separators (YY.MM.DD-XXX.CC, spaces or dashes).
+    Such a value must never reach the warehouse (source contract): the preflight refuses the
+    extract, and the base models quarantine the row as `member_id_looks_like_niss`.
+    The cheap length test first keeps the regular expression off most rows. -#}
+{% macro looks_like_niss(col) -%}
+    (
+        length(trim({{ col }})) between 11 and 15
+        and {{ elp_warehouse.regexp_full_match(
+            'trim(' ~ col ~ ')',
+            '[0-9]{2}[. -]?[0-9]{2}[. -]?[0-9]{2}[. -]?[0-9]{3}[. -]?[0-9]{2}'
+        ) }}
+    )
+{%- endmacro %}

@@ -1,0 +1,48 @@
+{#- Generic data test on mart_data_quality (or a model of the same shape): fails the build when
+    the `all_rules` rejected share of a raw table passes the threshold (the mart's `threshold`
+    column, i.e. var max_rejected_share, unless `threshold` is given). `source_name` restricts
+    the check to one table. Attached to a stg_ model with `quality_model:
+    ref('mart_data_quality')`, it gates that model: in `dbt build` everything built on a
+    rejected table is skipped, while the quality mart and quarantine models are still built.
+
+    dbt prints only a row count for a failing test, so the test raises an error whose text
+    names the table, its counts and the threshold (macro raise_error). -#}
+{% test rejected_share_within_threshold(model, source_name=none, threshold=none, quality_model=none) %}
+    {%- set threshold_sql = threshold if threshold is not none else 'threshold' %}
+    with
+
+    breaches as (
+        select
+            source,
+            rows_read,
+            rows_rejected,
+            rejected_share,
+            {{ threshold_sql }} as threshold_used
+        from {{ quality_model if quality_model is not none else model }}
+        where
+            rule = 'all_rules'
+            and rejected_share > {{ threshold_sql }}
+            {%- if source_name is not none %}
+            and source = '{{ source_name }}'
+            {%- endif %}
+    )
+
+    select
+        source,
+        rejected_share,
+        {{ elp_warehouse.raise_error(dbt.concat([
+            "'Rejected share of raw table '",
+            "source",
+            "' is '",
+            "cast(round(rejected_share, 4) as " ~ dbt.type_string() ~ ")",
+            "' ('",
+            "cast(rows_rejected as " ~ dbt.type_string() ~ ")",
+            "' of '",
+            "cast(rows_read as " ~ dbt.type_string() ~ ")",
+            "' rows), above the threshold '",
+            "cast(threshold_used as " ~ dbt.type_string() ~ ")",
+            "' (var max_rejected_share); see mart_data_quality and quarantine_'",
+            "source",
+        ])) }} as failure_message
+    from breaches
+{% endtest %}

@@ -1,0 +1,75 @@
+{{ config(materialized='table') }}
+-- Raw affiliation_periods read once: typed, with `rejection_rule` = the first contract rule the
+-- spell breaks (null = valid). An open spell (end_date null) runs to the extraction date when
+-- overlaps are checked. Rules live in macro rejection_rules.
+{%- set extraction_date = "cast('" ~ var('extraction_date') ~ "' as date)" %}
+{%- set row_columns = ['member_id', 'start_date', 'end_date'] %}
+with
+
+raw_rows as (
+    select * from {{ source('raw', 'affiliation_periods') }}
+),
+
+typed_rows as (
+    select
+        cast(member_id as {{ dbt.type_string() }}) as member_id,
+        cast(start_date as date) as start_date,
+        cast(end_date as date) as end_date
+    from raw_rows
+),
+
+row_checked as (
+    select
+        *,
+        {{ elp_warehouse.first_broken_row_rule('affiliation_periods') }} as row_rule
+    from typed_rows
+),
+
+{{ elp_warehouse.duplicate_checked_cte('row_checked', key_columns=none, row_columns=row_columns) }},
+
+valid_spells_ordered as (
+    select
+        *,
+        coalesce(end_date, {{ extraction_date }}) as end_date_effective,
+        max(coalesce(end_date, {{ extraction_date }})) over (
+            partition by member_id order by start_date, end_date
+            rows between unbounded preceding and 1 preceding
+        ) as latest_earlier_end,
+        min(start_date) over (
+            partition by member_id order by start_date, end_date
+            rows between 1 following and unbounded following
+        ) as earliest_later_start
+    from duplicate_checked
+    where rejection_rule is null
+),
+
+overlap_checked as (
+    select
+        member_id,
+        start_date,
+        end_date,
+        case
+            when
+                latest_earlier_end >= start_date
+                or earliest_later_start <= end_date_effective
+                then 'overlapping_spell'
+        end as rejection_rule
+    from valid_spells_ordered
+)
+
+select
+    member_id,
+    start_date,
+    end_date,
+    rejection_rule
+from duplicate_checked
+where rejection_rule is not null
+
+union all
+
+select
+    member_id,
+    start_date,
+    end_date,
+    rejection_rule
+from overlap_checked

@@ -1,0 +1,74 @@
+{{ config(materialized='table') }}
+-- Raw members_yearly read once: typed, the arrondissement and province looked up for the year,
+-- and `rejection_rule` = the first contract rule the row breaks (null = valid). Staging and
+-- quarantine are views over this table; rules live in macro rejection_rules.
+{%- set row_columns = [
+    'member_id', 'year', 'birth_year', 'sex', 'nis_municipality', 'vt', 'insurability_code',
+    'affiliated_days', 'unemployment_days', 'primary_incapacity_days', 'invalidity_days',
+    'social_assistance', 'detained', 'placed_child',
+] %}
+with
+
+raw_rows as (
+    select * from {{ source('raw', 'members_yearly') }}
+),
+
+arrondissements as (
+    select
+        cast(arrondissement_nis as {{ dbt.type_string() }}) as arrondissement_nis,
+        cast(province_code as {{ dbt.type_string() }}) as province_code,
+        cast(valid_from_year as {{ dbt.type_int() }}) as valid_from_year,
+        cast(valid_to_year as {{ dbt.type_int() }}) as valid_to_year
+    from {{ ref('arrondissements') }}
+),
+
+typed_rows as (
+    select
+        cast(member_id as {{ dbt.type_string() }}) as member_id,
+        cast(year as {{ dbt.type_int() }}) as year,
+        cast(birth_year as {{ dbt.type_int() }}) as birth_year,
+        cast(sex as {{ dbt.type_string() }}) as sex,
+        cast(nis_municipality as {{ dbt.type_string() }}) as nis_municipality,
+        cast(vt as {{ dbt.type_boolean() }}) as vt,
+        cast(insurability_code as {{ dbt.type_string() }}) as insurability_code,
+        cast(affiliated_days as {{ dbt.type_int() }}) as affiliated_days,
+        cast(unemployment_days as {{ dbt.type_int() }}) as unemployment_days,
+        cast(primary_incapacity_days as {{ dbt.type_int() }}) as primary_incapacity_days,
+        cast(invalidity_days as {{ dbt.type_int() }}) as invalidity_days,
+        cast(social_assistance as {{ dbt.type_boolean() }}) as social_assistance,
+        cast(detained as {{ dbt.type_boolean() }}) as detained,
+        cast(placed_child as {{ dbt.type_boolean() }}) as placed_child
+    from raw_rows
+),
+
+located_rows as (
+    select
+        typed_rows.*,
+        arrondissements.arrondissement_nis,
+        arrondissements.province_code as arrondissement_province_code
+    from typed_rows
+    left join arrondissements
+        on
+            {{ elp_warehouse.regexp_full_match('typed_rows.nis_municipality', '[0-9]{5}') }}
+            and arrondissements.arrondissement_nis = substr(typed_rows.nis_municipality, 1, 2)
+            and typed_rows.year between arrondissements.valid_from_year and arrondissements.valid_to_year
+),
+
+row_checked as (
+    select
+        *,
+        {{ elp_warehouse.first_broken_row_rule('members_yearly') }} as row_rule
+    from located_rows
+),
+
+{{ elp_warehouse.duplicate_checked_cte(
+    'row_checked', key_columns=['member_id', 'year'], row_columns=row_columns,
+    key_rule='duplicate_member_year'
+) }}
+
+select
+    {{ row_columns | join(',\n    ') }},
+    arrondissement_nis,
+    arrondissement_province_code as province_code,
+    rejection_rule
+from duplicate_checked

@@ -1,0 +1,60 @@
+{{ config(materialized='table') }}
+-- Raw pharmacy_dispensings read once: typed, with `rejection_rule` = the first contract rule the
+-- line breaks (null = valid) and `in_cancelled_group` = a valid line whose netting group
+-- (member, dispensing date, ATC code, pharmacy type) nets to ddd <= 0. Rules live in macro
+-- rejection_rules; netting happens in stg_pharmacy_dispensings.
+{%- set row_columns = [
+    'dispensing_id', 'member_id', 'dispensing_date', 'atc_code', 'ddd', 'pharmacy_type',
+    'amount_insurance_eur',
+] %}
+{%- set netting_group = 'member_id, dispensing_date, atc_code, pharmacy_type' %}
+with
+
+raw_lines as (
+    select * from {{ source('raw', 'pharmacy_dispensings') }}
+),
+
+typed_lines as (
+    select
+        cast(dispensing_id as {{ dbt.type_string() }}) as dispensing_id,
+        cast(member_id as {{ dbt.type_string() }}) as member_id,
+        cast(dispensing_date as date) as dispensing_date,
+        cast(atc_code as {{ dbt.type_string() }}) as atc_code,
+        cast(ddd as {{ elp_warehouse.type_double() }}) as ddd,
+        cast(pharmacy_type as {{ dbt.type_string() }}) as pharmacy_type,
+        cast(amount_insurance_eur as {{ elp_warehouse.type_amount() }}) as amount_insurance_eur
+    from raw_lines
+),
+
+row_checked as (
+    select
+        *,
+        {{ elp_warehouse.first_broken_row_rule('pharmacy_dispensings') }} as row_rule
+    from typed_lines
+),
+
+{{ elp_warehouse.duplicate_checked_cte(
+    'row_checked', key_columns=['dispensing_id'], row_columns=row_columns,
+    key_rule='dispensing_id_duplicate'
+) }},
+
+correction_checked as (
+    select
+        {{ row_columns | join(',\n        ') }},
+        case
+            when rejection_rule is not null then rejection_rule
+            when
+                ddd < 0
+                and sum(case when rejection_rule is null and ddd > 0 then 1 else 0 end)
+                    over (partition by {{ netting_group }}) = 0
+                then 'unmatched_correction'
+        end as rejection_rule
+    from duplicate_checked
+)
+
+select
+    *,
+    rejection_rule is null
+    and sum(case when rejection_rule is null then ddd else 0 end)
+        over (partition by {{ netting_group }}) <= 0 as in_cancelled_group
+from correction_checked

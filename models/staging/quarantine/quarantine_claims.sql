@@ -1,0 +1,15 @@
+-- Rejected claim lines with the first contract rule each broke.
+select
+    rejection_rule,
+    claim_id,
+    {{ elp_warehouse.redacted_member_id() }} as member_id,
+    provider_id,
+    service_date,
+    booking_date,
+    nomenclature_code,
+    quantity,
+    amount_insurance_eur,
+    amount_patient_eur,
+    network_id
+from {{ ref('base_claims') }}
+where rejection_rule is not null

@@ -1,0 +1,11 @@
+-- Rejected complementary insurance refunds with the first contract rule each broke.
+select
+    rejection_rule,
+    refund_id,
+    {{ elp_warehouse.redacted_member_id() }} as member_id,
+    service_date,
+    benefit_code,
+    sessions,
+    amount_eur
+from {{ ref('base_complementary_refunds') }}
+where rejection_rule is not null

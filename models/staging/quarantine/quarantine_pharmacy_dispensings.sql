@@ -1,0 +1,12 @@
+-- Rejected dispensing lines with the first contract rule each broke.
+select
+    rejection_rule,
+    dispensing_id,
+    {{ elp_warehouse.redacted_member_id() }} as member_id,
+    dispensing_date,
+    atc_code,
+    ddd,
+    pharmacy_type,
+    amount_insurance_eur
+from {{ ref('base_pharmacy_dispensings') }}
+where rejection_rule is not null

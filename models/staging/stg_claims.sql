@@ -1,0 +1,78 @@
+-- Valid claim lines with corrections netted: lines grouped by (member, provider, nomenclature
+-- code, service date), quantities and amounts summed. Groups netting to quantity <= 0 were
+-- cancelled by corrections and disappear (counted as corrections_cancelled in
+-- mart_data_quality). The group keeps the claim_id of its earliest positive line.
+with
+
+valid_lines as (
+    select * from {{ ref('base_claims') }}
+    where rejection_rule is null and not in_cancelled_group
+),
+
+earliest_positive_lines as (
+    select
+        claim_id,
+        member_id,
+        provider_id,
+        nomenclature_code,
+        service_date,
+        network_id,
+        row_number() over (
+            partition by member_id, provider_id, nomenclature_code, service_date
+            order by booking_date, claim_id
+        ) as line_order
+    from valid_lines
+    where quantity > 0
+),
+
+netted_claims as (
+    select
+        member_id,
+        provider_id,
+        nomenclature_code,
+        service_date,
+        min(booking_date) as first_booking_date,
+        sum(quantity) as quantity,
+        sum(amount_insurance_eur) as amount_insurance_eur,
+        sum(amount_patient_eur) as amount_patient_eur
+    from valid_lines
+    group by member_id, provider_id, nomenclature_code, service_date
+),
+
+nomenclature_codes as (
+    select
+        cast(nomenclature_code as {{ dbt.type_string() }}) as nomenclature_code,
+        cast(care_type as {{ dbt.type_string() }}) as care_type,
+        cast(elp_function as {{ dbt.type_string() }}) as elp_function,
+        cast(elp_setting as {{ dbt.type_string() }}) as elp_setting,
+        cast(elp_network_type as {{ dbt.type_string() }}) as elp_network_type,
+        cast(counts_as_session as {{ dbt.type_boolean() }}) as counts_as_session
+    from {{ ref('nomenclature_codes') }}
+)
+
+select
+    earliest_positive_lines.claim_id,
+    netted_claims.member_id,
+    netted_claims.provider_id,
+    netted_claims.service_date,
+    netted_claims.first_booking_date,
+    netted_claims.nomenclature_code,
+    netted_claims.quantity,
+    netted_claims.amount_insurance_eur,
+    netted_claims.amount_patient_eur,
+    earliest_positive_lines.network_id,
+    nomenclature_codes.care_type,
+    nomenclature_codes.elp_function,
+    nomenclature_codes.elp_setting,
+    nomenclature_codes.elp_network_type,
+    nomenclature_codes.counts_as_session
+from netted_claims
+inner join earliest_positive_lines
+    on
+        netted_claims.member_id = earliest_positive_lines.member_id
+        and netted_claims.provider_id is not distinct from earliest_positive_lines.provider_id
+        and netted_claims.nomenclature_code = earliest_positive_lines.nomenclature_code
+        and netted_claims.service_date = earliest_positive_lines.service_date
+        and earliest_positive_lines.line_order = 1
+left join nomenclature_codes
+    on netted_claims.nomenclature_code = nomenclature_codes.nomenclature_code

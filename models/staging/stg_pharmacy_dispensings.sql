@@ -1,0 +1,61 @@
+-- Valid dispensings with corrections netted per (member, dispensing date, ATC code, pharmacy
+-- type) on ddd and amount; groups netting to ddd <= 0 were cancelled and disappear (counted as
+-- corrections_cancelled in mart_data_quality). atc_class = the class of the longest matching
+-- prefix in seed atc_classes; null = not a psychotropic class followed by the study.
+with
+
+valid_lines as (
+    select * from {{ ref('base_pharmacy_dispensings') }}
+    where rejection_rule is null and not in_cancelled_group
+),
+
+netted_dispensings as (
+    select
+        member_id,
+        dispensing_date,
+        atc_code,
+        pharmacy_type,
+        min(case when ddd > 0 then dispensing_id end) as dispensing_id,
+        sum(ddd) as ddd,
+        sum(amount_insurance_eur) as amount_insurance_eur
+    from valid_lines
+    group by member_id, dispensing_date, atc_code, pharmacy_type
+),
+
+atc_classes as (
+    select
+        cast(atc_prefix as {{ dbt.type_string() }}) as atc_prefix,
+        cast(atc_class as {{ dbt.type_string() }}) as atc_class
+    from {{ ref('atc_classes') }}
+),
+
+atc_codes as (
+    select distinct atc_code from netted_dispensings
+),
+
+atc_code_classes as (
+    select
+        atc_codes.atc_code,
+        atc_classes.atc_class,
+        row_number() over (
+            partition by atc_codes.atc_code order by length(atc_classes.atc_prefix) desc
+        ) as prefix_rank
+    from atc_codes
+    inner join atc_classes
+        on substr(atc_codes.atc_code, 1, length(atc_classes.atc_prefix)) = atc_classes.atc_prefix
+)
+
+select
+    netted_dispensings.dispensing_id,
+    netted_dispensings.member_id,
+    netted_dispensings.dispensing_date,
+    netted_dispensings.atc_code,
+    atc_code_classes.atc_class,
+    netted_dispensings.pharmacy_type,
+    netted_dispensings.ddd,
+    netted_dispensings.amount_insurance_eur
+from netted_dispensings
+left join atc_code_classes
+    on
+        netted_dispensings.atc_code = atc_code_classes.atc_code
+        and atc_code_classes.prefix_rank = 1
