@@ -20,7 +20,7 @@
 -#}
 {% macro poststratified_ratio(relation, group_cols, y, x, stratum='weighting_group', stratum_population='group_population', stratum_members='group_members', bounded=true) -%}
 {%- set groups = group_cols | join(', ') -%}
-{%- set float = dbt.type_float() -%}
+{%- set float = type_double() -%}
 with
 
 ps_strata as (

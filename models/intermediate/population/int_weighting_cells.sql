@@ -180,16 +180,16 @@ select
     -- integer products so hand-computed test values come out exact
     case
         when groups.group_members > 0
-            then cast(groups.group_population * totals.year_members as {{ dbt.type_float() }})
+            then cast(groups.group_population * totals.year_members as {{ type_double() }})
             / (totals.year_population * groups.group_members)
     end as weight,
     -- extrapolation factor f = P / M: weighted member counts x f = persons in Belgium
-    cast(totals.year_population as {{ dbt.type_float() }}) / totals.year_members
+    cast(totals.year_population as {{ type_double() }}) / totals.year_members
         as extrapolation_factor,
     -- persons each member of the group stands for: w x f = P_g / M_g
     case
         when groups.group_members > 0
-            then cast(groups.group_population as {{ dbt.type_float() }}) / groups.group_members
+            then cast(groups.group_population as {{ type_double() }}) / groups.group_members
     end as expansion_factor
 from grouped
 inner join groups

@@ -70,26 +70,26 @@ select
     cast(yearly.year as {{ dbt.type_int() }}) as year,
     cast(yearly.members_observed as {{ dbt.type_bigint() }}) as members_observed,
     cast(yearly.users_observed as {{ dbt.type_bigint() }}) as users_observed,
-    cast(yearly.users_extrapolated as {{ dbt.type_float() }}) as users_extrapolated,
-    cast(yearly.population as {{ dbt.type_float() }}) as population,
-    cast(rates.estimate as {{ dbt.type_float() }}) as usage_rate,
-    cast(rates.ci_low as {{ dbt.type_float() }}) as usage_rate_ci_low,
-    cast(rates.ci_high as {{ dbt.type_float() }}) as usage_rate_ci_high,
-    cast(yearly.users_observed as {{ dbt.type_float() }}) / yearly.members_observed
+    cast(yearly.users_extrapolated as {{ type_double() }}) as users_extrapolated,
+    cast(yearly.population as {{ type_double() }}) as population,
+    cast(rates.estimate as {{ type_double() }}) as usage_rate,
+    cast(rates.ci_low as {{ type_double() }}) as usage_rate_ci_low,
+    cast(rates.ci_high as {{ type_double() }}) as usage_rate_ci_high,
+    cast(yearly.users_observed as {{ type_double() }}) / yearly.members_observed
         as usage_rate_unweighted,
     cast(yearly.new_users_observed as {{ dbt.type_bigint() }}) as new_users_observed,
-    cast(yearly.new_users_extrapolated as {{ dbt.type_float() }}) as new_users_extrapolated,
+    cast(yearly.new_users_extrapolated as {{ type_double() }}) as new_users_extrapolated,
     cast(
         sum(yearly.new_users_observed) over (order by yearly.year rows unbounded preceding)
         as {{ dbt.type_bigint() }}
     ) as cumulative_users_observed,
     cast(
         sum(yearly.new_users_extrapolated) over (order by yearly.year rows unbounded preceding)
-        as {{ dbt.type_float() }}
+        as {{ type_double() }}
     ) as cumulative_users_extrapolated,
     cast(
         sum(yearly.new_users_extrapolated) over (order by yearly.year rows unbounded preceding)
-        / yearly.population as {{ dbt.type_float() }}
+        / yearly.population as {{ type_double() }}
     ) as cumulative_usage_rate
 from yearly
 inner join rates

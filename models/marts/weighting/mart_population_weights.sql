@@ -13,7 +13,7 @@ select
     cast(weighting_group as {{ dbt.type_string() }}) as weighting_group,
     cast(group_population as {{ dbt.type_bigint() }}) as group_population,
     cast(group_members as {{ dbt.type_bigint() }}) as group_members,
-    cast(weight as {{ dbt.type_float() }}) as weight,
-    cast(extrapolation_factor as {{ dbt.type_float() }}) as extrapolation_factor,
-    cast(expansion_factor as {{ dbt.type_float() }}) as expansion_factor
+    cast(weight as {{ type_double() }}) as weight,
+    cast(extrapolation_factor as {{ type_double() }}) as extrapolation_factor,
+    cast(expansion_factor as {{ type_double() }}) as expansion_factor
 from {{ ref('int_weighting_cells') }}
