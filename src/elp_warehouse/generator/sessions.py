@@ -1,0 +1,130 @@
+"""Trajectories turned into dated ELP services (sessions and trajectory services).
+
+A trajectory starts with its first session; its sessions follow at weekly-to-fortnightly gaps
+(weekly for group series) and are compressed to stay within the 12 months after the first
+session, so that the 12-month session count equals the drawn count. Functions: support-only
+and treatment-only trajectories keep their function; "both" starts with support and moves to
+treatment. Trajectory services (reports, concertation: not sessions) are sprinkled over the
+trajectory and up to two months after its last session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+from numpy.typing import NDArray
+
+from elp_warehouse.generator.util import segment_starts, within_segment_index
+
+TRAJECTORY_SERVICES_PER_SESSION = 0.08  # ~7 % of all ELP services (Table 1)
+SETTING_TRAJECTORY_SERVICE = 5
+FUNCTION_OTHER = 2
+
+
+@dataclass
+class Trajectories:
+    person: NDArray[np.int64]
+    start: NDArray[np.int64]  # day of the first session
+    network_type: NDArray[np.int8]  # 0 adults, 1 children_adolescents
+    pattern: NDArray[np.int8]  # 0 support only, 1 treatment only, 2 both
+    n_sessions: NDArray[np.int64]
+    setting_set: NDArray[np.int8]  # bit mask over SETTINGS
+    first_setting: NDArray[np.int8]
+    provider: NDArray[np.int32]
+    network: NDArray[np.int16]
+    exit_day: NDArray[np.int64]
+
+
+@dataclass
+class Services:
+    person: NDArray[np.int64]
+    day: NDArray[np.int32]
+    setting: NDArray[np.int8]  # 0..4 SETTINGS, 5 trajectory service
+    function: NDArray[np.int8]  # 0 support, 1 treatment, 2 other
+    network_type: NDArray[np.int8]
+    seq: NDArray[np.int16]  # position of the session in its trajectory, -1 for services
+    provider: NDArray[np.int32]
+    network: NDArray[np.int16]
+
+    def take(self, mask: NDArray[np.bool_] | NDArray[np.int64]) -> Services:
+        return Services(**{f.name: getattr(self, f.name)[mask] for f in fields(self)})
+
+    def __len__(self) -> int:
+        return len(self.person)
+
+    @staticmethod
+    def concat(parts: list[Services]) -> Services:
+        return Services(
+            **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Services)}
+        )
+
+    @staticmethod
+    def empty() -> Services:
+        return Services(
+            person=np.zeros(0, np.int64),
+            day=np.zeros(0, np.int32),
+            setting=np.zeros(0, np.int8),
+            function=np.zeros(0, np.int8),
+            network_type=np.zeros(0, np.int8),
+            seq=np.zeros(0, np.int16),
+            provider=np.zeros(0, np.int32),
+            network=np.zeros(0, np.int16),
+        )
+
+
+def _pick_bit_table() -> NDArray[np.int8]:
+    """lut[mask, r] = the r-th set bit of mask (5 settings)."""
+    lut = np.zeros((32, 5), dtype=np.int8)
+    for m in range(32):
+        bits = [b for b in range(5) if m >> b & 1] or [0]
+        for r in range(5):
+            lut[m, r] = bits[r % len(bits)]
+    return lut
+
+
+PICK_BIT = _pick_bit_table()
+POPCOUNT = np.array([bin(m).count("1") for m in range(32)], dtype=np.int64)
+
+
+def build_services(tr: Trajectories, rng: np.random.Generator) -> Services:
+    n = tr.n_sessions
+    tid = np.repeat(np.arange(len(n)), n)
+    seq = within_segment_index(n)
+    only_group = tr.setting_set == 4  # bit of "group"
+    gap = np.where(
+        only_group[tid],
+        7.0 + rng.integers(-1, 2, len(tid)),
+        7.0 * (0.5 + rng.gamma(1.6, 1.2, len(tid))),
+    )
+    gap[seq == 0] = 0.0
+    cum = np.cumsum(gap)
+    cum = cum - np.repeat(cum[segment_starts(n)], n)
+    span = cum[segment_starts(n) + n - 1]
+    squeeze = np.where(span > 364, 364.0 / np.maximum(span, 1), 1.0)
+    day = tr.start[tid] + np.floor(cum * squeeze[tid]).astype(np.int64)
+    # function: "both" trajectories move from support to treatment after a share of sessions
+    switch = np.maximum(1, np.minimum(n - 1, np.rint(n * rng.uniform(0.3, 0.7, len(n))))).astype(np.int64)
+    pattern = tr.pattern[tid]
+    function = np.where(pattern == 2, np.where(seq < switch[tid], 0, 1), pattern).astype(np.int8)
+    mask = tr.setting_set[tid].astype(np.int64)
+    pick = np.floor(rng.random(len(tid)) * POPCOUNT[mask]).astype(np.int64)
+    setting = np.where(seq == 0, tr.first_setting[tid], PICK_BIT[mask, np.minimum(pick, 4)]).astype(np.int8)
+    # trajectory services over the trajectory and up to two months after its last session
+    n_ts = rng.poisson(TRAJECTORY_SERVICES_PER_SESSION * n)
+    ts_tid = np.repeat(np.arange(len(n)), n_ts)
+    ts_day = tr.start[ts_tid] + np.floor(rng.random(len(ts_tid)) * (span[ts_tid] * squeeze[ts_tid] + 60)).astype(np.int64)
+    all_tid = np.concatenate([tid, ts_tid])
+    all_day = np.concatenate([day, ts_day])
+    keep = all_day <= tr.exit_day[all_tid]  # nothing after death or emigration
+    out = Services(
+        person=tr.person[all_tid],
+        day=all_day.astype(np.int32),
+        setting=np.concatenate([setting, np.full(len(ts_tid), SETTING_TRAJECTORY_SERVICE, np.int8)]),
+        function=np.concatenate([function, np.full(len(ts_tid), FUNCTION_OTHER, np.int8)]),
+        network_type=tr.network_type[all_tid],
+        seq=np.concatenate([seq, np.full(len(ts_tid), -1)]).astype(np.int16),
+        provider=tr.provider[all_tid],
+        network=tr.network[all_tid],
+    )
+    return out.take(keep)

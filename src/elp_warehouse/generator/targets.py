@@ -1,0 +1,158 @@
+"""Calibration targets read from the study's published figures (reference/study_figures.yaml).
+
+Nothing here is a free parameter: every number is a published value or arithmetic on
+published values (documented where it is derived). Values the study does not print are
+interpolated (2020-2021 users geometrically, Figure 1/2 shares linearly) and flagged in
+docs/generator.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from numpy.typing import NDArray
+
+# social-integration income (~150k) plus income guarantee for the elderly (~110k): order of
+# magnitude of the public statistics; the study prints no rate for this group (estimate)
+SOCIAL_ASSISTANCE_POPULATION = 260_000.0
+
+
+@dataclass(frozen=True)
+class StatusTargets:
+    unemployed: float
+    primary_incapacity: float
+    invalidity: float
+    social_assistance: float
+    placed_child: float
+    prison: dict[tuple[int, str], int]
+    career_shares: NDArray[np.float64]  # employee, worker, self_employed, civil_servant, none
+
+
+@dataclass(frozen=True)
+class StudyTargets:
+    raw: dict[str, Any]
+    users: dict[int, float]  # ELP users per year (2020-2021 interpolated)
+    cumulative_users: float
+    usage_2024: dict[tuple[str, str], float]  # (dimension, category) -> rate, Figure 5
+    users_2024: dict[tuple[str, str], float]  # (dimension, category) -> users, Table 3
+    function_shares: dict[int, dict[str, float]]  # Table 2
+    children_network_share: dict[int, float]  # Table 4
+    place_exclusive: dict[int, dict[str, float]]  # Table 4
+    place_any: dict[int, dict[str, float]]  # Table 4
+    outreach_2024: dict[tuple[str, str], float]  # Figure 6
+    mean_sessions: dict[int, dict[tuple[str, str], float]]  # Annex 5
+    percentiles: dict[tuple[int, str, str], dict[str, float | None]]
+    prior_none: dict[int, float]  # Figure 10
+    prior_psychotropics_only: dict[int, float]
+    figure_1: dict[str, dict[int, float]]
+    figure_2: dict[str, dict[int, float | None]]
+    members: float
+    services_mix: dict[int, dict[tuple[str, str], float]]  # Table 1
+
+
+def _rows(doc: dict[str, Any], key: str, sub: str = "rows") -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = doc[key][sub]
+    return out
+
+
+def load_targets(path: Path) -> StudyTargets:
+    doc: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    yearly = {r["measure"]: r for r in _rows(doc, "elp_users_yearly")}
+    printed = {y: float(v) for y, v in yearly["users_extrapolated"].items() if isinstance(y, int) and v}
+    users = dict(printed)
+    # 2020-2021 are only in the lost chart: geometric interpolation between 2019 and 2022
+    for y in range(2020, 2022):
+        users[y] = printed[2019] * (printed[2022] / printed[2019]) ** ((y - 2019) / 3)
+    usage = {(r["dimension"], str(r["category"])): float(r["value"])
+             for r in _rows(doc, "figure_5_usage_rate_2024") if r.get("value") is not None}
+    t3 = {(r["dimension"], str(r["category"])): float(r["n_total"])
+          for r in _rows(doc, "table_3_users_by_function_profile_2024")}
+    fn: dict[int, dict[str, float]] = {}
+    for r in _rows(doc, "table_2_users_by_function"):
+        if r["function"] == "total":
+            continue
+        for y, v in r["share"].items():
+            fn.setdefault(int(y), {})[r["function"]] = float(v)
+    net: dict[int, float] = {}
+    excl: dict[int, dict[str, float]] = {}
+    anyp: dict[int, dict[str, float]] = {}
+    for r in _rows(doc, "table_4_users_by_network_and_place"):
+        for y, v in r["share"].items():
+            if r["group"] == "network" and r["category"] == "children_adolescents":
+                net[int(y)] = float(v)
+            elif r["group"] == "place_exclusive":
+                excl.setdefault(int(y), {})[r["category"]] = float(v)
+            elif r["group"] == "place_any":
+                anyp.setdefault(int(y), {})[r["category"]] = float(v)
+    outreach = {(r["dimension"], str(r["category"])): float(r["value"])
+                for r in _rows(doc, "figure_6_outreach_share_2024")}
+    means: dict[int, dict[tuple[str, str], float]] = {}
+    for r in _rows(doc, "annex_5_mean_sessions"):
+        for y in (2022, 2023, 2024):
+            if r.get(y) is not None:
+                means.setdefault(y, {})[(r["dimension"], str(r["category"]))] = float(r[y])
+    pct = {
+        (int(r["cohort_year"]), r["dimension"], str(r["category"])): {
+            q: (float(r[q]) if r.get(q) is not None else None) for q in ("p25", "median", "p75", "p95", "mean")
+        }
+        for r in _rows(doc, "sessions_distribution_percentiles")
+    }
+    prior = {r["prior_care"]: r for r in _rows(doc, "prior_care_figure_10")}
+    fig1: dict[str, dict[int, float]] = {}
+    for r in doc["mh_care_use_all_figure_1"]["classification_exclusive"] + doc["mh_care_use_all_figure_1"]["aggregates"]:
+        fig1[r["category"]] = {2010: float(r[2010]), 2024: float(r[2024])}
+    fig2 = {r["category"]: {2010: r.get(2010), 2024: r.get(2024)} for r in _rows(doc, "mh_care_use_ambulatory_figure_2")}
+    other = {r["measure"]: r for r in _rows(doc, "other_figures")}
+    mix: dict[int, dict[tuple[str, str], float]] = {}
+    for r in _rows(doc, "table_1_services_mix"):
+        for y in (2022, 2023, 2024):
+            mix.setdefault(y, {})[(r["dimension"], r["category"])] = float(r[y])
+    return StudyTargets(
+        raw=doc,
+        users=users,
+        cumulative_users=float(yearly["cumulative_distinct_users"]["value"]),
+        usage_2024=usage,
+        users_2024=t3,
+        function_shares=fn,
+        children_network_share=net,
+        place_exclusive=excl,
+        place_any=anyp,
+        outreach_2024=outreach,
+        mean_sessions=means,
+        percentiles=pct,
+        prior_none={2019: float(prior["none"][2019]), 2024: float(prior["none"][2024])},
+        prior_psychotropics_only={
+            2019: float(prior["psychotropics_only"][2019]),
+            2024: float(prior["psychotropics_only"][2024]),
+        },
+        figure_1=fig1,
+        figure_2=fig2,
+        members=float(other["cm_members"]["value"]),
+        services_mix=mix,
+    )
+
+
+def status_targets(
+    t: StudyTargets, prison: dict[tuple[int, str], int], working_age_population: float
+) -> StatusTargets:
+    """National sizes of the specific groups: Table 3 users / Figure 5 rate (2024)."""
+
+    def implied(cat: str, dim: str = "specific_category") -> float:
+        return t.users_2024[(dim, cat)] / t.usage_2024[(dim, cat)]
+
+    socio = np.array([implied(c, "socio_professional") for c in ("employee", "worker", "self_employed", "civil_servant")])
+    shares = socio / working_age_population
+    career = np.r_[shares, max(0.0, 1.0 - shares.sum())]
+    return StatusTargets(
+        unemployed=implied("unemployed"),
+        primary_incapacity=implied("primary_incapacity"),
+        invalidity=implied("invalidity"),
+        social_assistance=SOCIAL_ASSISTANCE_POPULATION,
+        placed_child=implied("placed_child"),
+        prison=prison,
+        career_shares=career / career.sum(),
+    )

@@ -1,0 +1,94 @@
+"""Writes the contract's tables as Parquet part files with the exact contract types."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+DEC = pa.decimal128(12, 2)
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "members_yearly": pa.schema(
+        [
+            ("member_id", pa.string()),
+            ("year", pa.int16()),
+            ("birth_year", pa.int16()),
+            ("sex", pa.string()),
+            ("nis_municipality", pa.string()),
+            ("vt", pa.bool_()),
+            ("insurability_code", pa.string()),
+            ("affiliated_days", pa.int16()),
+            ("unemployment_days", pa.int16()),
+            ("primary_incapacity_days", pa.int16()),
+            ("invalidity_days", pa.int16()),
+            ("social_assistance", pa.bool_()),
+            ("detained", pa.bool_()),
+            ("placed_child", pa.bool_()),
+        ]
+    ),
+    "affiliation_periods": pa.schema(
+        [("member_id", pa.string()), ("start_date", pa.date32()), ("end_date", pa.date32())]
+    ),
+    "claims": pa.schema(
+        [
+            ("claim_id", pa.string()),
+            ("member_id", pa.string()),
+            ("provider_id", pa.string()),
+            ("service_date", pa.date32()),
+            ("booking_date", pa.date32()),
+            ("nomenclature_code", pa.string()),
+            ("quantity", pa.int16()),
+            ("amount_insurance_eur", DEC),
+            ("amount_patient_eur", DEC),
+            ("network_id", pa.string()),
+        ]
+    ),
+    "pharmacy_dispensings": pa.schema(
+        [
+            ("dispensing_id", pa.string()),
+            ("member_id", pa.string()),
+            ("dispensing_date", pa.date32()),
+            ("atc_code", pa.string()),
+            ("ddd", pa.float64()),
+            ("pharmacy_type", pa.string()),
+            ("amount_insurance_eur", DEC),
+        ]
+    ),
+    "complementary_refunds": pa.schema(
+        [
+            ("refund_id", pa.string()),
+            ("member_id", pa.string()),
+            ("service_date", pa.date32()),
+            ("benefit_code", pa.string()),
+            ("sessions", pa.int16()),
+            ("amount_eur", DEC),
+        ]
+    ),
+}
+
+
+class TableWriter:
+    """One folder per table, one Parquet file per written chunk (bounded memory)."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.parts: dict[str, int] = dict.fromkeys(SCHEMAS, 0)
+        self.rows: dict[str, int] = dict.fromkeys(SCHEMAS, 0)
+        for name in SCHEMAS:
+            folder = out_dir / name
+            if folder.exists():
+                shutil.rmtree(folder)  # a stale part from an earlier run would be read too
+            folder.mkdir(parents=True)
+
+    def write(self, name: str, columns: dict[str, pa.Array]) -> None:
+        schema = SCHEMAS[name]
+        table = pa.Table.from_arrays([columns[f.name].cast(f.type) for f in schema], schema=schema)
+        if table.num_rows == 0:
+            return
+        path = self.out_dir / name / f"part-{self.parts[name]:05d}.parquet"
+        pq.write_table(table, path, compression="zstd")
+        self.parts[name] += 1
+        self.rows[name] += table.num_rows
