@@ -181,9 +181,10 @@ def write_extract(
     return raw_dir
 
 
-def dbt_env(raw_dir: Path, warehouse_dir: Path) -> dict[str, str]:
-    """Environment of a dbt subprocess writing only under `warehouse_dir`."""
+def dbt_env(raw_dir: Path, warehouse_dir: Path, target_dir: Path | None = None) -> dict[str, str]:
+    """Environment of a dbt subprocess writing only under `warehouse_dir` (and `target_dir`)."""
     warehouse_dir.mkdir(parents=True, exist_ok=True)
+    target_dir = target_dir or warehouse_dir / "target"
     env = dict(os.environ)
     env.update(
         {
@@ -192,8 +193,8 @@ def dbt_env(raw_dir: Path, warehouse_dir: Path) -> dict[str, str]:
             "ELP_RAW_DIR": str(raw_dir),
             "ELP_WAREHOUSE_DIR": str(warehouse_dir),
             # own target and log folders: concurrent runs in one checkout do not collide
-            "DBT_TARGET_PATH": str(warehouse_dir / "target"),
-            "DBT_LOG_PATH": str(warehouse_dir / "logs"),
+            "DBT_TARGET_PATH": str(target_dir),
+            "DBT_LOG_PATH": str(target_dir / "logs"),
         }
     )
     return env
@@ -203,16 +204,21 @@ def run_dbt(
     args: list[str],
     raw_dir: Path,
     warehouse_dir: Path,
-    vars: Mapping[str, Any] | None = None,  # noqa: A002 - dbt's own name
+    vars: Mapping[str, Any] | None = None,
+    target_dir: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `dbt <args>` from the repository root; output captured (stdout + stderr)."""
+    """Run `dbt <args>` from the repository root; output captured (stdout + stderr).
+
+    `target_dir` (default `<warehouse_dir>/target`) holds dbt's manifest: tests that run dbt
+    several times share one (fixture `dbt_target_dir`) so that dbt parses the project once.
+    """
     cmd = [str(DBT_EXECUTABLE), *args]
     if vars:
         cmd += ["--vars", json.dumps(dict(vars), default=str)]
     return subprocess.run(
         cmd,
         cwd=REPO_ROOT,
-        env=dbt_env(raw_dir, warehouse_dir),
+        env=dbt_env(raw_dir, warehouse_dir, target_dir),
         capture_output=True,
         text=True,
         check=False,
@@ -230,6 +236,34 @@ def query(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def output(proc: subprocess.CompletedProcess[str]) -> str:
+    """stdout + stderr of a dbt run, for assertions and failure messages."""
+    return proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="session")
+def dbt_target_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One dbt target folder for the session: partial parsing keeps each dbt call short."""
+    return tmp_path_factory.mktemp("dbt-target")
+
+
+@pytest.fixture(scope="session")
+def _session_warehouse_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("warehouse-reused")
+
+
+@pytest.fixture
+def reused_warehouse_dir(_session_warehouse_dir: Path) -> Path:
+    """A warehouse folder shared by the session, its database deleted before each test.
+
+    With `dbt_target_dir`, consecutive dbt calls keep the same profile (the database path is
+    part of it) and dbt re-parses only what changed: a few seconds saved per call.
+    """
+    for leftover in _session_warehouse_dir.glob("elp.duckdb*"):
+        leftover.unlink()
+    return _session_warehouse_dir
 
 
 @pytest.fixture

@@ -1,0 +1,522 @@
+"""Bad input: every structural defect stops the build naming file and column; every row rule
+sends the row to quarantine with its rule name and is counted in mart_data_quality; the rejected
+share gate fails the build above the threshold (var max_rejected_share) and passes below it."""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import (
+    CONTRACT_SCHEMAS,
+    database_path,
+    output,
+    query,
+    row,
+    run_dbt,
+    write_extract,
+    write_table,
+)
+
+
+def eur(value: str) -> Decimal:
+    return Decimal(value)
+
+
+FULL_BUILD = ["build", "--select", "+staging", "+marts.quality", "--indirect-selection", "cautious"]
+NISS_DOTTED = "85.07.30-033.61"
+NISS_PLAIN = "85073003361"
+
+
+def valid_extract() -> dict[str, list[dict[str, Any]]]:
+    return {table: [row(table)] for table in CONTRACT_SCHEMAS}
+
+
+def replace_column(path: Path, column: str, array: pa.Array | None) -> None:
+    """Rewrite a Parquet file with `column` dropped (array None) or replaced by `array`."""
+    table = pq.read_table(path)
+    index = table.schema.get_field_index(column)
+    table = table.remove_column(index)
+    if array is not None:
+        table = table.add_column(index, column, array)
+    pq.write_table(table, path)
+
+
+# --- structural defects: the preflight stops the build ------------------------------------
+
+
+def preflight(
+    raw: Path, warehouse: Path, target: Path, table: str
+) -> subprocess.CompletedProcess[str]:
+    """Run only the base model of `table`: the preflight checks that raw table only."""
+    return run_dbt(["run", "--select", f"base_{table}"], raw, warehouse, target_dir=target)
+
+
+def test_missing_column_names_file_and_column(
+    raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
+) -> None:
+    write_extract(raw_dir, valid_extract())
+    path = raw_dir / "claims" / "part-0.parquet"
+    replace_column(path, "booking_date", None)
+    proc = preflight(raw_dir, reused_warehouse_dir, dbt_target_dir, "claims")
+    text = output(proc)
+    assert proc.returncode != 0
+    assert str(path) in text and "has no column booking_date" in text
+
+
+def test_wrong_type_names_file_and_column(
+    raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
+) -> None:
+    write_extract(raw_dir, valid_extract())
+    path = raw_dir / "claims" / "part-0.parquet"
+    replace_column(path, "service_date", pa.array(["2023-03-01"], pa.string()))
+    proc = preflight(raw_dir, reused_warehouse_dir, dbt_target_dir, "claims")
+    text = output(proc)
+    assert proc.returncode != 0
+    assert str(path) in text and "column service_date has type VARCHAR" in text
+
+
+def test_corrupt_file_is_named(
+    raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
+) -> None:
+    write_extract(raw_dir, valid_extract())
+    good = (raw_dir / "members_yearly" / "part-0.parquet").read_bytes()
+    corrupt = raw_dir / "members_yearly" / "year=2024" / "part-1.parquet"
+    corrupt.parent.mkdir()
+    corrupt.write_bytes(good[: len(good) // 2])  # truncated: footer lost
+    proc = preflight(raw_dir, reused_warehouse_dir, dbt_target_dir, "members_yearly")
+    assert proc.returncode != 0
+    assert str(corrupt) in output(proc)
+
+
+def test_empty_folder_is_refused(
+    raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
+) -> None:
+    write_extract(raw_dir, valid_extract())
+    (raw_dir / "complementary_refunds" / "part-0.parquet").unlink()
+    proc = preflight(raw_dir, reused_warehouse_dir, dbt_target_dir, "complementary_refunds")
+    text = output(proc)
+    assert proc.returncode != 0
+    assert f"no Parquet file in folder {raw_dir / 'complementary_refunds'}" in text
+
+
+@pytest.mark.parametrize(
+    ("table", "member_id"),
+    [("members_yearly", NISS_DOTTED), ("pharmacy_dispensings", NISS_PLAIN)],
+)
+def test_niss_like_member_id_refuses_the_extract(
+    raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path, table: str, member_id: str
+) -> None:
+    extract = valid_extract()
+    extract[table].append(row(table, member_id=member_id))
+    write_extract(raw_dir, extract)
+    proc = preflight(raw_dir, reused_warehouse_dir, dbt_target_dir, table)
+    text = output(proc)
+    assert proc.returncode != 0
+    assert "member_id looks like a national register number" in text
+    assert str(raw_dir / table / "part-0.parquet") in text and "(1 rows)" in text
+    assert member_id not in text  # the value itself is never echoed
+
+
+def test_accepted_variants_and_layouts(
+    raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
+) -> None:
+    """Wider integers, timestamps for dates, extra columns, several files in sub-folders
+    (hive-style names are not read as columns) all pass the preflight and load."""
+    write_extract(raw_dir, valid_extract())
+    claims = raw_dir / "claims" / "part-0.parquet"
+    replace_column(claims, "quantity", pa.array([1], pa.int32()))
+    replace_column(claims, "service_date", pa.array([datetime(2023, 3, 1, 10, 30)]))
+    table = pq.read_table(claims).append_column("extra_column", pa.array(["x"]))
+    pq.write_table(table, claims)
+    write_table(
+        raw_dir / "claims" / "year=2023" / "month=04" / "other-name.parquet",
+        "claims",
+        [
+            row(
+                "claims",
+                claim_id="C0002",
+                service_date=date(2023, 4, 1),
+                booking_date=date(2023, 4, 10),
+            )
+        ],
+    )
+    proc = run_dbt(
+        ["build", "--select", "+base_claims", "--indirect-selection", "cautious"],
+        raw_dir,
+        reused_warehouse_dir,
+        target_dir=dbt_target_dir,
+    )
+    assert proc.returncode == 0, output(proc)[-4000:]
+    got = query(
+        database_path(reused_warehouse_dir),
+        "select claim_id, service_date, quantity, rejection_rule"
+        " from staging.base_claims order by claim_id",
+    )
+    assert got == [("C0001", date(2023, 3, 1), 1, None), ("C0002", date(2023, 4, 1), 1, None)]
+
+
+def test_preflight_skipped_when_no_raw_table_is_read(
+    tmp_path: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
+) -> None:
+    proc = run_dbt(
+        ["seed", "--select", "provinces"],
+        tmp_path / "no-extract",
+        reused_warehouse_dir,
+        target_dir=dbt_target_dir,
+    )
+    assert proc.returncode == 0, output(proc)[-4000:]
+    assert "Raw preflight" not in output(proc)
+
+
+# --- row rules: quarantine and counts ------------------------------------------------------
+
+
+def bad(table: str, rule: str, n: int = 1, **fields: Any) -> list[dict[str, Any]]:
+    """`n` rows of `table` breaking `rule`, with identifiers unique to the rule."""
+    ids = {
+        "members_yearly": ("member_id",),
+        "affiliation_periods": ("member_id",),
+        "claims": ("claim_id", "member_id"),
+        "pharmacy_dispensings": ("dispensing_id", "member_id"),
+        "complementary_refunds": ("refund_id", "member_id"),
+    }[table]
+    base = {column: f"{rule}" for column in ids}
+    return [row(table, **{**base, **fields}) for _ in range(n)]
+
+
+ROW_RULE_EXTRACT: dict[str, list[dict[str, Any]]] = {
+    "members_yearly": [
+        row("members_yearly"),
+        *bad("members_yearly", "member_id_missing", member_id=None),
+        *bad("members_yearly", "member_id_looks_like_niss", member_id=NISS_DOTTED),
+        *bad("members_yearly", "year_out_of_range", year=2026),
+        *bad("members_yearly", "birth_year_out_of_range", birth_year=2024),
+        *bad("members_yearly", "sex_invalid", sex="X"),
+        *bad("members_yearly", "nis_municipality_unknown", nis_municipality="54007"),
+        *bad("members_yearly", "vt_missing", vt=None),
+        *bad("members_yearly", "affiliated_days_out_of_range", affiliated_days=0),
+        *bad("members_yearly", "status_value_missing", detained=None),
+        *bad("members_yearly", "negative_status_days", invalidity_days=-5),
+        *bad("members_yearly", "duplicate_member_year", sex="F"),
+        *bad("members_yearly", "duplicate_member_year", sex="M"),
+        *bad("members_yearly", "exact_duplicate_row", n=2),
+    ],
+    "affiliation_periods": [
+        row("affiliation_periods"),
+        *bad("affiliation_periods", "member_id_missing", member_id=None),
+        *bad("affiliation_periods", "member_id_looks_like_niss", member_id=NISS_PLAIN),
+        *bad("affiliation_periods", "start_date_missing", start_date=None),
+        *bad("affiliation_periods", "start_after_extraction", start_date=date(2025, 7, 1)),
+        *bad(
+            "affiliation_periods",
+            "end_before_start",
+            start_date=date(2020, 1, 2),
+            end_date=date(2020, 1, 1),
+        ),
+        *bad("affiliation_periods", "exact_duplicate_row", n=2),
+        *bad(
+            "affiliation_periods",
+            "overlapping_spell",
+            start_date=date(2020, 1, 1),
+            end_date=date(2020, 12, 31),
+        ),
+        *bad(
+            "affiliation_periods", "overlapping_spell", start_date=date(2020, 6, 1), end_date=None
+        ),
+    ],
+    "claims": [
+        row("claims"),
+        *bad("claims", "claim_id_missing", claim_id=None),
+        *bad("claims", "member_id_missing", member_id=None),
+        *bad("claims", "member_id_looks_like_niss", member_id=NISS_DOTTED),
+        *bad("claims", "service_date_missing", service_date=None),
+        *bad("claims", "booking_date_missing", booking_date=None),
+        *bad("claims", "booking_before_service", booking_date=date(2023, 2, 1)),
+        *bad("claims", "booked_after_extraction", booking_date=date(2025, 6, 24)),
+        *bad("claims", "nomenclature_code_unknown", nomenclature_code="999999"),
+        *bad("claims", "network_id_unknown", network_id="NX99"),
+        *bad("claims", "quantity_invalid", quantity=0),
+        *bad("claims", "amount_missing", amount_patient_eur=None),
+        *bad("claims", "claim_id_duplicate", quantity=1),
+        *bad("claims", "claim_id_duplicate", quantity=2),
+        *bad("claims", "exact_duplicate_row", n=2),
+        # a correction with nothing to correct, and one booked before the line it corrects
+        *bad("claims", "unmatched_correction", quantity=-1),
+        row(
+            "claims",
+            claim_id="late-positive",
+            member_id="late",
+            quantity=1,
+            booking_date=date(2023, 3, 20),
+        ),
+        row(
+            "claims",
+            claim_id="early-correction",
+            member_id="late",
+            quantity=-1,
+            booking_date=date(2023, 3, 10),
+        ),
+    ],
+    "pharmacy_dispensings": [
+        row("pharmacy_dispensings"),
+        *bad("pharmacy_dispensings", "dispensing_id_missing", dispensing_id=None),
+        *bad("pharmacy_dispensings", "member_id_missing", member_id=None),
+        *bad("pharmacy_dispensings", "member_id_looks_like_niss", member_id=NISS_PLAIN),
+        *bad("pharmacy_dispensings", "dispensing_date_missing", dispensing_date=None),
+        *bad(
+            "pharmacy_dispensings", "dispensing_after_extraction", dispensing_date=date(2025, 6, 24)
+        ),
+        *bad("pharmacy_dispensings", "atc_code_invalid", atc_code="N06A"),
+        *bad("pharmacy_dispensings", "ddd_invalid", ddd=0.0),
+        *bad("pharmacy_dispensings", "pharmacy_type_invalid", pharmacy_type="online"),
+        *bad("pharmacy_dispensings", "amount_missing", amount_insurance_eur=None),
+        *bad("pharmacy_dispensings", "dispensing_id_duplicate", ddd=10.0),
+        *bad("pharmacy_dispensings", "dispensing_id_duplicate", ddd=20.0),
+        *bad("pharmacy_dispensings", "exact_duplicate_row", n=2),
+        *bad("pharmacy_dispensings", "unmatched_correction", ddd=-5.0),
+    ],
+    "complementary_refunds": [
+        row("complementary_refunds"),
+        *bad("complementary_refunds", "refund_id_missing", refund_id=None),
+        *bad("complementary_refunds", "member_id_missing", member_id=None),
+        *bad("complementary_refunds", "member_id_looks_like_niss", member_id=NISS_DOTTED),
+        *bad("complementary_refunds", "service_date_missing", service_date=None),
+        *bad("complementary_refunds", "service_after_extraction", service_date=date(2025, 6, 24)),
+        *bad("complementary_refunds", "benefit_code_missing", benefit_code=" "),
+        *bad("complementary_refunds", "refund_sessions_not_positive", sessions=0),
+        *bad("complementary_refunds", "amount_missing", amount_eur=None),
+        *bad("complementary_refunds", "refund_id_duplicate", sessions=1),
+        *bad("complementary_refunds", "refund_id_duplicate", sessions=2),
+        *bad("complementary_refunds", "exact_duplicate_row", n=2),
+    ],
+}
+
+# every rule of every table, in the order they are checked (macro rejection_rules)
+MEMBER_RULES = ["member_id_missing", "member_id_looks_like_niss"]
+RULES: dict[str, list[str]] = {
+    "members_yearly": [
+        *MEMBER_RULES,
+        "year_out_of_range",
+        "birth_year_out_of_range",
+        "sex_invalid",
+        "nis_municipality_unknown",
+        "vt_missing",
+        "affiliated_days_out_of_range",
+        "status_value_missing",
+        "negative_status_days",
+        "duplicate_member_year",
+        "exact_duplicate_row",
+    ],
+    "affiliation_periods": [
+        *MEMBER_RULES,
+        "start_date_missing",
+        "start_after_extraction",
+        "end_before_start",
+        "exact_duplicate_row",
+        "overlapping_spell",
+    ],
+    "claims": [
+        "claim_id_missing",
+        *MEMBER_RULES,
+        "service_date_missing",
+        "booking_date_missing",
+        "booking_before_service",
+        "booked_after_extraction",
+        "nomenclature_code_unknown",
+        "network_id_unknown",
+        "quantity_invalid",
+        "amount_missing",
+        "claim_id_duplicate",
+        "exact_duplicate_row",
+        "unmatched_correction",
+    ],
+    "pharmacy_dispensings": [
+        "dispensing_id_missing",
+        *MEMBER_RULES,
+        "dispensing_date_missing",
+        "dispensing_after_extraction",
+        "atc_code_invalid",
+        "ddd_invalid",
+        "pharmacy_type_invalid",
+        "amount_missing",
+        "dispensing_id_duplicate",
+        "exact_duplicate_row",
+        "unmatched_correction",
+    ],
+    "complementary_refunds": [
+        "refund_id_missing",
+        *MEMBER_RULES,
+        "service_date_missing",
+        "service_after_extraction",
+        "benefit_code_missing",
+        "refund_sessions_not_positive",
+        "amount_missing",
+        "refund_id_duplicate",
+        "exact_duplicate_row",
+    ],
+}
+
+# rows expected in quarantine per (table, rule): one per rule, two where the rule rejects both
+# rows of a pair (conflicting duplicates, overlapping spells, the two unmatched corrections)
+EXPECTED_REJECTED: dict[tuple[str, str], int] = {
+    **{(table, rule): 1 for table, rules in RULES.items() for rule in rules},
+    ("members_yearly", "duplicate_member_year"): 2,
+    ("affiliation_periods", "overlapping_spell"): 2,
+    ("claims", "claim_id_duplicate"): 2,
+    ("claims", "unmatched_correction"): 2,
+    ("pharmacy_dispensings", "dispensing_id_duplicate"): 2,
+    ("complementary_refunds", "refund_id_duplicate"): 2,
+}
+
+
+@pytest.fixture(scope="module")
+def row_rules_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("row-rules")
+    write_extract(base / "raw", ROW_RULE_EXTRACT)
+    # NISS-like rows would stop the build at the preflight: skip it here to see the row rule
+    proc = run_dbt(
+        FULL_BUILD,
+        base / "raw",
+        base / "warehouse",
+        vars={"max_rejected_share": 1.0, "skip_raw_preflight": True},
+        target_dir=base / "target",
+    )
+    assert proc.returncode == 0, output(proc)[-6000:]
+    return database_path(base / "warehouse")
+
+
+def test_every_rule_is_exercised_in_order(row_rules_db: Path) -> None:
+    for table, rules in RULES.items():
+        listed = query(
+            row_rules_db,
+            "select rule from marts.mart_data_quality"
+            f" where source = '{table}' and rule_kind = 'rejection' order by rule_order",
+        )
+        assert [r for (r,) in listed] == rules
+
+
+@pytest.mark.parametrize(("table", "rule"), sorted(EXPECTED_REJECTED))
+def test_row_rule_quarantines_and_counts(row_rules_db: Path, table: str, rule: str) -> None:
+    expected = EXPECTED_REJECTED[(table, rule)]
+    in_quarantine = query(
+        row_rules_db,
+        f"select count(*) from staging.quarantine_{table} where rejection_rule = '{rule}'",
+    )
+    assert in_quarantine == [(expected,)]
+    counted = query(
+        row_rules_db,
+        "select rows_rejected from marts.mart_data_quality"
+        f" where source = '{table}' and rule = '{rule}'",
+    )
+    assert counted == [(expected,)]
+
+
+def test_mart_lists_every_rule_and_totals(row_rules_db: Path) -> None:
+    got = query(
+        row_rules_db,
+        "select source, rule, rows_read, rows_rejected, rule_kind, status"
+        " from marts.mart_data_quality order by rule_order",
+    )
+    per_rule = {(s, r): n for s, r, _, n, kind, _ in got if kind == "rejection"}
+    assert per_rule == EXPECTED_REJECTED
+    totals = {s: (read, n, status) for s, r, read, n, _, status in got if r == "all_rules"}
+    rejected = Counter()
+    for (table, _), n in EXPECTED_REJECTED.items():
+        rejected[table] += n
+    for table, rows in ROW_RULE_EXTRACT.items():
+        assert totals[table] == (len(rows), rejected[table], "pass")  # threshold 1.0 here
+
+
+def test_duplicates_keep_one_exact_copy(row_rules_db: Path) -> None:
+    assert query(
+        row_rules_db,
+        "select count(*) from staging.stg_members_yearly where member_id = 'exact_duplicate_row'",
+    ) == [(1,)]
+    assert query(
+        row_rules_db,
+        "select count(*) from staging.stg_members_yearly where member_id = 'duplicate_member_year'",
+    ) == [(0,)]
+    assert query(row_rules_db, "select claim_id from staging.stg_claims order by claim_id") == [
+        ("C0001",),
+        ("exact_duplicate_row",),
+        ("late-positive",),
+    ]
+
+
+def test_niss_like_member_id_never_copied_to_quarantine(row_rules_db: Path) -> None:
+    for table in CONTRACT_SCHEMAS:
+        assert query(
+            row_rules_db,
+            f"select member_id from staging.quarantine_{table}"
+            " where rejection_rule = 'member_id_looks_like_niss'",
+        ) == [(None,)]
+
+
+# --- the rejected-share gate ---------------------------------------------------------------
+
+
+def gate_extract() -> dict[str, list[dict[str, Any]]]:
+    """10 refunds, one with zero sessions: complementary_refunds rejected share = 0.1."""
+    extract = valid_extract()
+    extract["complementary_refunds"] = [
+        row(
+            "complementary_refunds",
+            refund_id=f"R{i:04d}",
+            sessions=0 if i == 9 else 1,
+            amount_eur=eur("10.00"),
+        )
+        for i in range(10)
+    ]
+    return extract
+
+
+def test_rejected_share_above_threshold_fails_the_build(
+    raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
+) -> None:
+    write_extract(raw_dir, gate_extract())
+    proc = run_dbt(
+        FULL_BUILD,
+        raw_dir,
+        reused_warehouse_dir,
+        vars={"max_rejected_share": 0.05},
+        target_dir=dbt_target_dir,
+    )
+    text = output(proc)
+    assert proc.returncode != 0
+    assert "Rejected share of raw table complementary_refunds is 0.1 (1 of 10 rows)" in text
+    # both the mart's test and the gate on stg_complementary_refunds fail; the quality
+    # report itself is built
+    assert "rejected_share_within_threshold_stg_complementary_refunds" in text
+    db = database_path(reused_warehouse_dir)
+    assert query(
+        db,
+        "select status from marts.mart_data_quality"
+        " where source = 'complementary_refunds' and rule = 'all_rules'",
+    ) == [("fail",)]
+
+
+def test_rejected_share_below_threshold_passes(
+    raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
+) -> None:
+    write_extract(raw_dir, gate_extract())
+    proc = run_dbt(
+        FULL_BUILD,
+        raw_dir,
+        reused_warehouse_dir,
+        vars={"max_rejected_share": 0.2},
+        target_dir=dbt_target_dir,
+    )
+    assert proc.returncode == 0, output(proc)[-4000:]
+    assert query(
+        database_path(reused_warehouse_dir),
+        "select status, rows_rejected, threshold from marts.mart_data_quality"
+        " where source = 'complementary_refunds' and rule = 'all_rules'",
+    ) == [("pass", 1, 0.2)]
