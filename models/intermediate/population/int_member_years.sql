@@ -39,8 +39,8 @@ select
 from members
 inner join cells
     on
-        cells.year = members.year
+        members.year = cells.year
         and cells.age_band = {{ age_band('members.age') }}
-        and cells.sex = members.sex
-        and cells.province_code = members.province_code
-        and cells.vt = members.vt
+        and members.sex = cells.sex
+        and members.province_code = cells.province_code
+        and members.vt = cells.vt

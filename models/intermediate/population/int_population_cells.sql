@@ -20,7 +20,7 @@ year_used as (
         max(ima_years.population_year) as population_year
     from analysis_years
     inner join ima_years
-        on ima_years.population_year <= analysis_years.year
+        on analysis_years.year >= ima_years.population_year
     group by analysis_years.year
 )
 
@@ -34,4 +34,4 @@ select
     ima.population
 from year_used
 inner join ima
-    on ima.year = year_used.population_year
+    on year_used.population_year = ima.year

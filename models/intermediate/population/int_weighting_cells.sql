@@ -23,12 +23,18 @@ members as (
 ),
 
 provinces as (
-    select province_code, region from {{ ref('provinces') }}
+    select
+        province_code,
+        region
+    from {{ ref('provinces') }}
 ),
 
 -- population year of each analysis year, also for member cells absent from the IMA seed
 population_years as (
-    select distinct year, population_year from population
+    select distinct
+        year,
+        population_year
+    from population
 ),
 
 cells as (
@@ -61,7 +67,7 @@ keyed as (
         cells.members >= {{ min_members }} and cells.ima_population > 0 as ok_0
     from cells
     inner join provinces
-        on provinces.province_code = cells.province_code
+        on cells.province_code = provinces.province_code
 ),
 
 level_1 as (
@@ -69,9 +75,11 @@ level_1 as (
         keyed.*,
         not ok_0
         and sum(case when not ok_0 then members else 0 end)
-            over (partition by year, age_group, sex, province_code, vt) >= {{ min_members }}
+            over (partition by year, age_group, sex, province_code, vt)
+        >= {{ min_members }}
         and sum(case when not ok_0 then ima_population else 0 end)
-            over (partition by year, age_group, sex, province_code, vt) > 0 as ok_1
+            over (partition by year, age_group, sex, province_code, vt)
+        > 0 as ok_1
     from keyed
 ),
 
@@ -80,9 +88,11 @@ level_2 as (
         level_1.*,
         not ok_0 and not ok_1
         and sum(case when not ok_0 and not ok_1 then members else 0 end)
-            over (partition by year, age_group, sex, region, vt) >= {{ min_members }}
+            over (partition by year, age_group, sex, region, vt)
+        >= {{ min_members }}
         and sum(case when not ok_0 and not ok_1 then ima_population else 0 end)
-            over (partition by year, age_group, sex, region, vt) > 0 as ok_2
+            over (partition by year, age_group, sex, region, vt)
+        > 0 as ok_2
     from level_1
 ),
 
@@ -91,9 +101,11 @@ level_3 as (
         level_2.*,
         not ok_0 and not ok_1 and not ok_2
         and sum(case when not ok_0 and not ok_1 and not ok_2 then members else 0 end)
-            over (partition by year, age_group, sex, vt) >= {{ min_members }}
+            over (partition by year, age_group, sex, vt)
+        >= {{ min_members }}
         and sum(case when not ok_0 and not ok_1 and not ok_2 then ima_population else 0 end)
-            over (partition by year, age_group, sex, vt) > 0 as ok_3
+            over (partition by year, age_group, sex, vt)
+        > 0 as ok_3
     from level_2
 ),
 
@@ -125,14 +137,14 @@ grouped as (
                     )
             when ok_1
                 then concat(
-                    'L1|', age_group, '|', sex, '|', province_code, '|',
-                    cast(vt as {{ dbt.type_string() }})
-                )
+                        'L1|', age_group, '|', sex, '|', province_code, '|',
+                        cast(vt as {{ dbt.type_string() }})
+                    )
             when ok_2
                 then concat(
-                    'L2|', age_group, '|', sex, '|', region, '|',
-                    cast(vt as {{ dbt.type_string() }})
-                )
+                        'L2|', age_group, '|', sex, '|', region, '|',
+                        cast(vt as {{ dbt.type_string() }})
+                    )
             when ok_3
                 then concat('L3|', age_group, '|', sex, '|', cast(vt as {{ dbt.type_string() }}))
             else 'L4|all'
@@ -181,7 +193,7 @@ select
     case
         when groups.group_members > 0
             then cast(groups.group_population * totals.year_members as {{ type_double() }})
-            / (totals.year_population * groups.group_members)
+                / (totals.year_population * groups.group_members)
     end as weight,
     -- extrapolation factor f = P / M: weighted member counts x f = persons in Belgium
     cast(totals.year_population as {{ type_double() }}) / totals.year_members
@@ -194,7 +206,7 @@ select
 from grouped
 inner join groups
     on
-        groups.year = grouped.year
-        and groups.weighting_group = grouped.weighting_group
+        grouped.year = groups.year
+        and grouped.weighting_group = groups.weighting_group
 inner join totals
-    on totals.year = grouped.year
+    on grouped.year = totals.year
