@@ -18,7 +18,9 @@
     Output columns: the group columns, units_observed (rows with x > 0), y_total, x_total,
     estimate, standard_error, ci_low, ci_high.
 -#}
-{% macro poststratified_ratio(relation, group_cols, y, x, stratum='weighting_group', stratum_population='group_population', stratum_members='group_members', bounded=true) -%}
+{% macro poststratified_ratio(relation, group_cols, y, x, stratum='weighting_group', stratum_population='group_population', stratum_members='group_members', bounded=true, unit_count=none) -%}
+{#- unit_count: column holding how many identical units a row stands for (pre-aggregated input) -#}
+{%- set k = unit_count if unit_count else '1' -%}
 {%- set groups = group_cols | join(', ') -%}
 {%- set float = type_double() -%}
 with
@@ -29,12 +31,12 @@ ps_strata as (
         {{ stratum }} as stratum,
         max(cast({{ stratum_population }} as {{ float }})) as stratum_population,
         max(cast({{ stratum_members }} as {{ float }})) as stratum_members,
-        sum(case when {{ x }} > 0 then 1 else 0 end) as units_observed,
-        sum(cast({{ y }} as {{ float }})) as sum_y,
-        sum(cast({{ x }} as {{ float }})) as sum_x,
-        sum(cast({{ y }} as {{ float }}) * {{ y }}) as sum_yy,
-        sum(cast({{ x }} as {{ float }}) * {{ x }}) as sum_xx,
-        sum(cast({{ x }} as {{ float }}) * {{ y }}) as sum_xy
+        sum(case when {{ x }} > 0 then {{ k }} else 0 end) as units_observed,
+        sum({{ k }} * cast({{ y }} as {{ float }})) as sum_y,
+        sum({{ k }} * cast({{ x }} as {{ float }})) as sum_x,
+        sum({{ k }} * cast({{ y }} as {{ float }}) * {{ y }}) as sum_yy,
+        sum({{ k }} * cast({{ x }} as {{ float }}) * {{ x }}) as sum_xx,
+        sum({{ k }} * cast({{ x }} as {{ float }}) * {{ y }}) as sum_xy
     from {{ relation }}
     group by {{ groups }}, {{ stratum }}
 ),

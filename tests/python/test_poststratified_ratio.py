@@ -16,24 +16,30 @@ ROOT = Path(__file__).resolve().parents[2]
 DBT = ROOT / ".venv" / "bin" / "dbt"
 
 
-def _sql_for_cases(cases: dict[str, list[Unit]], bounded: bool) -> str:
+def _sql_for_cases(cases: dict[str, list[Unit]], bounded: bool, aggregate: bool = False) -> str:
+    counted: dict[tuple[str, Unit], int] = {}
+    for case, units in cases.items():
+        for i, u in enumerate(units):
+            # aggregate=True feeds identical units as one row with a count (unit_count)
+            key = (case, u) if aggregate else (f"{case}#{i}", u)
+            counted[key] = counted.get(key, 0) + 1
     rows = [
-        f"('{case}', '{u.stratum}', {u.stratum_population}, {u.stratum_members}, {u.y}, {u.x})"
-        for case, units in cases.items()
-        for u in units
+        f"('{case.split('#')[0]}', '{u.stratum}', {u.stratum_population}, {u.stratum_members},"
+        f" {u.y}, {u.x}, {k})"
+        for (case, u), k in counted.items()
     ]
     return (
         "with units as (select * from (values "
         + ", ".join(rows)
-        + ") as t(case_id, weighting_group, group_population, group_members, y, x)), "
+        + ") as t(case_id, weighting_group, group_population, group_members, y, x, k)), "
         + "result as ({{ poststratified_ratio('units', ['case_id'], 'y', 'x', bounded="
         + ("true" if bounded else "false")
-        + ") }}) select * from result order by case_id"
+        + ", unit_count='k') }}) select * from result order by case_id"
     )
 
 
 def run_macro(
-    cases: dict[str, list[Unit]], tmp_path: Path, bounded: bool = True
+    cases: dict[str, list[Unit]], tmp_path: Path, bounded: bool = True, aggregate: bool = False
 ) -> dict[str, Estimate]:
     env = dict(os.environ)
     env.update(
@@ -48,7 +54,7 @@ def run_macro(
             "--quiet",
             "show",
             "--inline",
-            _sql_for_cases(cases, bounded),
+            _sql_for_cases(cases, bounded, aggregate),
             "--output",
             "json",
             "--limit",
@@ -110,7 +116,13 @@ def test_matches_reference_on_random_domains(tmp_path: Path) -> None:
             units += _units(f"s{h}", population, members, ys)
         cases[f"c{case:02d}"] = units
     got = run_macro(cases, tmp_path, bounded=False)
+    pooled = run_macro(cases, tmp_path, bounded=False, aggregate=True)
     for case, units in cases.items():
+        # identical units given once with a count give the same estimate and variance
+        assert pooled[case].estimate == pytest.approx(got[case].estimate, rel=1e-12), case
+        assert pooled[case].standard_error == pytest.approx(
+            got[case].standard_error, rel=1e-9, abs=1e-12
+        ), case
         want = poststratified_ratio(units, bounded=False)
         assert got[case].estimate == pytest.approx(want.estimate, rel=1e-9), case
         assert got[case].standard_error == pytest.approx(
