@@ -63,25 +63,37 @@ row_checked as (
     key_rule='claim_id_duplicate'
 ) }},
 
+positive_lines_counted as (
+    select
+        *,
+        sum(case when rejection_rule is null and quantity > 0 then 1 else 0 end) over (
+            partition by {{ netting_group }} order by booking_date
+            range between unbounded preceding and current row
+        ) as positive_lines_booked_before
+    from duplicate_checked
+),
+
 correction_checked as (
     select
         {{ row_columns | join(',\n        ') }},
         case
             when rejection_rule is not null then rejection_rule
-            when
-                quantity < 0
-                and sum(case when rejection_rule is null and quantity > 0 then 1 else 0 end) over (
-                    partition by {{ netting_group }} order by booking_date
-                    range between unbounded preceding and current row
-                ) = 0
-                then 'unmatched_correction'
+            when quantity < 0 and positive_lines_booked_before = 0 then 'unmatched_correction'
         end as rejection_rule
-    from duplicate_checked
+    from positive_lines_counted
+),
+
+netting_groups_summed as (
+    select
+        *,
+        sum(case when rejection_rule is null then quantity else 0 end) over (
+            partition by {{ netting_group }}
+        ) as group_net_quantity
+    from correction_checked
 )
 
 select
-    *,
-    rejection_rule is null
-    and sum(case when rejection_rule is null then quantity else 0 end)
-        over (partition by {{ netting_group }}) <= 0 as in_cancelled_group
-from correction_checked
+    {{ row_columns | join(',\n    ') }},
+    rejection_rule,
+    rejection_rule is null and group_net_quantity <= 0 as in_cancelled_group
+from netting_groups_summed

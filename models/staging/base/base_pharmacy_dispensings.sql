@@ -38,23 +38,36 @@ row_checked as (
     key_rule='dispensing_id_duplicate'
 ) }},
 
+positive_lines_counted as (
+    select
+        *,
+        sum(case when rejection_rule is null and ddd > 0 then 1 else 0 end) over (
+            partition by {{ netting_group }}
+        ) as positive_lines_in_group
+    from duplicate_checked
+),
+
 correction_checked as (
     select
         {{ row_columns | join(',\n        ') }},
         case
             when rejection_rule is not null then rejection_rule
-            when
-                ddd < 0
-                and sum(case when rejection_rule is null and ddd > 0 then 1 else 0 end)
-                    over (partition by {{ netting_group }}) = 0
-                then 'unmatched_correction'
+            when ddd < 0 and positive_lines_in_group = 0 then 'unmatched_correction'
         end as rejection_rule
-    from duplicate_checked
+    from positive_lines_counted
+),
+
+netting_groups_summed as (
+    select
+        *,
+        sum(case when rejection_rule is null then ddd else 0 end) over (
+            partition by {{ netting_group }}
+        ) as group_net_ddd
+    from correction_checked
 )
 
 select
-    *,
-    rejection_rule is null
-    and sum(case when rejection_rule is null then ddd else 0 end)
-        over (partition by {{ netting_group }}) <= 0 as in_cancelled_group
-from correction_checked
+    {{ row_columns | join(',\n    ') }},
+    rejection_rule,
+    rejection_rule is null and group_net_ddd <= 0 as in_cancelled_group
+from netting_groups_summed
