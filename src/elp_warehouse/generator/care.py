@@ -26,7 +26,7 @@ from elp_warehouse.generator.util import bisect, interpolate_years, sigmoid
 
 CARE_TYPES = ("psychotropic", "psychiatrist", "av_psychologist", "acute_rehab")
 Z_PERSISTENCE = 0.85
-CALIBRATION_SAMPLE = 120_000
+CALIBRATION_SAMPLE = 60_000
 # log-odds shifts by age group (0-19 ... 80+), and for women, VT, incapacity, invalidity
 AGE_SHIFT = {
     "psychotropic": np.array([-1.7, -0.6, 0.0, 0.45, 0.75, 1.05]),
@@ -124,13 +124,20 @@ class CareModel:
         ss = {c: v[sub] for c, v in shifts.items()}
 
         def solve(c: str, mult: float) -> float:
+            """Intercept hitting the year's share (Newton steps on the mean probability)."""
             excl = c == "av_psychologist"  # the AV share is the one without ELP (fn 14)
-
-            def mean(a: float) -> float:
-                p = sigmoid(a + mult * LOADING[c] * zs + ss[c])
-                return float((p * (1 - es)).mean() if excl else p.mean())
-
-            return bisect(mean, -15.0, 5.0, self.target[c][year], iters=26)
+            w = (1 - es) if excl else np.ones(len(es))
+            lin = mult * LOADING[c] * zs + ss[c]
+            target = self.target[c][year]
+            a = float(np.log(target / (1 - target)))
+            for _ in range(30):
+                p = sigmoid(a + lin)
+                m = float((p * w).mean())
+                step = (target - m) / max(float((p * (1 - p) * w).mean()), 1e-12)
+                a += float(np.clip(step, -3, 3))
+                if abs(m - target) < 1e-7:
+                    break
+            return a
 
         def overlap(mult: float) -> float:
             a = {c: solve(c, mult) for c in CARE_TYPES}

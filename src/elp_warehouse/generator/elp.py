@@ -32,6 +32,7 @@ from elp_warehouse.generator.population import Population
 from elp_warehouse.generator.providers import ProviderPool, assign_networks
 from elp_warehouse.generator.raking import Dimension, rake
 from elp_warehouse.generator.sessions import (
+    MEAN_SESSION_GAP_DAYS,
     PICK_BIT,
     POPCOUNT,
     Services,
@@ -243,14 +244,19 @@ class ElpModel:
         want_repeat = max(0.0, self.kappa * u_prev - carried.sum())
         p_rep = min(0.9, want_repeat / max(former.sum(), 1))
         new_ok = ~ever & eligible_age & (entry <= exit_)
-        key = profile_key(fr)
-        fixed = np.bincount(key, weights=carried + p_rep * former, minlength=N_PROFILES)
-        dims = self._usage_dims(fr, year)
+        # rake on the profiles present this year (compressed: most combinations are empty)
+        present_keys, key = np.unique(profile_key(fr), return_inverse=True)
+        key = key.reshape(-1)
+        k = len(present_keys)
+        fixed = np.bincount(key, weights=carried + p_rep * former, minlength=k)
+        dims = [
+            Dimension(d.name, d.category[present_keys], d.targets) for d in self._usage_dims(fr, year)
+        ]
         zz = z[idx].astype(np.float64)
 
         def probabilities(gamma: float) -> NDArray[np.float64]:
             b = np.where(new_ok, np.exp(gamma * zz - 0.5 * gamma * gamma), 0.0)
-            base = np.bincount(key, weights=b, minlength=N_PROFILES)
+            base = np.bincount(key, weights=b, minlength=k)
             f = rake(base, fixed, dims, iterations=60, tol=1e-4)
             out: NDArray[np.float64] = np.minimum(b * f[key], 0.9)
             return out
@@ -260,7 +266,7 @@ class ElpModel:
             return float((p * ~prior_none).sum() / max(p.sum(), 1e-12))
 
         target_prior = 1.0 - self.prior_none[year]
-        gamma = bisect(share_with_prior_care, 0.0, 3.0, target_prior, iters=14)
+        gamma = bisect(share_with_prior_care, 0.0, 3.0, target_prior, iters=11)
         p_new = probabilities(gamma)
         start_new = new_ok & (rng.random(n) < p_new)
         start_rep = former & (rng.random(n) < p_rep)
@@ -305,9 +311,15 @@ class ElpModel:
         network_type = (young | (mid & (rng.random(m) < q))).astype(np.int8)
         self.solved[year]["q_children_15_23"] = q
         region = fr.region[starters]
-        pattern = self._patterns(region, year)
-        setting_set, first_setting = self._settings(fr, starters, year)
+        fbits = np.zeros(len(fr.idx), dtype=np.int8)
+        sess = before.function < 2
+        np.bitwise_or.at(fbits, pos[before.person[sess]], (1 << before.function[sess]).astype(np.int8))
+        pattern = self._patterns(region, year, int((fbits[carried] == 2).sum()), int(users))
+        out_carried = np.zeros(len(fr.idx), dtype=np.bool_)
+        out_carried[pos[before.person[before.setting == 1]]] = True
+        setting_set, first_setting = self._settings(fr, starters, year, int(out_carried.sum()), int(users))
         n_sessions = self._session_counts(fr, starters, year, network_type, pattern, first_setting)
+        phi = self._switch_fraction(year, start, pattern, n_sessions, int((fbits[carried] == 3).sum()), int(users))
         provider = self.providers.assign(year, fr.province[starters], network_type, rng)
         person = fr.idx[starters]
         network = assign_networks(
@@ -325,38 +337,75 @@ class ElpModel:
             provider=provider,
             network=network,
             exit_day=self.pop.exit_day[person].astype(np.int64),
+            switch_fraction=phi,
         )
 
-    def _patterns(self, region: NDArray[np.int8], year: int) -> NDArray[np.int8]:
-        """Function over the trajectory: Table 3 region mix, moved to the year's Table 2 mix,
-        then shifted from support-only to both until the implied mean sessions equals the
-        Annex 5 national mean (trajectories of 'both' users often straddle two calendar
-        years, so cohorts hold more 'both' than users of a single year)."""
+    def _patterns(
+        self, region: NDArray[np.int8], year: int, carried_treatment_only: int, n_users: int
+    ) -> NDArray[np.int8]:
+        """Function over the trajectory's 12 months.
+
+        Treatment-only starters fill the year's Table 2 treatment-only users left after the
+        users still in an earlier trajectory (a "both" trajectory ends with treatment and
+        often shows only that part in its second calendar year); "both" is then set so that
+        the cohort's implied mean sessions equals the Annex 5 national mean, the rest is
+        support-only. The switch point of "both" trajectories (`_switch_fraction`) makes
+        the year's "both" users follow Table 2. Regions keep the relative mix of Table 3.
+        """
         t = self.t
+        m = len(region)
         y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
-        nat = np.array([t.function_shares[y][f] for f in ("support", "treatment", "both")])
-        nat24 = np.array([t.function_shares[2024][f] for f in ("support", "treatment", "both")])
+        names = ("support", "treatment", "both")
+        nat = np.array([t.function_shares[y][f] for f in names])
+        nat = nat / nat.sum()
+        nat24 = np.array([t.function_shares[2024][f] for f in names])
         means = t.mean_sessions[y]
-        fmeans = np.array([means[("function", f)] for f in ("support", "treatment", "both")])
+        fm = np.array([means[("function", f)] for f in names])
+        tr = float(np.clip((nat[1] * n_users - carried_treatment_only) / max(m, 1), 0.02, 0.5))
+        both = float(np.clip((means[("total", "belgium")] - fm[0] - tr * (fm[1] - fm[0])) / (fm[2] - fm[0]), 0.02, 0.6))
+        mix = np.array([max(1 - tr - both, 0.05), tr, both])
+        mix /= mix.sum()
+        self.solved[year]["starter_mix_treatment_only"] = mix[1]
+        self.solved[year]["starter_mix_both"] = mix[2]
         rows = {r["category"]: r for r in t.raw["table_3_users_by_function_profile_2024"]["rows"] if r["dimension"] == "region"}
         probs = np.zeros((3, 3))
         for k, reg in enumerate(("flanders", "wallonia", "brussels")):
             r = rows[reg]
-            sh = np.array([r["share_support"], r["share_treatment"], r["share_both"]]) * nat / nat24
-            probs[k] = sh / sh.sum()
-        nat = nat / nat.sum()
-        delta = (means[("total", "belgium")] - nat @ fmeans) / (fmeans[2] - fmeans[0])
-        probs[:, 0] -= delta
-        probs[:, 2] += delta
-        probs = np.clip(probs, 0.01, None)
-        probs /= probs.sum(axis=1, keepdims=True)
+            rel = np.array([r["share_support"], r["share_treatment"], r["share_both"]]) / nat24
+            probs[k] = mix * rel / (mix * rel).sum()
         cum = np.cumsum(probs, axis=1)[region]
-        u = self.rng.random(len(region))[:, None]
-        out: NDArray[np.int8] = (u > cum).sum(axis=1).astype(np.int8)
-        return np.minimum(out, 2).astype(np.int8)
+        u = self.rng.random(m)[:, None]
+        return np.minimum((u > cum).sum(axis=1), 2).astype(np.int8)
+
+    def _switch_fraction(
+        self,
+        year: int,
+        start: NDArray[np.int64],
+        pattern: NDArray[np.int8],
+        n_sessions: NDArray[np.int64],
+        carried_both: int,
+        n_users: int,
+    ) -> float:
+        """Share of a "both" trajectory's sessions given as support before the switch to
+        treatment, solved so that the year's users with both functions follow Table 2."""
+        y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
+        nat = np.array([self.t.function_shares[y][f] for f in ("support", "treatment", "both")])
+        target = nat[2] / nat.sum() * n_users - carried_both
+        both = pattern == 2
+        s, n = start[both], n_sessions[both].astype(np.float64)
+        gap = MEAN_SESSION_GAP_DAYS * np.minimum(1.0, 364.0 / np.maximum((n - 1) * MEAN_SESSION_GAP_DAYS, 1.0))
+        end = year_end(year)
+
+        def in_year(phi: float) -> float:
+            k = np.clip(np.rint(phi * n), 1, n - 1)
+            return float((s + k * gap <= end).sum())
+
+        phi = bisect(lambda x: -in_year(x), 0.2, 0.9, -target, iters=16)
+        self.solved[year]["both_switch_fraction"] = phi
+        return phi
 
     def _settings(
-        self, fr: YearFrame, starters: NDArray[np.int64], year: int
+        self, fr: YearFrame, starters: NDArray[np.int64], year: int, carried_outreach: int, n_users: int
     ) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
         """Settings used in the trajectory (Table 4 patterns, Figure 6 outreach shares)."""
         t, rng = self.t, self.rng
@@ -377,10 +426,12 @@ class ElpModel:
         prov_tilt[self.geo.index("BE-VBR")] = 0.6  # Flemish Brabant only 15 %
         base = prov_tilt[fr.province[starters]]
         o = t.outreach_2024
-        ratio = p_out / o[("total", "belgium")]
+        # starters' outreach share so that the year's users (incl. carried) hit Table 4
+        p_start = float(np.clip((p_out * n_users - carried_outreach) / max(m, 1), 0.01, 0.95))
+        ratio = p_start / o[("total", "belgium")]
         age_cat = np.where(ag == 0, 0, np.where(ag >= 4, 2, 1))
         dims = [
-            Dimension("total", np.zeros(m, np.int64), np.array([p_out * m])),
+            Dimension("total", np.zeros(m, np.int64), np.array([p_start * m])),
             Dimension("region", fr.region[starters].astype(np.int64),
                       np.array([o[("region", r)] * ratio for r in ("flanders", "wallonia", "brussels")])
                       * np.bincount(fr.region[starters], minlength=3)),

@@ -17,7 +17,9 @@ from numpy.typing import NDArray
 
 from elp_warehouse.generator.util import segment_starts, within_segment_index
 
-TRAJECTORY_SERVICES_PER_SESSION = 0.08  # ~7 % of all ELP services (Table 1)
+TRAJECTORY_SERVICES_PER_SESSION = 0.08
+GAP_SHAPE, GAP_SCALE_WEEKS = 1.6, 1.2
+MEAN_SESSION_GAP_DAYS = 7.0 * (0.5 + GAP_SHAPE * GAP_SCALE_WEEKS)  # weekly to fortnightly  # ~7 % of all ELP services (Table 1)
 SETTING_TRAJECTORY_SERVICE = 5
 FUNCTION_OTHER = 2
 
@@ -34,6 +36,7 @@ class Trajectories:
     provider: NDArray[np.int32]
     network: NDArray[np.int16]
     exit_day: NDArray[np.int64]
+    switch_fraction: float = 0.5  # share of a "both" trajectory's sessions given as support
 
 
 @dataclass
@@ -95,7 +98,7 @@ def build_services(tr: Trajectories, rng: np.random.Generator) -> Services:
     gap = np.where(
         only_group[tid],
         7.0 + rng.integers(-1, 2, len(tid)),
-        7.0 * (0.5 + rng.gamma(1.6, 1.2, len(tid))),
+        7.0 * (0.5 + rng.gamma(GAP_SHAPE, GAP_SCALE_WEEKS, len(tid))),
     )
     gap[seq == 0] = 0.0
     cum = np.cumsum(gap)
@@ -104,12 +107,19 @@ def build_services(tr: Trajectories, rng: np.random.Generator) -> Services:
     squeeze = np.where(span > 364, 364.0 / np.maximum(span, 1), 1.0)
     day = tr.start[tid] + np.floor(cum * squeeze[tid]).astype(np.int64)
     # function: "both" trajectories move from support to treatment after a share of sessions
-    switch = np.maximum(1, np.minimum(n - 1, np.rint(n * rng.uniform(0.3, 0.7, len(n))))).astype(np.int64)
+    phi = np.clip(tr.switch_fraction + rng.uniform(-0.1, 0.1, len(n)), 0.05, 0.95)
+    switch = np.maximum(1, np.minimum(n - 1, np.rint(n * phi))).astype(np.int64)
     pattern = tr.pattern[tid]
     function = np.where(pattern == 2, np.where(seq < switch[tid], 0, 1), pattern).astype(np.int8)
     mask = tr.setting_set[tid].astype(np.int64)
     pick = np.floor(rng.random(len(tid)) * POPCOUNT[mask]).astype(np.int64)
-    setting = np.where(seq == 0, tr.first_setting[tid], PICK_BIT[mask, np.minimum(pick, 4)]).astype(np.int8)
+    setting = PICK_BIT[mask, np.minimum(pick, 4)]
+    # the first sessions visit every setting of the set once (first setting first), so a
+    # multi-setting trajectory with enough sessions really shows several settings
+    rank_first = np.argmax(PICK_BIT[mask] == tr.first_setting[tid][:, None], axis=1)
+    cover = (seq >= 1) & (seq < POPCOUNT[mask])
+    setting = np.where(cover, PICK_BIT[mask, (rank_first + seq) % np.maximum(POPCOUNT[mask], 1)], setting)
+    setting = np.where(seq == 0, tr.first_setting[tid], setting).astype(np.int8)
     # trajectory services over the trajectory and up to two months after its last session
     n_ts = rng.poisson(TRAJECTORY_SERVICES_PER_SESSION * n)
     ts_tid = np.repeat(np.arange(len(n)), n_ts)

@@ -26,7 +26,7 @@ from elp_warehouse.generator.config import (
     SPECIFIC_FLAGS,
     Geography,
 )
-from elp_warehouse.generator.elp import Cohort, YearUse
+from elp_warehouse.generator.elp import PROFILES, Cohort, YearUse, profile_key
 from elp_warehouse.generator.frame import YearFrame
 from elp_warehouse.generator.sessions import Services
 
@@ -115,16 +115,19 @@ class Truth:
         f = care.flags
         ph, ps, av, ac = f["psychotropic"], f["psychiatrist"], f["av_psychologist"], f["acute_rehab"]
         zero = np.zeros(n, dtype=np.bool_)
-        elp = use.user if use is not None else zero
+        if use is None:  # before the convention: same columns, all zero
+            z8 = np.zeros(n, dtype=np.int8)
+            use = YearUse(zero, zero, z8, z8, z8, np.zeros(n, dtype=np.int64))
+        elp = use.user
         amb = ps | av | elp
         measures: dict[str, NDArray[np.bool_]] = {
             "population": np.ones(n, dtype=np.bool_),
             "members": fr.member,
             "elp_users": elp,
             "member_elp_users": elp & fr.member,
-            "elp_new_users": use.new_user if use is not None else zero,
+            "elp_new_users": use.new_user,
         }
-        if use is not None:
+        if True:
             fb, sb, nb = use.function_bits, use.setting_bits, use.network_bits
             measures["elp_support_only"] = elp & (fb == 1)
             measures["elp_treatment_only"] = elp & (fb == 2)
@@ -163,14 +166,23 @@ class Truth:
         }
         measures.update({f"fig1_{k}": v for k, v in fig1.items()})
         measures.update({f"fig2_{k}": v for k, v in fig2.items()})
-        groups = dimension_members(
-            geo, fr.age_group, fr.sex, fr.vt.astype(np.int64), fr.region, fr.province, fr.socio, fr.flag_bits()
-        )
+        # aggregate persons to profiles first, then sum profiles into the (overlapping) groups
+        pkeys, inv = np.unique(profile_key(fr), return_inverse=True)
+        inv = inv.reshape(-1)
         names = list(measures)
-        mat = np.stack([measures[k].astype(np.int64) for k in names], axis=1)
+        per_profile = np.stack(
+            [np.bincount(inv, weights=measures[k], minlength=len(pkeys)) for k in names], axis=1
+        )
+        dec = {name: PROFILES[name][pkeys] for name in PROFILES}
+        region = geo.region_of_province[dec["province"]]
+        groups = dimension_members(
+            geo, dec["age_group"], dec["sex"], dec["vt"], region, dec["province"], dec["socio"], dec["flags"]
+        )
         for dim, cat, mask in groups:
-            sums = mat[mask].sum(axis=0)
-            self.usage_rows.append({"year": fr.year, "dimension": dim, "category": cat, **dict(zip(names, sums.tolist(), strict=True))})
+            sums = np.rint(per_profile[mask].sum(axis=0)).astype(np.int64)
+            self.usage_rows.append(
+                {"year": fr.year, "dimension": dim, "category": cat, **dict(zip(names, sums.tolist(), strict=True))}
+            )
 
     def add_services(self, sv: Services, province_of: NDArray[np.int8], year: int) -> None:
         """Services mix (Table 1): national and per province."""
