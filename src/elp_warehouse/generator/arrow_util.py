@@ -49,7 +49,8 @@ def coded_strings(
 def scrambled(values: NDArray[np.integer], width: int) -> NDArray[np.int64]:
     """Bijective scrambling of non-negative ids below 36**width (pseudonymised look)."""
     mod = 36**width
-    return (np.asarray(values, dtype=np.int64) * ID_MULTIPLIER + 12_345_678) % mod
+    out: NDArray[np.int64] = (np.asarray(values, dtype=np.int64) * ID_MULTIPLIER + 12_345_678) % mod
+    return out
 
 
 def decimal_array(cents: NDArray[np.integer], precision: int = 12, scale: int = 2) -> pa.Array:
@@ -66,7 +67,9 @@ def date_array(days: NDArray[np.integer], null: NDArray[np.bool_] | None = None)
     return arr.cast(pa.date32())
 
 
-def lookup_strings(labels: list[str], index: NDArray[np.integer], null: NDArray[np.bool_] | None = None) -> pa.Array:
+def lookup_strings(
+    labels: list[str], index: NDArray[np.integer], null: NDArray[np.bool_] | None = None
+) -> pa.Array:
     """labels[index] as a string array (via a dictionary, decoded)."""
     idx = pa.array(np.asarray(index, dtype=np.int32), type=pa.int32(), mask=null)
     return pa.DictionaryArray.from_arrays(idx, pa.array(labels, type=pa.string())).cast(pa.string())

@@ -29,7 +29,10 @@ class CalibrationRow:
 
     @property
     def ok(self) -> bool:
-        return self.generated is not None and abs(self.generated - self.published) <= self.tolerance + 1e-12
+        return (
+            self.generated is not None
+            and abs(self.generated - self.published) <= self.tolerance + 1e-12
+        )
 
 
 def _rate_tol(base: float, p: float, n: float) -> float:
@@ -40,15 +43,21 @@ def compare(truth_dir: Path, study_figures: Path) -> list[CalibrationRow]:
     t: StudyTargets = load_targets(study_figures)
     manifest = json.loads((truth_dir / "manifest.json").read_text())
     scale = float(manifest["scale"])
-    usage = {(r["year"], r["dimension"], r["category"]): r for r in pq.read_table(truth_dir / "usage.parquet").to_pylist()}
+    usage = {
+        (r["year"], r["dimension"], r["category"]): r
+        for r in pq.read_table(truth_dir / "usage.parquet").to_pylist()
+    }
     sessions = {
-        (r["cohort_year"], r["dimension"], r["category"]): r for r in pq.read_table(truth_dir / "sessions.parquet").to_pylist()
+        (r["cohort_year"], r["dimension"], r["category"]): r
+        for r in pq.read_table(truth_dir / "sessions.parquet").to_pylist()
     }
     services = pq.read_table(truth_dir / "services.parquet").to_pylist()
     rows: list[CalibrationRow] = []
     last = int(manifest["last_year"])
 
-    def share(year: int, dim: str, cat: str, num: str, den: str = "population") -> tuple[float | None, float]:
+    def share(
+        year: int, dim: str, cat: str, num: str, den: str = "population"
+    ) -> tuple[float | None, float]:
         r = usage.get((year, dim, cat))
         if r is None or not r[den]:
             return None, 0.0
@@ -62,30 +71,62 @@ def compare(truth_dir: Path, study_figures: Path) -> list[CalibrationRow]:
         printed = y in (2019, 2022, 2023, 2024)
         rows.append(CalibrationRow("Figure 4", f"ELP users {y}", v, g, 0.10 * v, printed))
     if last >= 2024:
-        cum = sum(usage[(y, "total", "belgium")]["elp_new_users"] for y in range(2019, 2025)) / scale
-        rows.append(CalibrationRow("Figure 4", "cumulative distinct users 2019-2024", t.cumulative_users, cum, 0.10 * t.cumulative_users))
+        cum = (
+            sum(usage[(y, "total", "belgium")]["elp_new_users"] for y in range(2019, 2025)) / scale
+        )
+        rows.append(
+            CalibrationRow(
+                "Figure 4",
+                "cumulative distinct users 2019-2024",
+                t.cumulative_users,
+                cum,
+                0.10 * t.cumulative_users,
+            )
+        )
         # Figure 5 usage rates 2024
         for (dim, cat), v in sorted(t.usage_2024.items()):
             g, n = share(2024, dim, cat, "elp_users")
             base = 0.002 if dim == "total" else 0.004
-            rows.append(CalibrationRow("Figure 5", f"usage rate 2024 {dim}={cat}", v, g, _rate_tol(base, v, n)))
+            rows.append(
+                CalibrationRow(
+                    "Figure 5", f"usage rate 2024 {dim}={cat}", v, g, _rate_tol(base, v, n)
+                )
+            )
         # Table 2 function shares among users
         for y, shares in sorted(t.function_shares.items()):
             for f, v in shares.items():
-                g, n = share(y, "total", "belgium", f"elp_{f}_only" if f != "both" else "elp_both", "elp_users")
-                rows.append(CalibrationRow("Table 2", f"function {f} {y}", v, g, _rate_tol(0.03, v, n)))
+                g, n = share(
+                    y,
+                    "total",
+                    "belgium",
+                    f"elp_{f}_only" if f != "both" else "elp_both",
+                    "elp_users",
+                )
+                rows.append(
+                    CalibrationRow("Table 2", f"function {f} {y}", v, g, _rate_tol(0.03, v, n))
+                )
         # Table 4 network and place shares, Figure 6 outreach (information)
         for y, v in sorted(t.children_network_share.items()):
             g, n = share(y, "total", "belgium", "elp_network_children_adolescents", "elp_users")
-            rows.append(CalibrationRow("Table 4", f"child network share {y}", v, g, _rate_tol(0.03, v, n), False))
+            rows.append(
+                CalibrationRow(
+                    "Table 4", f"child network share {y}", v, g, _rate_tol(0.03, v, n), False
+                )
+            )
         for y, d in sorted(t.place_exclusive.items()):
             for cat, v in d.items():
                 g, n = share(y, "total", "belgium", f"elp_{cat}", "elp_users")
-                rows.append(CalibrationRow("Table 4", f"place {cat} {y}", v, g, _rate_tol(0.03, v, n), False))
+                rows.append(
+                    CalibrationRow(
+                        "Table 4", f"place {cat} {y}", v, g, _rate_tol(0.03, v, n), False
+                    )
+                )
         for y, d in sorted(t.place_any.items()):
             for cat, v in d.items():
                 g, n = share(y, "total", "belgium", f"elp_any_{cat}", "elp_users")
-                rows.append(CalibrationRow("Table 4", f"any {cat} {y}", v, g, _rate_tol(0.03, v, n), False))
+                rows.append(
+                    CalibrationRow("Table 4", f"any {cat} {y}", v, g, _rate_tol(0.03, v, n), False)
+                )
         for (dim, cat), v in sorted(t.outreach_2024.items()):
             if dim == "age_group" and cat == "65+":
                 a, na = share(2024, dim, "65-79", "elp_any_outreach", "elp_users")
@@ -94,15 +135,30 @@ def compare(truth_dir: Path, study_figures: Path) -> list[CalibrationRow]:
                 n = na + nb
             else:
                 g, n = share(2024, dim, cat, "elp_any_outreach", "elp_users")
-            rows.append(CalibrationRow("Figure 6", f"outreach share 2024 {dim}={cat}", v, g, _rate_tol(0.04, v, n), False))
+            rows.append(
+                CalibrationRow(
+                    "Figure 6",
+                    f"outreach share 2024 {dim}={cat}",
+                    v,
+                    g,
+                    _rate_tol(0.04, v, n),
+                    False,
+                )
+            )
     # Figures 1 and 2
-    for fig, table, prefix in (("Figure 1", t.figure_1, "fig1_"), ("Figure 2", t.figure_2, "fig2_")):
+    for fig, table, prefix in (
+        ("Figure 1", t.figure_1, "fig1_"),
+        ("Figure 2", t.figure_2, "fig2_"),
+    ):
         for cat, vals in table.items():
-            for y, v in vals.items():
-                if v is None or y > last or y < int(manifest["first_year"]):
+            for y, val in vals.items():
+                if val is None or y > last or y < int(manifest["first_year"]):
                     continue
+                v = float(val)
                 g, n = share(y, "total", "belgium", prefix + cat)
-                rows.append(CalibrationRow(fig, f"{cat} {y}", float(v), g, _rate_tol(0.005, float(v), n)))
+                rows.append(
+                    CalibrationRow(fig, f"{cat} {y}", float(v), g, _rate_tol(0.005, float(v), n))
+                )
     # Annex 5 means and the printed percentiles
     for y, means in sorted(t.mean_sessions.items()):
         for (dim, cat), v in sorted(means.items()):
@@ -110,26 +166,47 @@ def compare(truth_dir: Path, study_figures: Path) -> list[CalibrationRow]:
             g = None if r is None else r["mean_sessions"]
             n = 0 if r is None else r["patients"]
             tol = max(0.4, 3 * 5.0 / math.sqrt(max(n, 1)))
-            rows.append(CalibrationRow("Annex 5", f"mean sessions {y} {dim}={cat}", v, g, tol, dim in ("total", "function")))
+            rows.append(
+                CalibrationRow(
+                    "Annex 5",
+                    f"mean sessions {y} {dim}={cat}",
+                    v,
+                    g,
+                    tol,
+                    dim in ("total", "function"),
+                )
+            )
     for (y, dim, cat), qs in sorted(t.percentiles.items()):
         r = sessions.get((y, dim, cat))
         for q in ("p25", "median", "p75", "p95"):
-            v = qs[q]
-            if v is None:
+            pv = qs[q]
+            if pv is None:
                 continue
+            v = float(pv)
             g = None if r is None else r[q]
-            rows.append(CalibrationRow("Figures 7-9", f"{q} sessions {y} {dim}={cat}", v, g, 1.0, dim == "total"))
+            rows.append(
+                CalibrationRow(
+                    "Figures 7-9", f"{q} sessions {y} {dim}={cat}", v, g, 1.0, dim == "total"
+                )
+            )
     # Table 1 services mix (information)
     by = {(r["year"], r["area"], r["dimension"], r["category"]): r["services"] for r in services}
     for y, mix in sorted(t.services_mix.items()):
-        tot = sum(by.get((y, "belgium", "setting", c), 0) for c in ("office", "outreach", "group", "remote", "home", "trajectory_services"))
+        tot = sum(
+            by.get((y, "belgium", "setting", c), 0)
+            for c in ("office", "outreach", "group", "remote", "home", "trajectory_services")
+        )
         for (dim, cat), v in sorted(mix.items()):
             g = by.get((y, "belgium", dim, cat), 0) / tot if tot else None
             rows.append(CalibrationRow("Table 1", f"services {dim}={cat} {y}", v, g, 0.04, False))
     # members: the mutuality's share of the population
     mem, n = share(last, "total", "belgium", "members")
     target = t.members / (usage[(last, "total", "belgium")]["population"] / scale)
-    rows.append(CalibrationRow("Section 2.1", f"member share of population {last}", target, mem, 0.01, False))
+    rows.append(
+        CalibrationRow(
+            "Section 2.1", f"member share of population {last}", target, mem, 0.01, False
+        )
+    )
     return rows
 
 
@@ -138,5 +215,7 @@ def format_table(rows: list[CalibrationRow]) -> str:
     for r in rows:
         g = "-" if r.generated is None else f"{r.generated:11.4f}"
         flag = ("yes" if r.ok else "NO") if r.checked else ("(yes)" if r.ok else "(no)")
-        out.append(f"{r.figure:<12} {r.measure:<58} {r.published:11.4f} {g:>11} {r.tolerance:8.4f}  {flag}")
+        out.append(
+            f"{r.figure:<12} {r.measure:<58} {r.published:11.4f} {g:>11} {r.tolerance:8.4f}  {flag}"
+        )
     return "\n".join(out)

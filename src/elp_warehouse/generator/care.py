@@ -34,10 +34,25 @@ AGE_SHIFT = {
     "av_psychologist": np.array([0.3, 0.7, 0.4, -0.1, -1.3, -2.2]),
     "acute_rehab": np.array([-1.0, 0.3, 0.3, 0.2, -0.1, 0.4]),
 }
-FEMALE_SHIFT = {"psychotropic": 0.35, "psychiatrist": 0.1, "av_psychologist": 0.45, "acute_rehab": -0.15}
+FEMALE_SHIFT = {
+    "psychotropic": 0.35,
+    "psychiatrist": 0.1,
+    "av_psychologist": 0.45,
+    "acute_rehab": -0.15,
+}
 VT_SHIFT = {"psychotropic": 0.35, "psychiatrist": 0.5, "av_psychologist": -0.2, "acute_rehab": 0.8}
-INCAPACITY_SHIFT = {"psychotropic": 0.7, "psychiatrist": 0.6, "av_psychologist": 0.3, "acute_rehab": 0.4}
-INVALIDITY_SHIFT = {"psychotropic": 1.1, "psychiatrist": 1.4, "av_psychologist": 0.3, "acute_rehab": 1.0}
+INCAPACITY_SHIFT = {
+    "psychotropic": 0.7,
+    "psychiatrist": 0.6,
+    "av_psychologist": 0.3,
+    "acute_rehab": 0.4,
+}
+INVALIDITY_SHIFT = {
+    "psychotropic": 1.1,
+    "psychiatrist": 1.4,
+    "av_psychologist": 0.3,
+    "acute_rehab": 1.0,
+}
 # complementary insurance covers psychologists more widely at MC (Wallonia, Brussels): fn 20
 REGION_SHIFT = {"av_psychologist": np.array([0.0, 0.5, 0.3])}
 LOADING = {"psychotropic": 1.0, "psychiatrist": 1.4, "av_psychologist": 0.8, "acute_rehab": 1.7}
@@ -66,13 +81,17 @@ class YearCare:
 
 
 class CareModel:
-    def __init__(self, pop: Population, targets: StudyTargets, rng: np.random.Generator, years: list[int]) -> None:
+    def __init__(
+        self, pop: Population, targets: StudyTargets, rng: np.random.Generator, years: list[int]
+    ) -> None:
         self.pop, self.rng = pop, rng
         self.z = rng.standard_normal(pop.n).astype(np.float32)
         f1, f2 = targets.figure_1, targets.figure_2
         self.target = {
             "psychotropic": interpolate_years(f1["psychotropics_total_incl_acute"], years),
-            "psychiatrist": interpolate_years({k: float(v) for k, v in f2["psychiatrist_any"].items() if v is not None}, years),
+            "psychiatrist": interpolate_years(
+                {k: float(v) for k, v in f2["psychiatrist_any"].items() if v is not None}, years
+            ),
             "acute_rehab": interpolate_years(f1["acute_rehab_any"], years),
         }
         av = {k: float(v) for k, v in f2["psychologist_av"].items() if v is not None}
@@ -88,7 +107,9 @@ class CareModel:
     def advance(self, year: int) -> None:
         if year > self.pop.first_year:
             eps = self.rng.standard_normal(self.pop.n).astype(np.float32)
-            self.z = (Z_PERSISTENCE * self.z + np.sqrt(1 - Z_PERSISTENCE**2) * eps).astype(np.float32)
+            self.z = (Z_PERSISTENCE * self.z + np.sqrt(1 - Z_PERSISTENCE**2) * eps).astype(
+                np.float32
+            )
 
     def prior_none(self, year: int, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
         """No psychotropic, psychiatrist, AV psychologist or acute care in the 2 prior years."""
@@ -119,7 +140,9 @@ class CareModel:
         z = self.z[fr.idx].astype(np.float64)
         shifts = self._shifts(fr)
         elp = elp_user.astype(np.float64)
-        sub = rng.choice(n, min(n, CALIBRATION_SAMPLE), replace=False) if n else np.zeros(0, np.int64)
+        sub = (
+            rng.choice(n, min(n, CALIBRATION_SAMPLE), replace=False) if n else np.zeros(0, np.int64)
+        )
         zs, es = z[sub], elp[sub]
         ss = {c: v[sub] for c, v in shifts.items()}
 
@@ -179,7 +202,10 @@ class CareModel:
             events[c] = CareEvents(rows, k, first, last)
         n_ph = len(events["psychotropic"].rows)
         u = rng.random(n_ph)
-        ap_bias = flags["acute_rehab"][events["psychotropic"].rows] | flags["psychiatrist"][events["psychotropic"].rows]
+        ap_bias = (
+            flags["acute_rehab"][events["psychotropic"].rows]
+            | flags["psychiatrist"][events["psychotropic"].rows]
+        )
         ap = np.where(ap_bias, u < 0.35, u < 0.12)
         ad = ~ap | (rng.random(n_ph) < 0.35)
         solved = {"loading_multiplier": mult, **{f"intercept_{c}": v for c, v in a.items()}}

@@ -90,10 +90,24 @@ def load_geography(seeds: Path = SEEDS_DIR) -> Geography:
     new: list[tuple[int, ...]] = []
     for p in provinces:
         mine = [r for r in arr_rows if r["province_code"] == p]
-        old.append(tuple(sorted(int(r["arrondissement_nis"]) for r in mine
-                                if int(r["valid_from_year"]) <= 2018 <= int(r["valid_to_year"]))))
-        new.append(tuple(sorted(int(r["arrondissement_nis"]) for r in mine
-                                if int(r["valid_from_year"]) <= 2019 <= int(r["valid_to_year"]))))
+        old.append(
+            tuple(
+                sorted(
+                    int(r["arrondissement_nis"])
+                    for r in mine
+                    if int(r["valid_from_year"]) <= 2018 <= int(r["valid_to_year"])
+                )
+            )
+        )
+        new.append(
+            tuple(
+                sorted(
+                    int(r["arrondissement_nis"])
+                    for r in mine
+                    if int(r["valid_from_year"]) <= 2019 <= int(r["valid_to_year"])
+                )
+            )
+        )
     return Geography(provinces, region, tuple(old), tuple(new))
 
 

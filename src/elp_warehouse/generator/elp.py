@@ -68,7 +68,14 @@ def _decode_profiles() -> dict[str, NDArray[np.int64]]:
     k //= 2
     sex = k % 2
     age = k // 2
-    return {"age_group": age, "sex": sex, "vt": vt, "province": prov, "socio": socio, "flags": flags}
+    return {
+        "age_group": age,
+        "sex": sex,
+        "vt": vt,
+        "province": prov,
+        "socio": socio,
+        "flags": flags,
+    }
 
 
 PROFILES = _decode_profiles()
@@ -94,7 +101,12 @@ class Cohort:
     start: list[NDArray[np.int64]] = field(default_factory=list)
     attrs: dict[str, list[NDArray[np.int64]]] = field(default_factory=dict)
 
-    def add(self, person: NDArray[np.int64], start: NDArray[np.int64], attrs: dict[str, NDArray[np.int64]]) -> None:
+    def add(
+        self,
+        person: NDArray[np.int64],
+        start: NDArray[np.int64],
+        attrs: dict[str, NDArray[np.int64]],
+    ) -> None:
         self.person.append(person)
         self.start.append(start)
         for k, v in attrs.items():
@@ -114,7 +126,13 @@ class ElpModel:
         last_year: int,
         prison: dict[tuple[int, str], int],
     ) -> None:
-        self.pop, self.geo, self.t, self.networks, self.providers = pop, geo, targets, networks, providers
+        self.pop, self.geo, self.t, self.networks, self.providers = (
+            pop,
+            geo,
+            targets,
+            networks,
+            providers,
+        )
         self.scale, self.rng = scale, rng
         n = pop.n
         self.ever = np.zeros(n, dtype=np.bool_)
@@ -162,7 +180,9 @@ class ElpModel:
             out: NDArray[np.float64] = c * u_year / c.sum()
             return out
 
-        age_rates = np.array([rate("age_group", g, pop["age_group"][k]) for k, g in enumerate(AGE_GROUPS)])
+        age_rates = np.array(
+            [rate("age_group", g, pop["age_group"][k]) for k, g in enumerate(AGE_GROUPS)]
+        )
         vt_rates = np.array([t.usage_2024[("vt", "non_vt")], t.usage_2024[("vt", "vt")]])
         sex_rates = np.array([t.usage_2024[("sex", "female")], t.usage_2024[("sex", "male")]])
         prov_rates = self._province_rates(pop["province"])
@@ -175,7 +195,10 @@ class ElpModel:
         if year <= ELP_START_YEAR + 1:  # 2019-2020: adults 18-64 only, no age structure
             dims[0] = Dimension("age_group", PROFILES["age_group"], np.full(6, np.nan))
         socio_t = np.array(
-            [rate("socio_professional", c, 0) * pop["socio"][k] * ratio for k, c in enumerate(SOCIO_PROFESSIONAL)]
+            [
+                rate("socio_professional", c, 0) * pop["socio"][k] * ratio
+                for k, c in enumerate(SOCIO_PROFESSIONAL)
+            ]
             + [np.nan]
         )
         dims.append(Dimension("socio", PROFILES["socio"], socio_t))
@@ -184,7 +207,11 @@ class ElpModel:
             if name == "detained":
                 continue
             r = rate("specific_category", name, n_flag)
-            dims.append(Dimension(name, (PROFILES["flags"] >> b) & 1, np.array([np.nan, r * n_flag * ratio])))
+            dims.append(
+                Dimension(
+                    name, (PROFILES["flags"] >> b) & 1, np.array([np.nan, r * n_flag * ratio])
+                )
+            )
         b_det = SPECIFIC_FLAGS.index("detained")
         det_sex = np.where((PROFILES["flags"] >> b_det) & 1, 1 + PROFILES["sex"], 0)
         det = fr.flags["detained"]
@@ -192,8 +219,14 @@ class ElpModel:
         n_m = float((det & (fr.sex == 1)).sum())
         r_f = t.usage_2024[("specific_category", "detained_female")]
         # men: Table 3 detainee users minus the women's share, over the 2024 prison population
-        r_m = (t.users_2024[("specific_category", "detained")] - r_f * self.prison_f) / self.prison_m
-        dims.append(Dimension("detained_sex", det_sex, np.array([np.nan, r_f * n_f * ratio, r_m * n_m * ratio])))
+        r_m = (
+            t.users_2024[("specific_category", "detained")] - r_f * self.prison_f
+        ) / self.prison_m
+        dims.append(
+            Dimension(
+                "detained_sex", det_sex, np.array([np.nan, r_f * n_f * ratio, r_m * n_m * ratio])
+            )
+        )
         return dims
 
     def _province_rates(self, pop_prov: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -235,10 +268,14 @@ class ElpModel:
         carried[pos[before.person]] = True
         entry = np.maximum(pop.entry_day[idx].astype(np.int64), lo)
         exit_ = np.minimum(pop.exit_day[idx].astype(np.int64), hi)
-        eligible_age = (fr.age >= 18) & (fr.age <= 64) if year <= ELP_START_YEAR + 1 else np.ones(n, np.bool_)
+        eligible_age = (
+            (fr.age >= 18) & (fr.age <= 64) if year <= ELP_START_YEAR + 1 else np.ones(n, np.bool_)
+        )
         # former users who may start a new trajectory this year
         ever = self.ever[idx]
-        rep_lo = np.maximum(entry, np.maximum(self.first_day[idx] + REPEAT_MIN_GAP_DAYS, self.last_day[idx] + 60))
+        rep_lo = np.maximum(
+            entry, np.maximum(self.first_day[idx] + REPEAT_MIN_GAP_DAYS, self.last_day[idx] + 60)
+        )
         former = ever & ~carried & (rep_lo <= exit_) & eligible_age
         u_prev = self.users.get(year - 1, 0.0) * self.scale
         want_repeat = max(0.0, self.kappa * u_prev - carried.sum())
@@ -250,14 +287,17 @@ class ElpModel:
         k = len(present_keys)
         fixed = np.bincount(key, weights=carried + p_rep * former, minlength=k)
         dims = [
-            Dimension(d.name, d.category[present_keys], d.targets) for d in self._usage_dims(fr, year)
+            Dimension(d.name, d.category[present_keys], d.targets)
+            for d in self._usage_dims(fr, year)
         ]
         zz = z[idx].astype(np.float64)
 
         def probabilities(gamma: float) -> NDArray[np.float64]:
             b = np.where(new_ok, np.exp(gamma * zz - 0.5 * gamma * gamma), 0.0)
             base = np.bincount(key, weights=b, minlength=k)
-            f = rake(base, fixed, dims, iterations=60, tol=1e-4)
+            f = rake(
+                base.astype(np.float64), fixed.astype(np.float64), dims, iterations=60, tol=1e-4
+            )
             out: NDArray[np.float64] = np.minimum(b * f[key], 0.9)
             return out
 
@@ -272,7 +312,9 @@ class ElpModel:
         start_rep = former & (rng.random(n) < p_rep)
         starters = np.flatnonzero(start_new | start_rep)
         first_ok = np.where(start_rep[starters], rep_lo[starters], entry[starters])
-        start = first_ok + np.floor(rng.random(len(starters)) * (exit_[starters] - first_ok + 1)).astype(np.int64)
+        start = first_ok + np.floor(
+            rng.random(len(starters)) * (exit_[starters] - first_ok + 1)
+        ).astype(np.int64)
         self.solved[year] = {"gamma": gamma, "p_repeat": p_rep, "kappa": self.kappa}
         tr = self._trajectories(fr, starters, start, start_new[starters], before, pos, carried)
         services = build_services(tr, rng)
@@ -313,18 +355,28 @@ class ElpModel:
         region = fr.region[starters]
         fbits = np.zeros(len(fr.idx), dtype=np.int8)
         sess = before.function < 2
-        np.bitwise_or.at(fbits, pos[before.person[sess]], (1 << before.function[sess]).astype(np.int8))
+        np.bitwise_or.at(
+            fbits, pos[before.person[sess]], (1 << before.function[sess]).astype(np.int8)
+        )
         pattern = self._patterns(region, year, int((fbits[carried] == 2).sum()), int(users))
         out_carried = np.zeros(len(fr.idx), dtype=np.bool_)
         out_carried[pos[before.person[before.setting == 1]]] = True
-        setting_set, first_setting = self._settings(fr, starters, year, int(out_carried.sum()), int(users))
+        setting_set, first_setting = self._settings(
+            fr, starters, year, int(out_carried.sum()), int(users)
+        )
         n_sessions = self._session_counts(fr, starters, year, network_type, pattern, first_setting)
-        phi = self._switch_fraction(year, start, pattern, n_sessions, int((fbits[carried] == 3).sum()), int(users))
+        phi = self._switch_fraction(
+            year, start, pattern, n_sessions, int((fbits[carried] == 3).sum()), int(users)
+        )
         provider = self.providers.assign(year, fr.province[starters], network_type, rng)
         person = fr.idx[starters]
         network = assign_networks(
-            self.networks, self.geo, fr.province[starters], network_type,
-            self.pop.german_speaking[person], self.pop.arr_u[person],
+            self.networks,
+            self.geo,
+            fr.province[starters],
+            network_type,
+            self.pop.german_speaking[person],
+            self.pop.arr_u[person],
         )
         return Trajectories(
             person=person,
@@ -362,12 +414,22 @@ class ElpModel:
         means = t.mean_sessions[y]
         fm = np.array([means[("function", f)] for f in names])
         tr = float(np.clip((nat[1] * n_users - carried_treatment_only) / max(m, 1), 0.02, 0.5))
-        both = float(np.clip((means[("total", "belgium")] - fm[0] - tr * (fm[1] - fm[0])) / (fm[2] - fm[0]), 0.02, 0.6))
+        both = float(
+            np.clip(
+                (means[("total", "belgium")] - fm[0] - tr * (fm[1] - fm[0])) / (fm[2] - fm[0]),
+                0.02,
+                0.6,
+            )
+        )
         mix = np.array([max(1 - tr - both, 0.05), tr, both])
         mix /= mix.sum()
         self.solved[year]["starter_mix_treatment_only"] = mix[1]
         self.solved[year]["starter_mix_both"] = mix[2]
-        rows = {r["category"]: r for r in t.raw["table_3_users_by_function_profile_2024"]["rows"] if r["dimension"] == "region"}
+        rows = {
+            r["category"]: r
+            for r in t.raw["table_3_users_by_function_profile_2024"]["rows"]
+            if r["dimension"] == "region"
+        }
         probs = np.zeros((3, 3))
         for k, reg in enumerate(("flanders", "wallonia", "brussels")):
             r = rows[reg]
@@ -375,7 +437,8 @@ class ElpModel:
             probs[k] = mix * rel / (mix * rel).sum()
         cum = np.cumsum(probs, axis=1)[region]
         u = self.rng.random(m)[:, None]
-        return np.minimum((u > cum).sum(axis=1), 2).astype(np.int8)
+        out: NDArray[np.int8] = np.minimum((u > cum).sum(axis=1), 2).astype(np.int8)
+        return out
 
     def _switch_fraction(
         self,
@@ -393,7 +456,9 @@ class ElpModel:
         target = nat[2] / nat.sum() * n_users - carried_both
         both = pattern == 2
         s, n = start[both], n_sessions[both].astype(np.float64)
-        gap = MEAN_SESSION_GAP_DAYS * np.minimum(1.0, 364.0 / np.maximum((n - 1) * MEAN_SESSION_GAP_DAYS, 1.0))
+        gap = MEAN_SESSION_GAP_DAYS * np.minimum(
+            1.0, 364.0 / np.maximum((n - 1) * MEAN_SESSION_GAP_DAYS, 1.0)
+        )
         end = year_end(year)
 
         def in_year(phi: float) -> float:
@@ -405,7 +470,12 @@ class ElpModel:
         return phi
 
     def _settings(
-        self, fr: YearFrame, starters: NDArray[np.int64], year: int, carried_outreach: int, n_users: int
+        self,
+        fr: YearFrame,
+        starters: NDArray[np.int64],
+        year: int,
+        carried_outreach: int,
+        n_users: int,
     ) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
         """Settings used in the trajectory (Table 4 patterns, Figure 6 outreach shares)."""
         t, rng = self.t, self.rng
@@ -416,9 +486,20 @@ class ElpModel:
         only_given_out = ex["outreach_only"] / p_out
         multi = ex["multiple"]
         multi_out = p_out - ex["outreach_only"]
-        non_out = np.array([ex["office_only"], ex["group_only"], ex["remote_only"], ex["home_only"], max(multi - multi_out, 0.0)])
+        non_out = np.array(
+            [
+                ex["office_only"],
+                ex["group_only"],
+                ex["remote_only"],
+                ex["home_only"],
+                max(multi - multi_out, 0.0),
+            ]
+        )
         non_out = non_out / non_out.sum()
-        incl = {s: float(np.clip((an[s] - ex[f"{s}_only"]) / multi, 0, 1)) for s in ("office", "group", "remote", "home")}
+        incl = {
+            s: float(np.clip((an[s] - ex[f"{s}_only"]) / multi, 0, 1))
+            for s in ("office", "group", "remote", "home")
+        }
         # outreach propensity, raked on the starters to Figure 6 (2024 structure)
         ag = fr.age_group[starters].astype(np.int64)
         prov_tilt = np.ones(self.geo.n)
@@ -432,17 +513,38 @@ class ElpModel:
         age_cat = np.where(ag == 0, 0, np.where(ag >= 4, 2, 1))
         dims = [
             Dimension("total", np.zeros(m, np.int64), np.array([p_start * m])),
-            Dimension("region", fr.region[starters].astype(np.int64),
-                      np.array([o[("region", r)] * ratio for r in ("flanders", "wallonia", "brussels")])
-                      * np.bincount(fr.region[starters], minlength=3)),
-            Dimension("vt", fr.vt[starters].astype(np.int64),
-                      np.array([o[("vt", "non_vt")], o[("vt", "vt")]]) * ratio
-                      * np.bincount(fr.vt[starters].astype(np.int64), minlength=2)),
-            Dimension("age", age_cat, np.array([o[("age_group", "0-19")], np.nan, o[("age_group", "65+")]]) * ratio
-                      * np.bincount(age_cat, minlength=3)),
-            Dimension("social", fr.flags["social_assistance"][starters].astype(np.int64),
-                      np.array([np.nan, o[("specific_category", "social_assistance")] * ratio
-                                * fr.flags["social_assistance"][starters].sum()])),
+            Dimension(
+                "region",
+                fr.region[starters].astype(np.int64),
+                np.array([o[("region", r)] * ratio for r in ("flanders", "wallonia", "brussels")])
+                * np.bincount(fr.region[starters], minlength=3),
+            ),
+            Dimension(
+                "vt",
+                fr.vt[starters].astype(np.int64),
+                np.array([o[("vt", "non_vt")], o[("vt", "vt")]])
+                * ratio
+                * np.bincount(fr.vt[starters].astype(np.int64), minlength=2),
+            ),
+            Dimension(
+                "age",
+                age_cat,
+                np.array([o[("age_group", "0-19")], np.nan, o[("age_group", "65+")]])
+                * ratio
+                * np.bincount(age_cat, minlength=3),
+            ),
+            Dimension(
+                "social",
+                fr.flags["social_assistance"][starters].astype(np.int64),
+                np.array(
+                    [
+                        np.nan,
+                        o[("specific_category", "social_assistance")]
+                        * ratio
+                        * fr.flags["social_assistance"][starters].sum(),
+                    ]
+                ),
+            ),
         ]
         p_o = np.minimum(base * rake(base, np.zeros(m), dims, iterations=100, tol=1e-5), 0.97)
         has_out = rng.random(m) < p_o
@@ -456,7 +558,9 @@ class ElpModel:
         singles = np.array([1, 4, 8, 16, 0])[single_choice]
         multi_no_out = single_choice == 4
         s_multi_no = extra | 1  # office plus what else was drawn
-        s_multi_no = np.where(s_multi_no == 1, 1 | np.array([4, 8, 16])[rng.integers(0, 3, m)], s_multi_no)
+        s_multi_no = np.where(
+            s_multi_no == 1, 1 | np.array([4, 8, 16])[rng.integers(0, 3, m)], s_multi_no
+        )
         out_multi = 2 | np.where(extra == 0, 1, extra)
         sset = np.where(
             has_out, np.where(only, 2, out_multi), np.where(multi_no_out, s_multi_no, singles)
@@ -486,7 +590,9 @@ class ElpModel:
         y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
         mt = t.mean_sessions[y]
 
-        def dim(name: str, cats: NDArray[np.int64], labels: list[str], code: str | None = None) -> Dimension:
+        def dim(
+            name: str, cats: NDArray[np.int64], labels: list[str], code: str | None = None
+        ) -> Dimension:
             counts = np.bincount(cats, minlength=len(labels)).astype(float)
             tg = np.array([mt.get((code or name, lab), np.nan) for lab in labels]) * counts
             return Dimension(name, cats, tg)
@@ -500,10 +606,20 @@ class ElpModel:
             dim("age_group", fr.age_group[starters].astype(np.int64), list(AGE_GROUPS)),
             dim("sex", fr.sex[starters].astype(np.int64), ["female", "male"]),
             dim("vt", fr.vt[starters].astype(np.int64), ["non_vt", "vt"]),
-            dim("region", fr.region[starters].astype(np.int64), ["flanders", "wallonia", "brussels"]),
-            dim("socio_professional", fr.socio[starters].astype(np.int64), [*SOCIO_PROFESSIONAL, "_none"]),
+            dim(
+                "region", fr.region[starters].astype(np.int64), ["flanders", "wallonia", "brussels"]
+            ),
+            dim(
+                "socio_professional",
+                fr.socio[starters].astype(np.int64),
+                [*SOCIO_PROFESSIONAL, "_none"],
+            ),
             dim("network_type", network_type.astype(np.int64), ["adults", "children_adolescents"]),
-            dim("first_setting", first_setting.astype(np.int64), ["office", "outreach", "group", "remote", "home"]),
+            dim(
+                "first_setting",
+                first_setting.astype(np.int64),
+                ["office", "outreach", "group", "remote", "home"],
+            ),
             dim("function", pattern.astype(np.int64), ["support", "treatment", "both"]),
             *flags,
         ]
@@ -527,8 +643,12 @@ class ElpModel:
         return n.astype(np.int64)
 
     def _p95_target(self, year: int) -> float:
-        pts = {y: v["p95"] for (y, d, _c), v in self.t.percentiles.items() if d == "total" and v["p95"]}
-        return interpolate_years({k: float(v) for k, v in pts.items() if v is not None}, [year])[year]
+        pts = {
+            y: v["p95"] for (y, d, _c), v in self.t.percentiles.items() if d == "total" and v["p95"]
+        }
+        return interpolate_years({k: float(v) for k, v in pts.items() if v is not None}, [year])[
+            year
+        ]
 
     # ------------------------------------------------------------------ bookkeeping
     def _record_cohort(

@@ -15,7 +15,6 @@ from elp_warehouse.generator.arrow_util import (
 )
 from elp_warehouse.generator.care import YearCare
 from elp_warehouse.generator.config import (
-    FUNCTIONS,
     NETWORK_TYPES,
     NO_EXIT,
     SETTINGS,
@@ -33,7 +32,17 @@ from elp_warehouse.generator.sessions import Services
 from elp_warehouse.generator.util import within_segment_index
 
 ID_WIDTH = 8
-ANTIDEPRESSANTS = ("N06AB06", "N06AB10", "N06AB04", "N06AB05", "N06AX11", "N06AX16", "N06AX21", "N06AX05", "N06AA09")
+ANTIDEPRESSANTS = (
+    "N06AB06",
+    "N06AB10",
+    "N06AB04",
+    "N06AB05",
+    "N06AX11",
+    "N06AX16",
+    "N06AX21",
+    "N06AX05",
+    "N06AA09",
+)
 ANTIPSYCHOTICS = ("N05AH04", "N05AX08", "N05AH03", "N05AX12", "N05AD01", "N05AN01")
 OTHER_BENEFITS = ("OPT", "SPT", "DEN", "ORT")  # glasses, sports, dental, orthodontics: ignored
 PSYCHIATRISTS_PER_PROVINCE = 160
@@ -57,7 +66,9 @@ class IdCounter:
         return out
 
 
-def members_yearly(fr: YearFrame, pop: Population, geo: Geography, codes: list[str]) -> dict[str, pa.Array]:
+def members_yearly(
+    fr: YearFrame, pop: Population, geo: Geography, codes: list[str]
+) -> dict[str, pa.Array]:
     m = np.flatnonzero(fr.member)
     idx = fr.idx[m]
     days = fr.affiliated_days[m]
@@ -106,11 +117,18 @@ def affiliation_periods(mem: Membership, first_year: int, last_year: int) -> dic
     }
 
 
-def _expand_dates(first: NDArray[np.int64], last: NDArray[np.int64], n: NDArray[np.int64], rng: np.random.Generator) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+def _expand_dates(
+    first: NDArray[np.int64],
+    last: NDArray[np.int64],
+    n: NDArray[np.int64],
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """n event days per row: the first, the last and the others in between."""
     row = np.repeat(np.arange(len(n)), n)
     k = within_segment_index(n)
-    mid = first[row] + np.floor(rng.random(len(row)) * (last[row] - first[row] + 1)).astype(np.int64)
+    mid = first[row] + np.floor(rng.random(len(row)) * (last[row] - first[row] + 1)).astype(
+        np.int64
+    )
     day = np.where(k == 0, first[row], np.where(k == n[row] - 1, last[row], mid))
     return row, day
 
@@ -118,7 +136,13 @@ def _expand_dates(first: NDArray[np.int64], last: NDArray[np.int64], n: NDArray[
 class CareWriter:
     """Turns members' care into claims, dispensings and refunds columns."""
 
-    def __init__(self, codes: NomenclatureCodes, network_ids: list[str], extraction_day: int, rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        codes: NomenclatureCodes,
+        network_ids: list[str],
+        extraction_day: int,
+        rng: np.random.Generator,
+    ) -> None:
         self.codes = codes
         self.network_ids = network_ids
         self.extraction_day = extraction_day
@@ -130,7 +154,9 @@ class CareWriter:
         self.refund_ids = IdCounter("R")
 
     def _codes_of(self, care_type: str) -> NDArray[np.int64]:
-        return np.array([self.code_pos[c] for c in self.codes.by_care_type[care_type]], dtype=np.int64)
+        return np.array(
+            [self.code_pos[c] for c in self.codes.by_care_type[care_type]], dtype=np.int64
+        )
 
     # ------------------------------------------------------------------ claims
     def claims_table(self, cols: Columns) -> dict[str, pa.Array]:
@@ -142,7 +168,9 @@ class CareWriter:
         return {
             "claim_id": self.claim_ids.take(n),
             "member_id": member_ids(cols["person"].astype(np.int64)),
-            "provider_id": coded_strings(prefix, scrambled(np.maximum(prov, 0), 6), 6, null=prov < 0),
+            "provider_id": coded_strings(
+                prefix, scrambled(np.maximum(prov, 0), 6), 6, null=prov < 0
+            ),
             "service_date": date_array(cols["service_day"]),
             "booking_date": date_array(cols["booking_day"]),
             "nomenclature_code": lookup_strings(self.code_list, cols["code"]),
@@ -172,20 +200,35 @@ class CareWriter:
         doc = fr.province[rows].astype(np.int64) * PROVIDERS_PER_PROVINCE_MAX + (
             (fr.idx[rows] * 7 + fr.year) % PSYCHIATRISTS_PER_PROVINCE
         )
-        parts.append(self._cols(fr.idx[rows], doc, 1, day, codes[which], np.ones(len(rows)), ins, pat))
+        parts.append(
+            self._cols(fr.idx[rows], doc, 1, day, codes[which], np.ones(len(rows)), ins, pat)
+        )
         # acute / rehabilitation / residential: episodes billed per day, institutions (no provider)
         ev = care.events["acute_rehab"]
         keep = mem[ev.rows]
         row, day = _expand_dates(ev.first[keep], ev.last[keep], ev.n[keep], rng)
         rows = ev.rows[keep][row]
-        codes = np.concatenate([self._codes_of("acute_psychiatric"), self._codes_of("rehab_residential")])
-        which = rng.choice(len(codes), len(rows), p=[0.22, 0.1, 0.03, 0.18, 0.12, 0.02, 0.1, 0.06, 0.08, 0.06, 0.03])
+        codes = np.concatenate(
+            [self._codes_of("acute_psychiatric"), self._codes_of("rehab_residential")]
+        )
+        which = rng.choice(
+            len(codes),
+            len(rows),
+            p=[0.22, 0.1, 0.03, 0.18, 0.12, 0.02, 0.1, 0.06, 0.08, 0.06, 0.03],
+        )
         per_day = which < 3
         qty = np.where(per_day | (which >= 6), 1 + rng.geometric(1 / 12, len(rows)), 1)
         qty = np.minimum(qty, 90)
-        ins = qty * np.array([32000, 18000, 15000, 25000, 9000, 12000, 14000, 8000, 6000, 7000, 9000])[which]
+        ins = (
+            qty
+            * np.array([32000, 18000, 15000, 25000, 9000, 12000, 14000, 8000, 6000, 7000, 9000])[
+                which
+            ]
+        )
         pat = qty * np.where(vt[rows], 500, 1800) * per_day
-        parts.append(self._cols(fr.idx[rows], np.full(len(rows), -1), 1, day, codes[which], qty, ins, pat))
+        parts.append(
+            self._cols(fr.idx[rows], np.full(len(rows), -1), 1, day, codes[which], qty, ins, pat)
+        )
         # non-mental-health care the warehouse must ignore (GP, physio, dentist)
         m = np.flatnonzero(mem & (rng.random(len(mem)) < OTHER_CARE_SHARE))
         row = np.repeat(np.arange(len(m)), 1 + rng.poisson(0.8, len(m)))
@@ -196,7 +239,18 @@ class CareWriter:
         which = rng.integers(0, len(codes), len(rows))
         ins = np.array([2000, 3500, 1800, 2600])[which]
         pat = np.where(vt[rows], 100, 600)
-        parts.append(self._cols(fr.idx[rows], np.full(len(rows), -1), 1, day, codes[which], np.ones(len(rows)), ins, pat))
+        parts.append(
+            self._cols(
+                fr.idx[rows],
+                np.full(len(rows), -1),
+                1,
+                day,
+                codes[which],
+                np.ones(len(rows)),
+                ins,
+                pat,
+            )
+        )
         return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
     @staticmethod
@@ -224,7 +278,7 @@ class CareWriter:
         )
         sv = sv.take(affiliated & (d <= self.extraction_day))
         d = sv.day.astype(np.int64)
-        year = (d.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
+        year = d.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
         k = np.minimum(year, last_year) - pop.first_year
         vt = pop.vt[k, sv.person]
         age = year - pop.birth_year[sv.person]
@@ -238,11 +292,26 @@ class CareWriter:
         ins = np.where(service, 3750, ins)
         share = np.where(service, 0, share)
         lut = {key: self.code_pos[c] for key, c in self.codes.elp.items()}
-        triples, inverse = np.unique(np.stack([sv.function, sv.setting, sv.network_type]).T, axis=0, return_inverse=True)
-        code = np.array(
-            [lut[(["support", "treatment", "other"][a], [*SETTINGS, "trajectory_services"][b], NETWORK_TYPES[c])] for a, b, c in triples],
-            dtype=np.int64,
-        )[inverse.reshape(-1)] if len(sv) else np.zeros(0, np.int64)
+        triples, inverse = np.unique(
+            np.stack([sv.function, sv.setting, sv.network_type]).T, axis=0, return_inverse=True
+        )
+        code = (
+            np.array(
+                [
+                    lut[
+                        (
+                            ["support", "treatment", "other"][a],
+                            [*SETTINGS, "trajectory_services"][b],
+                            NETWORK_TYPES[c],
+                        )
+                    ]
+                    for a, b, c in triples
+                ],
+                dtype=np.int64,
+            )[inverse.reshape(-1)]
+            if len(sv)
+            else np.zeros(0, np.int64)
+        )
         return {
             "person": sv.person,
             "provider": sv.provider.astype(np.int64),
@@ -268,8 +337,14 @@ class CareWriter:
         prod_ap = rng.integers(0, len(ANTIPSYCHOTICS), len(ap))[row]
         use_ap = np.where(ad[row] & ap[row], rng.random(len(row)) < 0.5, ap[row])
         atc = np.where(use_ap, len(ANTIDEPRESSANTS) + prod_ap, prod_ad)
-        pack = np.where(use_ap, rng.choice([14, 28, 30, 60], len(row)), rng.choice([28, 30, 56, 98], len(row)))
-        strength = np.where(use_ap, rng.choice([0.1, 0.25, 0.5, 1.0], len(row)), rng.choice([0.5, 1.0, 2.0], len(row)))
+        pack = np.where(
+            use_ap, rng.choice([14, 28, 30, 60], len(row)), rng.choice([28, 30, 56, 98], len(row))
+        )
+        strength = np.where(
+            use_ap,
+            rng.choice([0.1, 0.25, 0.5, 1.0], len(row)),
+            rng.choice([0.5, 1.0, 2.0], len(row)),
+        )
         ins = np.floor(pack * strength * rng.uniform(8, 40, len(row))).astype(np.int64)
         hospital = rng.random(len(row)) < np.where(care.flags["acute_rehab"][rows], 0.3, 0.03)
         cols: Columns = {
@@ -288,7 +363,9 @@ class CareWriter:
             "dispensing_date": date_array(cols["day"]),
             "atc_code": lookup_strings([*ANTIDEPRESSANTS, *ANTIPSYCHOTICS], cols["atc"]),
             "ddd": pa.array(cols["ddd"]),
-            "pharmacy_type": lookup_strings(["public", "hospital"], cols["hospital"].astype(np.int64)),
+            "pharmacy_type": lookup_strings(
+                ["public", "hospital"], cols["hospital"].astype(np.int64)
+            ),
             "amount_insurance_eur": decimal_array(cols["ins_cents"]),
         }
 

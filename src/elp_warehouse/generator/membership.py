@@ -42,7 +42,9 @@ class Membership:
             self.start2[idx], self.end2[idx], year
         )
 
-    def window(self, year: int, idx: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    def window(
+        self, year: int, idx: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """First and last day of the longer affiliated stretch of the year (for event dates)."""
         lo, hi = year_start(year), year_end(year)
         o1 = self._overlap(self.start1[idx], self.end1[idx], year)
@@ -106,10 +108,14 @@ def _spells(
     pi = np.minimum(pi, 0.97)
     join_rate = LEAVE_RATE * pi / (1 - pi)  # keeps the member share stable
     entry = pop.entry_day.astype(np.int64)
-    exit_ = np.where(pop.exit_day == NO_EXIT, np.iinfo(np.int64).max // 4, pop.exit_day.astype(np.int64))
+    exit_ = np.where(
+        pop.exit_day == NO_EXIT, np.iinfo(np.int64).max // 4, pop.exit_day.astype(np.int64)
+    )
     member_at_entry = d["u_entry"] < pi
     # members present before the first year joined some time before it (at the latest on arrival)
-    start1 = np.where(member_at_entry, entry, entry + (d["e_join"] / join_rate * 365.25).astype(np.int64))
+    start1 = np.where(
+        member_at_entry, entry, entry + (d["e_join"] / join_rate * 365.25).astype(np.int64)
+    )
     leave1 = start1 + (d["e_leave"] / LEAVE_RATE * 365.25).astype(np.int64)
     end1 = np.minimum(leave1, exit_)
     ok1 = start1 <= np.minimum(exit_, extraction_day)

@@ -9,12 +9,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
 CORRECTION_SHARE = 0.015
 
-Columns = dict[str, NDArray[np.generic]]
+Columns = dict[str, NDArray[Any]]
 
 
 def booking_lag(n: int, rng: np.random.Generator) -> NDArray[np.int64]:
@@ -24,7 +26,8 @@ def booking_lag(n: int, rng: np.random.Generator) -> NDArray[np.int64]:
     months = 30 + rng.random(n) * 150
     long_tail = 180 + np.minimum(rng.exponential(200.0, n), 720)
     lag = np.where(kind < 0.85, short, np.where(kind < 0.98, months, long_tail))
-    return np.floor(lag).astype(np.int64)
+    out: NDArray[np.int64] = np.floor(lag).astype(np.int64)
+    return out
 
 
 def _take(cols: Columns, mask: NDArray[np.bool_] | NDArray[np.int64]) -> Columns:
@@ -55,7 +58,9 @@ def claims_with_mess(
     return _concat([cols, neg, rebill])
 
 
-def dispensings_with_mess(cols: Columns, rng: np.random.Generator, share: float = CORRECTION_SHARE) -> Columns:
+def dispensings_with_mess(
+    cols: Columns, rng: np.random.Generator, share: float = CORRECTION_SHARE
+) -> Columns:
     """Negative dispensing lines (negative DDD and amount) cancelling one, plus a re-dispensing."""
     n = len(cols["day"])
     corrected = rng.random(n) < share

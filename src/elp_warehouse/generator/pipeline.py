@@ -83,7 +83,9 @@ def generate(
     progress: bool = True,
 ) -> GenerationReport:
     """Simulate the population and write the extract (contract tables) and truth aggregates."""
-    cfg = RunConfig(Path(out_dir), scale, seed, first_year, last_year, extraction_date, truth_dir, progress)
+    cfg = RunConfig(
+        Path(out_dir), scale, seed, first_year, last_year, extraction_date, truth_dir, progress
+    )
     truth_path = Path(truth_dir) if truth_dir is not None else Path(out_dir).parent / "truth"
     started = time.perf_counter()
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
@@ -97,9 +99,17 @@ def generate(
     pop = simulate_population(cells * scale, first_year, geo, rngs[0])
     bar.update()
     working_age = float(cells[-1, 4:13].sum())  # 20-64, for the socio-professional shares
-    statuses = StatusModel(pop.n, status_targets(targets, prison, working_age), load_insurability_codes(cfg.seeds_dir), scale, rngs[1])
+    statuses = StatusModel(
+        pop.n,
+        status_targets(targets, prison, working_age),
+        load_insurability_codes(cfg.seeds_dir),
+        scale,
+        rngs[1],
+    )
     member_share = targets.members / float(cells[-1].sum())
-    mem = simulate_membership(pop, geo.region_of_province, member_share, cfg.extraction_day, rngs[2])
+    mem = simulate_membership(
+        pop, geo.region_of_province, member_share, cfg.extraction_day, rngs[2]
+    )
     mem = _restrict(mem, first_year, last_year)
     writer = TableWriter(cfg.out_dir)
     writer.write("affiliation_periods", affiliation_periods(mem, first_year, last_year))
@@ -110,8 +120,15 @@ def generate(
     codes = [r["insurability_code"] for r in load_insurability_codes(cfg.seeds_dir)]
     care = CareModel(pop, targets, rngs[3], years)
     elp = ElpModel(
-        pop, geo, targets, networks, ProviderPool(load_providers(cfg.seeds_dir), geo, rngs[4]),
-        scale, rngs[5], last_year, prison,
+        pop,
+        geo,
+        targets,
+        networks,
+        ProviderPool(load_providers(cfg.seeds_dir), geo, rngs[4]),
+        scale,
+        rngs[5],
+        last_year,
+        prison,
     )
     cw = CareWriter(nomenclature, list(networks.ids), cfg.extraction_day, rngs[6])
     truth = Truth(geo)
@@ -131,7 +148,9 @@ def generate(
         bar.update()
 
     services = elp.all_services()
-    service_year = services.day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    service_year = (
+        services.day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    )
     for y in np.unique(service_year):
         chunk = services.take(service_year == y)
         writer.write("claims", cw.claims_table(cw.elp_claims(chunk, pop, mem, last_year)))
@@ -142,7 +161,9 @@ def generate(
 
     session_rows, _ = cohort_sessions(elp.cohort, services, geo, last_year)
     truth_rows = {
-        "population": write_truth(truth_path, "population", population_table(truth.population_rows)),
+        "population": write_truth(
+            truth_path, "population", population_table(truth.population_rows)
+        ),
         "usage": write_truth(truth_path, "usage", truth.usage_rows),
         "sessions": write_truth(truth_path, "sessions", session_rows),
         "services": write_truth(truth_path, "services", truth.services_rows),
@@ -171,4 +192,6 @@ def generate(
     (truth_path / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     bar.update()
     bar.close()
-    return GenerationReport(cfg.out_dir, truth_path, scale, seed, dict(writer.rows), truth_rows, wall, peak, solved)
+    return GenerationReport(
+        cfg.out_dir, truth_path, scale, seed, dict(writer.rows), truth_rows, wall, peak, solved
+    )

@@ -70,8 +70,11 @@ def _ages_in_band(band: NDArray[np.integer], rng: np.random.Generator) -> NDArra
     ).astype(np.int64)
 
 
-def _random_day_in(lo: NDArray[np.integer], hi: NDArray[np.integer], rng: np.random.Generator) -> NDArray[np.int32]:
-    return (lo + np.floor(rng.random(lo.shape) * (hi - lo + 1))).astype(np.int32)
+def _random_day_in(
+    lo: NDArray[np.integer], hi: NDArray[np.integer], rng: np.random.Generator
+) -> NDArray[np.int32]:
+    out: NDArray[np.int32] = (lo + np.floor(rng.random(lo.shape) * (hi - lo + 1))).astype(np.int32)
+    return out
 
 
 def simulate_population(
@@ -84,8 +87,11 @@ def simulate_population(
     prov_weights = cells[0].sum(axis=(0, 1, 3))
     prov_weights = prov_weights / prov_weights.sum()
 
-    def cell_of(band: NDArray[np.integer], sex: NDArray[np.integer], prov: NDArray[np.integer]) -> NDArray[np.int64]:
-        return (band.astype(np.int64) * 2 + sex) * n_prov + prov
+    def cell_of(
+        band: NDArray[np.integer], sex: NDArray[np.integer], prov: NDArray[np.integer]
+    ) -> NDArray[np.int64]:
+        out: NDArray[np.int64] = (band.astype(np.int64) * 2 + sex) * n_prov + prov
+        return out
 
     # --- first year -------------------------------------------------------------------
     y0 = first_year
@@ -144,7 +150,10 @@ def simulate_population(
             exit_day = np.concatenate([exit_day, np.full(m, NO_EXIT, dtype=np.int32)])
             drift = np.sqrt(1 - VT_PERSISTENCE**2) * rng.standard_normal(n)
             z_vt = np.concatenate(
-                [(VT_PERSISTENCE * z_vt + drift).astype(np.float32), rng.standard_normal(m).astype(np.float32)]
+                [
+                    (VT_PERSISTENCE * z_vt + drift).astype(np.float32),
+                    rng.standard_normal(m).astype(np.float32),
+                ]
             )
         n = len(birth_year)
         present = (exit_day >= year_start(y)) & (entry <= year_end(y))

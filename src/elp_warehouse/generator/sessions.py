@@ -19,7 +19,9 @@ from elp_warehouse.generator.util import segment_starts, within_segment_index
 
 TRAJECTORY_SERVICES_PER_SESSION = 0.08
 GAP_SHAPE, GAP_SCALE_WEEKS = 1.6, 1.2
-MEAN_SESSION_GAP_DAYS = 7.0 * (0.5 + GAP_SHAPE * GAP_SCALE_WEEKS)  # weekly to fortnightly  # ~7 % of all ELP services (Table 1)
+MEAN_SESSION_GAP_DAYS = 7.0 * (
+    0.5 + GAP_SHAPE * GAP_SCALE_WEEKS
+)  # weekly to fortnightly  # ~7 % of all ELP services (Table 1)
 SETTING_TRAJECTORY_SERVICE = 5
 FUNCTION_OTHER = 2
 
@@ -59,7 +61,10 @@ class Services:
     @staticmethod
     def concat(parts: list[Services]) -> Services:
         return Services(
-            **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Services)}
+            **{
+                f.name: np.concatenate([getattr(p, f.name) for p in parts])
+                for f in fields(Services)
+            }
         )
 
     @staticmethod
@@ -118,19 +123,25 @@ def build_services(tr: Trajectories, rng: np.random.Generator) -> Services:
     # multi-setting trajectory with enough sessions really shows several settings
     rank_first = np.argmax(PICK_BIT[mask] == tr.first_setting[tid][:, None], axis=1)
     cover = (seq >= 1) & (seq < POPCOUNT[mask])
-    setting = np.where(cover, PICK_BIT[mask, (rank_first + seq) % np.maximum(POPCOUNT[mask], 1)], setting)
+    setting = np.where(
+        cover, PICK_BIT[mask, (rank_first + seq) % np.maximum(POPCOUNT[mask], 1)], setting
+    )
     setting = np.where(seq == 0, tr.first_setting[tid], setting).astype(np.int8)
     # trajectory services over the trajectory and up to two months after its last session
     n_ts = rng.poisson(TRAJECTORY_SERVICES_PER_SESSION * n)
     ts_tid = np.repeat(np.arange(len(n)), n_ts)
-    ts_day = tr.start[ts_tid] + np.floor(rng.random(len(ts_tid)) * (span[ts_tid] * squeeze[ts_tid] + 60)).astype(np.int64)
+    ts_day = tr.start[ts_tid] + np.floor(
+        rng.random(len(ts_tid)) * (span[ts_tid] * squeeze[ts_tid] + 60)
+    ).astype(np.int64)
     all_tid = np.concatenate([tid, ts_tid])
     all_day = np.concatenate([day, ts_day])
     keep = all_day <= tr.exit_day[all_tid]  # nothing after death or emigration
     out = Services(
         person=tr.person[all_tid],
         day=all_day.astype(np.int32),
-        setting=np.concatenate([setting, np.full(len(ts_tid), SETTING_TRAJECTORY_SERVICE, np.int8)]),
+        setting=np.concatenate(
+            [setting, np.full(len(ts_tid), SETTING_TRAJECTORY_SERVICE, np.int8)]
+        ),
         function=np.concatenate([function, np.full(len(ts_tid), FUNCTION_OTHER, np.int8)]),
         network_type=tr.network_type[all_tid],
         seq=np.concatenate([seq, np.full(len(ts_tid), -1)]).astype(np.int16),

@@ -64,7 +64,12 @@ class StatusModel:
         self.codes = codes
 
     def step(
-        self, year: int, idx: NDArray[np.int64], age: NDArray[np.int64], sex: NDArray[np.int8], vt: NDArray[np.bool_]
+        self,
+        year: int,
+        idx: NDArray[np.int64],
+        age: NDArray[np.int64],
+        sex: NDArray[np.int8],
+        vt: NDArray[np.bool_],
     ) -> YearStatuses:
         rng = self.rng
         for k, sigma in _SIGMA.items():
@@ -89,7 +94,9 @@ class StatusModel:
         )
         primary = draw(
             "primary_incapacity",
-            np.where(has_career, np.array([1.0, 1.3, 0.6, 1.0, 0.0])[career] * (1 + 0.3 * vtf), 0.0),
+            np.where(
+                has_career, np.array([1.0, 1.3, 0.6, 1.0, 0.0])[career] * (1 + 0.3 * vtf), 0.0
+            ),
             t.primary_incapacity,
         )
         invalidity = draw(
@@ -98,7 +105,9 @@ class StatusModel:
             t.invalidity,
         )
         social = draw(
-            "social_assistance", np.where(vt & (age >= 18), np.where(age >= 65, 1.2, 1.0), 0.0), t.social_assistance
+            "social_assistance",
+            np.where(vt & (age >= 18), np.where(age >= 65, 1.2, 1.0), 0.0),
+            t.social_assistance,
         )
         placed = draw("placed_child", np.where(age < 18, 1.0 + 2.0 * vtf, 0.0), t.placed_child)
         det_rr = np.where((age >= 18) & (age <= 64), np.where(age < 40, 2.0, 1.0), 0.0)
@@ -111,7 +120,9 @@ class StatusModel:
             p = np.minimum(rr_s * (sub / tot if tot > 0 else 0.0), 0.95)
             detained |= self.latent["detained"][idx] < p
 
-        def days(flag: NDArray[np.bool_], full_share: float, mean_short: float) -> NDArray[np.int16]:
+        def days(
+            flag: NDArray[np.bool_], full_share: float, mean_short: float
+        ) -> NDArray[np.int16]:
             short = np.minimum(1 + rng.geometric(1 / mean_short, len(flag)), 364)
             full = rng.random(len(flag)) < full_share
             return np.where(flag, np.where(full, 365, short), 0).astype(np.int16)
@@ -143,15 +154,14 @@ class StatusModel:
         detained: NDArray[np.bool_],
     ) -> NDArray[np.int8]:
         ci = self.code_index
-        prefix = np.array(["E", "W", "S", "C", "D"])[career]
         # status variant: 0 active, 1 unemployed, 2 incapacity (self-employed / civil servants
         # have no unemployment variant in the code list)
         variant = np.where(incapacity, 2, np.where(unemployed, 1, 0))
         lut = np.full((5, 3), -1, dtype=np.int8)
         for c, p in enumerate("EWSC"):
             for v in range(3):
-                code = f"{p}1{v}"
-                lut[c, v] = ci.get(code, ci[f"{p}10"])
+                name = f"{p}1{v}"
+                lut[c, v] = ci.get(name, ci[f"{p}10"])
         working = lut[np.minimum(career, 3), variant]
         code = np.where(age >= 65, ci["P10"], np.where((age >= 18) & social, ci["R10"], ci["D10"]))
         code = np.where((age >= 19) & (age <= 25) & ~has_career & ~social, ci["T10"], code)
@@ -168,7 +178,10 @@ class StatusModel:
         from elp_warehouse.generator.config import SOCIO_PROFESSIONAL
 
         lut = np.array(
-            [SOCIO_PROFESSIONAL.index(s) if s in SOCIO_PROFESSIONAL else -1 for s in self.code_socio]
+            [
+                SOCIO_PROFESSIONAL.index(s) if s in SOCIO_PROFESSIONAL else -1
+                for s in self.code_socio
+            ]
             + [-1],
             dtype=np.int8,
         )

@@ -54,23 +54,30 @@ class StudyTargets:
     services_mix: dict[int, dict[tuple[str, str], float]]  # Table 1
 
 
-def _rows(doc: dict[str, Any], key: str, sub: str = "rows") -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = doc[key][sub]
+def _rows(doc: dict[str, Any], key: str, sub: str = "rows") -> list[dict[Any, Any]]:
+    out: list[dict[Any, Any]] = doc[key][sub]
     return out
 
 
 def load_targets(path: Path) -> StudyTargets:
     doc: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     yearly = {r["measure"]: r for r in _rows(doc, "elp_users_yearly")}
-    printed = {y: float(v) for y, v in yearly["users_extrapolated"].items() if isinstance(y, int) and v}
+    printed: dict[int, float] = {
+        y: float(v) for y, v in yearly["users_extrapolated"].items() if isinstance(y, int) and v
+    }
     users = dict(printed)
     # 2020-2021 are only in the lost chart: geometric interpolation between 2019 and 2022
     for y in range(2020, 2022):
         users[y] = printed[2019] * (printed[2022] / printed[2019]) ** ((y - 2019) / 3)
-    usage = {(r["dimension"], str(r["category"])): float(r["value"])
-             for r in _rows(doc, "figure_5_usage_rate_2024") if r.get("value") is not None}
-    t3 = {(r["dimension"], str(r["category"])): float(r["n_total"])
-          for r in _rows(doc, "table_3_users_by_function_profile_2024")}
+    usage = {
+        (r["dimension"], str(r["category"])): float(r["value"])
+        for r in _rows(doc, "figure_5_usage_rate_2024")
+        if r.get("value") is not None
+    }
+    t3 = {
+        (r["dimension"], str(r["category"])): float(r["n_total"])
+        for r in _rows(doc, "table_3_users_by_function_profile_2024")
+    }
     fn: dict[int, dict[str, float]] = {}
     for r in _rows(doc, "table_2_users_by_function"):
         if r["function"] == "total":
@@ -88,8 +95,10 @@ def load_targets(path: Path) -> StudyTargets:
                 excl.setdefault(int(y), {})[r["category"]] = float(v)
             elif r["group"] == "place_any":
                 anyp.setdefault(int(y), {})[r["category"]] = float(v)
-    outreach = {(r["dimension"], str(r["category"])): float(r["value"])
-                for r in _rows(doc, "figure_6_outreach_share_2024")}
+    outreach = {
+        (r["dimension"], str(r["category"])): float(r["value"])
+        for r in _rows(doc, "figure_6_outreach_share_2024")
+    }
     means: dict[int, dict[tuple[str, str], float]] = {}
     for r in _rows(doc, "annex_5_mean_sessions"):
         for y in (2022, 2023, 2024):
@@ -97,15 +106,22 @@ def load_targets(path: Path) -> StudyTargets:
                 means.setdefault(y, {})[(r["dimension"], str(r["category"]))] = float(r[y])
     pct = {
         (int(r["cohort_year"]), r["dimension"], str(r["category"])): {
-            q: (float(r[q]) if r.get(q) is not None else None) for q in ("p25", "median", "p75", "p95", "mean")
+            q: (float(r[q]) if r.get(q) is not None else None)
+            for q in ("p25", "median", "p75", "p95", "mean")
         }
         for r in _rows(doc, "sessions_distribution_percentiles")
     }
     prior = {r["prior_care"]: r for r in _rows(doc, "prior_care_figure_10")}
     fig1: dict[str, dict[int, float]] = {}
-    for r in doc["mh_care_use_all_figure_1"]["classification_exclusive"] + doc["mh_care_use_all_figure_1"]["aggregates"]:
+    for r in (
+        doc["mh_care_use_all_figure_1"]["classification_exclusive"]
+        + doc["mh_care_use_all_figure_1"]["aggregates"]
+    ):
         fig1[r["category"]] = {2010: float(r[2010]), 2024: float(r[2024])}
-    fig2 = {r["category"]: {2010: r.get(2010), 2024: r.get(2024)} for r in _rows(doc, "mh_care_use_ambulatory_figure_2")}
+    fig2 = {
+        r["category"]: {2010: r.get(2010), 2024: r.get(2024)}
+        for r in _rows(doc, "mh_care_use_ambulatory_figure_2")
+    }
     other = {r["measure"]: r for r in _rows(doc, "other_figures")}
     mix: dict[int, dict[tuple[str, str], float]] = {}
     for r in _rows(doc, "table_1_services_mix"):
@@ -144,7 +160,12 @@ def status_targets(
     def implied(cat: str, dim: str = "specific_category") -> float:
         return t.users_2024[(dim, cat)] / t.usage_2024[(dim, cat)]
 
-    socio = np.array([implied(c, "socio_professional") for c in ("employee", "worker", "self_employed", "civil_servant")])
+    socio = np.array(
+        [
+            implied(c, "socio_professional")
+            for c in ("employee", "worker", "self_employed", "civil_servant")
+        ]
+    )
     shares = socio / working_age_population
     career = np.r_[shares, max(0.0, 1.0 - shares.sum())]
     return StatusTargets(

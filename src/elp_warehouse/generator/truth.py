@@ -51,8 +51,22 @@ FIG2 = (
     "psychologist_conventioned_only",
     "psychologist_conventioned_with_psychiatrist",
 )
-PLACES_EXCLUSIVE = ("office_only", "outreach_only", "group_only", "remote_only", "home_only", "multiple", "other")
-PRIOR_CARE = ("psychiatrist", "non_conventioned_psychologist", "psychotropics_only", "acute_rehab", "none")
+PLACES_EXCLUSIVE = (
+    "office_only",
+    "outreach_only",
+    "group_only",
+    "remote_only",
+    "home_only",
+    "multiple",
+    "other",
+)
+PRIOR_CARE = (
+    "psychiatrist",
+    "non_conventioned_psychologist",
+    "psychotropics_only",
+    "acute_rehab",
+    "none",
+)
 
 
 def dimension_members(
@@ -67,7 +81,9 @@ def dimension_members(
     extra: dict[str, tuple[NDArray[np.integer], tuple[str, ...]]] | None = None,
 ) -> list[tuple[str, str, NDArray[np.bool_]]]:
     """(dimension, category, membership mask) for every marts.md category."""
-    out: list[tuple[str, str, NDArray[np.bool_]]] = [("total", "belgium", np.ones(len(sex), dtype=np.bool_))]
+    out: list[tuple[str, str, NDArray[np.bool_]]] = [
+        ("total", "belgium", np.ones(len(sex), dtype=np.bool_))
+    ]
     for k, g in enumerate(AGE_GROUPS):
         out.append(("age_group", g, age_group == k))
     out += [("sex", "female", sex == 0), ("sex", "male", sex == 1)]
@@ -81,7 +97,10 @@ def dimension_members(
     for b, f in enumerate(SPECIFIC_FLAGS):
         out.append(("specific_category", f, ((flags >> b) & 1) == 1))
     det = ((flags >> SPECIFIC_FLAGS.index("detained")) & 1) == 1
-    out += [("specific_category", "detained_female", det & (sex == 0)), ("specific_category", "detained_male", det & (sex == 1))]
+    out += [
+        ("specific_category", "detained_female", det & (sex == 0)),
+        ("specific_category", "detained_male", det & (sex == 1)),
+    ]
     for dim, (cats, labels) in (extra or {}).items():
         for k, lab in enumerate(labels):
             out.append((dim, lab, cats == k))
@@ -113,7 +132,12 @@ class Truth:
         )
         n = len(fr.idx)
         f = care.flags
-        ph, ps, av, ac = f["psychotropic"], f["psychiatrist"], f["av_psychologist"], f["acute_rehab"]
+        ph, ps, av, ac = (
+            f["psychotropic"],
+            f["psychiatrist"],
+            f["av_psychologist"],
+            f["acute_rehab"],
+        )
         zero = np.zeros(n, dtype=np.bool_)
         if use is None:  # before the convention: same columns, all zero
             z8 = np.zeros(n, dtype=np.int8)
@@ -135,7 +159,13 @@ class Truth:
             measures["elp_network_adults"] = elp & ((nb & 1) > 0)
             measures["elp_network_children_adolescents"] = elp & ((nb & 2) > 0)
             places = sb & 31
-            single = {1: "office_only", 2: "outreach_only", 4: "group_only", 8: "remote_only", 16: "home_only"}
+            single = {
+                1: "office_only",
+                2: "outreach_only",
+                4: "group_only",
+                8: "remote_only",
+                16: "home_only",
+            }
             for bit, name in single.items():
                 measures[f"elp_{name}"] = elp & (places == bit)
             measures["elp_multiple"] = elp & (places > 0) & ((places & (places - 1)) > 0)
@@ -176,12 +206,24 @@ class Truth:
         dec = {name: PROFILES[name][pkeys] for name in PROFILES}
         region = geo.region_of_province[dec["province"]]
         groups = dimension_members(
-            geo, dec["age_group"], dec["sex"], dec["vt"], region, dec["province"], dec["socio"], dec["flags"]
+            geo,
+            dec["age_group"],
+            dec["sex"],
+            dec["vt"],
+            region,
+            dec["province"],
+            dec["socio"],
+            dec["flags"],
         )
         for dim, cat, mask in groups:
             sums = np.rint(per_profile[mask].sum(axis=0)).astype(np.int64)
             self.usage_rows.append(
-                {"year": fr.year, "dimension": dim, "category": cat, **dict(zip(names, sums.tolist(), strict=True))}
+                {
+                    "year": fr.year,
+                    "dimension": dim,
+                    "category": cat,
+                    **dict(zip(names, sums.tolist(), strict=True)),
+                }
             )
 
     def add_services(self, sv: Services, province_of: NDArray[np.int8], year: int) -> None:
@@ -200,7 +242,13 @@ class Truth:
                 cnt = np.bincount(cats[am], minlength=len(labels))
                 for k, lab in enumerate(labels):
                     self.services_rows.append(
-                        {"year": year, "area": area, "dimension": dim, "category": lab, "services": int(cnt[k])}
+                        {
+                            "year": year,
+                            "area": area,
+                            "dimension": dim,
+                            "category": lab,
+                            "services": int(cnt[k]),
+                        }
                     )
 
 
@@ -216,17 +264,28 @@ def cohort_sessions(
     big = np.int64(1) << 32
     sess = services.take(services.setting < 5)
     counts = {}
-    for name, mask in (("all", np.ones(len(sess), bool)), ("support", sess.function == 0), ("treatment", sess.function == 1)):
+    for name, mask in (
+        ("all", np.ones(len(sess), bool)),
+        ("support", sess.function == 0),
+        ("treatment", sess.function == 1),
+    ):
         keys = np.sort(sess.person[mask].astype(np.int64) * big + sess.day[mask])
         lo = np.searchsorted(keys, person * big + start, side="left")
         hi = np.searchsorted(keys, person * big + start + 365, side="left")
         counts[name] = hi - lo
     n = counts["all"]
-    function = np.where((counts["support"] > 0) & (counts["treatment"] > 0), 2, np.where(counts["treatment"] > 0, 1, 0))
-    from elp_warehouse.generator.config import day_number
+    function = np.where(
+        (counts["support"] > 0) & (counts["treatment"] > 0),
+        2,
+        np.where(counts["treatment"] > 0, 1, 0),
+    )
     from datetime import date
 
-    cutoff = day_number(date(last_year, 3, 31))  # the study's cohort rule: first session before 31 March
+    from elp_warehouse.generator.config import day_number
+
+    cutoff = day_number(
+        date(last_year, 3, 31)
+    )  # the study's cohort rule: first session before 31 March
     include = start < cutoff
     rows: list[dict[str, object]] = []
     extra = {
@@ -237,17 +296,34 @@ def cohort_sessions(
     for year in np.unique(attrs["year"]):
         ym = include & (attrs["year"] == year)
         groups = dimension_members(
-            geo, attrs["age_group"][ym], attrs["sex"][ym], attrs["vt"][ym], attrs["region"][ym],
-            attrs["province"][ym], attrs["socio"][ym], attrs["flags"][ym],
+            geo,
+            attrs["age_group"][ym],
+            attrs["sex"][ym],
+            attrs["vt"][ym],
+            attrs["region"][ym],
+            attrs["province"][ym],
+            attrs["socio"][ym],
+            attrs["flags"][ym],
             {k: (v[0][ym], v[1]) for k, v in extra.items()},
         )
         ny = n[ym]
         for dim, cat, mask in groups:
             x = ny[mask]
-            row: dict[str, object] = {"cohort_year": int(year), "dimension": dim, "category": cat, "patients": len(x)}
+            row: dict[str, object] = {
+                "cohort_year": int(year),
+                "dimension": dim,
+                "category": cat,
+                "patients": len(x),
+            }
             if len(x):
                 q = np.percentile(x, [25, 50, 75, 95])
-                row.update(mean_sessions=float(x.mean()), p25=float(q[0]), median=float(q[1]), p75=float(q[2]), p95=float(q[3]))
+                row.update(
+                    mean_sessions=float(x.mean()),
+                    p25=float(q[0]),
+                    median=float(q[1]),
+                    p75=float(q[2]),
+                    p95=float(q[3]),
+                )
             else:
                 row.update(mean_sessions=None, p25=None, median=None, p75=None, p95=None)
             rows.append(row)

@@ -17,13 +17,15 @@ def rank_within_groups(group: NDArray[np.integer], key: NDArray[np.floating]) ->
     rank_sorted = np.arange(len(order)) - np.repeat(starts, counts)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = rank_sorted
-    return rank
+    out: NDArray[np.int64] = rank
+    return out
 
 
 def stochastic_round(x: NDArray[np.floating], rng: np.random.Generator) -> NDArray[np.int64]:
     """Round to integers keeping the expectation (floor + Bernoulli of the fraction)."""
     fl = np.floor(x)
-    return (fl + (rng.random(x.shape) < (x - fl))).astype(np.int64)
+    out: NDArray[np.int64] = (fl + (rng.random(x.shape) < (x - fl))).astype(np.int64)
+    return out
 
 
 def persistent_uniform(
@@ -41,7 +43,9 @@ def sigmoid(x: NDArray[np.floating]) -> NDArray[np.float64]:
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
 
 
-def bisect(f: Callable[[float], float], lo: float, hi: float, target: float, iters: int = 40) -> float:
+def bisect(
+    f: Callable[[float], float], lo: float, hi: float, target: float, iters: int = 40
+) -> float:
     """Solve increasing f(x) = target on [lo, hi] by bisection."""
     for _ in range(iters):
         mid = 0.5 * (lo + hi)
@@ -53,7 +57,8 @@ def bisect(f: Callable[[float], float], lo: float, hi: float, target: float, ite
 
 
 def segment_starts(lengths: NDArray[np.integer]) -> NDArray[np.int64]:
-    return np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+    out: NDArray[np.int64] = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+    return out
 
 
 def within_segment_index(lengths: NDArray[np.integer]) -> NDArray[np.int64]:
