@@ -1,4 +1,4 @@
-"""Command-line entry point: `elp generate | build | where`."""
+"""Command-line entry point: `elp generate | build | publish | report | where`."""
 
 from __future__ import annotations
 
@@ -50,7 +50,39 @@ def run_dbt(args: list[str], env: dict[str, str]) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     env = dbt_env(Path(args.raw_dir).resolve() if args.raw_dir else None)
     dbt_args = ["build", *(["--vars", args.vars] if args.vars else [])]
-    return run_dbt(dbt_args, env)
+    dbt_args += ["--select", *args.select] if args.select else []
+    rc = run_dbt(dbt_args, env)
+    if rc != 0 or args.no_publish:
+        return rc  # a failed build never touches the published snapshot
+    return _publish(dbt_vars=args.vars)
+
+
+def _publish(dbt_vars: str | None = None, min_cell_size: int | None = None) -> int:
+    from elp_warehouse.publish import PublishError, publish
+
+    try:
+        result = publish(dbt_vars=dbt_vars, min_cell_size=min_cell_size)
+    except PublishError as exc:
+        print(f"publish failed, previous snapshot kept: {exc}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    return _publish(dbt_vars=args.vars, min_cell_size=args.min_cell_size)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from elp_warehouse.report import render_report
+
+    out = render_report(
+        snapshot=Path(args.snapshot) if args.snapshot else None,
+        out=Path(args.out) if args.out else None,
+        lang=args.lang,
+    )
+    print(f"Report: {out}")
+    return 0
 
 
 def _cmd_where(_args: argparse.Namespace) -> int:
@@ -60,6 +92,7 @@ def _cmd_where(_args: argparse.Namespace) -> int:
     print("Query the marts, for example:")
     print(f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{db}', read_only=True)")
     print("      .sql('select * from marts.mart_population_weights limit 5'))\"")
+    print(f"BI snapshot:        {db.parent / 'published.duckdb'} (read-only; docs/bi.md)")
     print("Docs: README.md (marts, contract), docs/ (methods, seeds, generator).")
     return 0
 
@@ -82,7 +115,20 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="dbt build of the whole warehouse")
     build.add_argument("--raw-dir", default=None, help="default: ELP_RAW_DIR or data/raw")
     build.add_argument("--vars", default=None, help="dbt --vars YAML, e.g. '{last_year: 2025}'")
+    build.add_argument("--select", nargs="+", default=None, help="dbt node selection")
+    build.add_argument("--no-publish", action="store_true", help="skip the BI snapshot")
     build.set_defaults(func=_cmd_build)
+
+    pub = sub.add_parser("publish", help="write the suppressed BI snapshot (published.duckdb)")
+    pub.add_argument("--vars", default=None, help="dbt --vars YAML the build used")
+    pub.add_argument("--min-cell-size", type=int, default=None, help="default: var min_cell_size")
+    pub.set_defaults(func=_cmd_publish)
+
+    rep = sub.add_parser("report", help="render the study's figures as one HTML file")
+    rep.add_argument("--snapshot", default=None, help="default: <warehouse>/published.duckdb")
+    rep.add_argument("--out", default=None, help="default: <warehouse>/report.html")
+    rep.add_argument("--lang", default="nl", choices=["nl", "fr", "en"])
+    rep.set_defaults(func=_cmd_report)
 
     where = sub.add_parser("where", help="say where the results are and how to query them")
     where.set_defaults(func=_cmd_where)
