@@ -15,7 +15,8 @@
     is read once. For a rate (y, x in {0, 1}) over whole strata this is the textbook
     post-stratification variance sum_h W_h^2 (1 - f_h) p_h (1 - p_h) / (n_h - 1).
     `bounded` = true gives a logit-scale interval (rates stay inside [0, 1]); otherwise Wald.
-    Output columns: the group columns, units_observed (rows with x > 0), y_total, x_total,
+    Output columns: the group columns, units_observed (units with x > 0), y_units_observed
+    (units with x > 0 and y > 0, e.g. observed users), y_total, x_total,
     estimate, standard_error, ci_low, ci_high.
 -#}
 {% macro poststratified_ratio(relation, group_cols, y, x, stratum='weighting_group', stratum_population='group_population', stratum_members='group_members', bounded=true, unit_count=none) -%}
@@ -32,6 +33,7 @@ ps_strata as (
         max(cast({{ stratum_population }} as {{ float }})) as stratum_population,
         max(cast({{ stratum_members }} as {{ float }})) as stratum_members,
         sum(case when {{ x }} > 0 then {{ k }} else 0 end) as units_observed,
+        sum(case when {{ x }} > 0 and {{ y }} > 0 then {{ k }} else 0 end) as y_units_observed,
         sum({{ k }} * cast({{ y }} as {{ float }})) as sum_y,
         sum({{ k }} * cast({{ x }} as {{ float }})) as sum_x,
         sum({{ k }} * cast({{ y }} as {{ float }}) * {{ y }}) as sum_yy,
@@ -45,6 +47,7 @@ ps_totals as (
     select
         {{ groups }},
         sum(units_observed) as units_observed,
+        sum(y_units_observed) as y_units_observed,
         sum(stratum_population * sum_y / stratum_members) as y_total,
         sum(stratum_population * sum_x / stratum_members) as x_total
     from ps_strata
@@ -107,11 +110,15 @@ select
     case
         when estimate > 0 and estimate < 1
             then 1 / (1 + exp(-(ln(estimate / (1 - estimate)) - 1.959964 * standard_error / (estimate * (1 - estimate)))))
+        -- no unit with y > 0 observed: the logit is undefined and the linearised variance
+        -- is 0, so take the exact (Clopper-Pearson) bound for 0 or n successes out of n
+        when estimate = 1 and units_observed > 0 then power(0.025, 1.0 / units_observed)
         else greatest(estimate - 1.959964 * standard_error, 0)
     end as ci_low,
     case
         when estimate > 0 and estimate < 1
             then 1 / (1 + exp(-(ln(estimate / (1 - estimate)) + 1.959964 * standard_error / (estimate * (1 - estimate)))))
+        when estimate = 0 and units_observed > 0 then 1 - power(0.025, 1.0 / units_observed)
         else least(estimate + 1.959964 * standard_error, 1)
     end as ci_high
     {%- else -%}

@@ -56,7 +56,13 @@ def poststratified_ratio(units: list[Unit], bounded: bool = True) -> Estimate:
         half = Z95 * se / (r * (1 - r))
         low, high = (1 / (1 + math.exp(-(logit + d))) for d in (-half, half))
     elif bounded:
+        # r is 0 or 1: exact Clopper-Pearson bound for 0 (or n) successes among n units
+        n_observed = sum(1 for u in units if u.x > 0)
         low, high = max(r - Z95 * se, 0.0), min(r + Z95 * se, 1.0)
+        if r == 0:
+            high = 1 - 0.025 ** (1 / n_observed)
+        elif r == 1:
+            low = 0.025 ** (1 / n_observed)
     else:
         low, high = r - Z95 * se, r + Z95 * se
     return Estimate(r, se, low, high)

@@ -128,3 +128,18 @@ def test_matches_reference_on_random_domains(tmp_path: Path) -> None:
         assert got[case].standard_error == pytest.approx(
             want.standard_error, rel=1e-7, abs=1e-12
         ), case
+
+
+def test_zero_and_all_users_get_an_exact_bound(tmp_path: Path) -> None:
+    # no user among 10 observed units: the interval is [0, 1 - 0.025^(1/10)], never [0, 0]
+    cases = {
+        "none": _units("g1", 100, 10, [0.0] * 10),
+        "all": _units("g1", 100, 10, [1.0] * 10),
+    }
+    got = run_macro(cases, tmp_path)
+    for case, units in cases.items():
+        want = poststratified_ratio(units)
+        assert got[case].ci_low == pytest.approx(want.ci_low, abs=1e-12), case
+        assert got[case].ci_high == pytest.approx(want.ci_high, abs=1e-12), case
+    assert got["none"].ci_high == pytest.approx(1 - 0.025**0.1)
+    assert got["all"].ci_low == pytest.approx(0.025**0.1)

@@ -13,9 +13,9 @@ select
         as has_elp_support,
     max(case when care_type = 'elp_session' and elp_function = 'treatment' then 1 else 0 end)
         as has_elp_treatment,
-    max(case when elp_network_type = 'adults' then 1 else 0 end) as has_elp_adults_network,
-    max(case when elp_network_type = 'children_adolescents' then 1 else 0 end)
-        as has_elp_children_network,
+    sum(case when elp_network_type = 'adults' then quantity else 0 end) as elp_adults_services,
+    sum(case when elp_network_type = 'children_adolescents' then quantity else 0 end)
+        as elp_children_services,
     max(case when care_type = 'elp_session' and elp_setting = 'office' then 1 else 0 end)
         as has_elp_office,
     max(case when care_type = 'elp_session' and elp_setting = 'outreach' then 1 else 0 end)

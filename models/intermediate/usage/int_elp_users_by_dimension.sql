@@ -1,0 +1,39 @@
+-- ELP users (member-years with at least one ELP service) counted per year x dimension x
+-- category x weighting group and per function / setting pattern: the input of the
+-- by-function and by-setting marts, whose shares are ratios among the subgroup's users.
+with
+
+users as (
+    select * from {{ ref('int_usage_strata') }}
+    where uses_elp and year >= {{ var('elp_start_year') }}
+),
+
+unpivoted as (
+    {{ unpivot_dimensions(
+        'users',
+        ['year', 'weighting_group', 'group_population', 'group_members', 'elp_function',
+         'elp_setting_pattern', 'elp_office', 'elp_outreach', 'elp_group', 'elp_home',
+         'elp_remote', 'member_years'],
+        extra={'network_type': 'elp_network_type'}
+    ) }}
+)
+
+select
+    year,
+    dimension,
+    category,
+    weighting_group,
+    group_population,
+    group_members,
+    elp_function,
+    elp_setting_pattern,
+    elp_office,
+    elp_outreach,
+    elp_group,
+    elp_home,
+    elp_remote,
+    sum(member_years) as users
+from unpivoted
+group by
+    year, dimension, category, weighting_group, group_population, group_members, elp_function,
+    elp_setting_pattern, elp_office, elp_outreach, elp_group, elp_home, elp_remote
