@@ -1,0 +1,139 @@
+-- Sessions per patient over the 12 months from the first session (section 3.3.4, Annex 5,
+-- Figures 7-9): per cohort year x dimension x category, patients observed and extrapolated,
+-- the post-stratified weighted mean with its 95 % interval and the weighted P25, median, P75
+-- and P95 (macro weighted_quantile). Cohort: trajectories whose 12-month window is observed
+-- before the extraction (billing margin) and during which the patient stays affiliated.
+with
+
+cohort as (
+    select *
+    from {{ ref('int_elp_trajectories') }}
+    where is_window_observed and is_affiliated_window and has_member_year
+),
+
+-- identical profiles collapse before the unpivot, so the long table grows with profiles,
+-- not with patients
+profiles as (
+    select
+        cohort_year,
+        age_group,
+        sex,
+        vt,
+        region,
+        province_code,
+        socio_professional,
+        placed_child,
+        detained,
+        unemployed,
+        primary_incapacity,
+        invalidity,
+        social_assistance,
+        network_type,
+        first_setting,
+        function_12m,
+        weighting_group,
+        group_population,
+        group_members,
+        expansion_factor,
+        sessions_12m,
+        count(*) as patients
+    from cohort
+    group by
+        cohort_year, age_group, sex, vt, region, province_code, socio_professional,
+        placed_child, detained, unemployed, primary_incapacity, invalidity, social_assistance,
+        network_type, first_setting, function_12m, weighting_group, group_population,
+        group_members, expansion_factor, sessions_12m
+),
+
+long as (
+    {{ unpivot_dimensions(
+        'profiles',
+        ['cohort_year', 'weighting_group', 'group_population', 'group_members',
+            'expansion_factor', 'sessions_12m', 'patients'],
+        extra={'network_type': 'network_type', 'first_setting': 'first_setting',
+            'function': 'function_12m'}
+    ) }}
+),
+
+cells as (
+    select
+        cohort_year,
+        dimension,
+        category,
+        weighting_group,
+        group_population,
+        group_members,
+        expansion_factor,
+        sessions_12m,
+        sum(patients) as patients,
+        sum(patients) * expansion_factor as weight,
+        1 as x
+    from long
+    group by
+        cohort_year, dimension, category, weighting_group, group_population, group_members,
+        expansion_factor, sessions_12m
+),
+
+means as (
+    {{ poststratified_ratio(
+        'cells', ['cohort_year', 'dimension', 'category'], 'sessions_12m', 'x',
+        bounded=false, unit_count='patients'
+    ) }}
+),
+
+quantiles as (
+    {{ weighted_quantile(
+        'cells', ['cohort_year', 'dimension', 'category'], 'sessions_12m', 'weight',
+        {'p25_sessions': 0.25, 'median_sessions': 0.5, 'p75_sessions': 0.75, 'p95_sessions': 0.95}
+    ) }}
+),
+
+counts as (
+    select
+        cohort_year,
+        dimension,
+        category,
+        sum(patients) as patients_observed,
+        sum(weight) as patients_extrapolated,
+        sum(patients * sessions_12m) as sessions_observed
+    from cells
+    group by cohort_year, dimension, category
+),
+
+labels as (
+    select * from {{ ref('labels') }}
+)
+
+select
+    cast(counts.cohort_year as {{ dbt.type_int() }}) as cohort_year,
+    cast(counts.dimension as {{ dbt.type_string() }}) as dimension,
+    cast(counts.category as {{ dbt.type_string() }}) as category,
+    cast(counts.patients_observed as {{ dbt.type_bigint() }}) as patients_observed,
+    cast(counts.patients_extrapolated as {{ type_double() }}) as patients_extrapolated,
+    cast(means.estimate as {{ type_double() }}) as mean_sessions,
+    cast(means.ci_low as {{ type_double() }}) as mean_sessions_ci_low,
+    cast(means.ci_high as {{ type_double() }}) as mean_sessions_ci_high,
+    cast(counts.sessions_observed as {{ type_double() }}) / counts.patients_observed
+        as mean_sessions_unweighted,
+    cast(quantiles.p25_sessions as {{ type_double() }}) as p25_sessions,
+    cast(quantiles.median_sessions as {{ type_double() }}) as median_sessions,
+    cast(quantiles.p75_sessions as {{ type_double() }}) as p75_sessions,
+    cast(quantiles.p95_sessions as {{ type_double() }}) as p95_sessions,
+    cast(labels.label_nl as {{ dbt.type_string() }}) as label_nl,
+    cast(labels.label_fr as {{ dbt.type_string() }}) as label_fr,
+    cast(labels.label_en as {{ dbt.type_string() }}) as label_en
+from counts
+inner join means
+    on
+        counts.cohort_year = means.cohort_year
+        and counts.dimension = means.dimension
+        and counts.category = means.category
+inner join quantiles
+    on
+        counts.cohort_year = quantiles.cohort_year
+        and counts.dimension = quantiles.dimension
+        and counts.category = quantiles.category
+left join labels
+    on
+        counts.dimension = labels.dimension
+        and counts.category = labels.category
