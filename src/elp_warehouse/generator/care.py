@@ -26,7 +26,7 @@ from elp_warehouse.generator.util import bisect, interpolate_years, sigmoid
 
 CARE_TYPES = ("psychotropic", "psychiatrist", "av_psychologist", "acute_rehab")
 Z_PERSISTENCE = 0.85
-CALIBRATION_SAMPLE = 60_000
+CALIBRATION_SAMPLE = 40_000
 # log-odds shifts by age group (0-19 ... 80+), and for women, VT, incapacity, invalidity
 AGE_SHIFT = {
     "psychotropic": np.array([-1.7, -0.6, 0.0, 0.45, 0.75, 1.05]),
@@ -168,7 +168,7 @@ class CareModel:
             amb = 1 - (1 - p["psychiatrist"]) * (1 - p["av_psychologist"]) * (1 - es)
             return float((p["psychotropic"] * amb).mean())
 
-        mult = bisect(overlap, 0.2, 4.0, self.overlap[year], iters=14)
+        mult = bisect(overlap, 0.2, 4.0, self.overlap[year], iters=12)
         a = {c: solve(c, mult) for c in CARE_TYPES}
         flags: dict[str, NDArray[np.bool_]] = {}
         for c in CARE_TYPES:

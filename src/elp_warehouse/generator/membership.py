@@ -21,8 +21,8 @@ from elp_warehouse.generator.population import Population
 # relative propensity to be a member (the mutuality is strongest in Flanders, older people
 # and VT beneficiaries are over-represented among its members)
 REGION_FACTOR = np.array([0.50, 0.35, 0.20])  # flanders, wallonia, brussels
-AGE_FACTOR = np.array([0.88, 0.85, 0.92, 1.05, 1.22, 1.30])  # per age group
-VT_FACTOR = 1.12
+AGE_FACTOR = np.array([0.80, 0.76, 0.88, 1.05, 1.30, 1.45])  # per age group
+VT_FACTOR = 1.05
 LEAVE_RATE = 0.02  # per year
 REJOIN_SHARE = 0.35
 REJOIN_MEAN_GAP_YEARS = 3.0

@@ -165,7 +165,8 @@ def simulate_population(
         tot = cells[k].sum(axis=3).reshape(-1)
         share = np.divide(cells[k][..., 1].reshape(-1), tot, out=np.zeros(n_cells), where=tot > 0)
         n_vt = np.rint(cnt * share).astype(np.int64)
-        rank = rank_within_groups(cell[idx], -z_vt[idx])
+        # logistic transform of the latent into [0, 1), decreasing: rank 0 = highest latent
+        rank = rank_within_groups(cell[idx], 1.0 / (1.0 + np.exp(z_vt[idx].astype(np.float64))))
         vt = np.zeros(n, dtype=np.bool_)
         vt[idx[rank < n_vt[cell[idx]]]] = True
         prov_by_year.append(np.where(present, cur_prov, -1).astype(np.int8))

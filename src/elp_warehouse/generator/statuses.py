@@ -123,9 +123,11 @@ class StatusModel:
         def days(
             flag: NDArray[np.bool_], full_share: float, mean_short: float
         ) -> NDArray[np.int16]:
-            short = np.minimum(1 + rng.geometric(1 / mean_short, len(flag)), 364)
-            full = rng.random(len(flag)) < full_share
-            return np.where(flag, np.where(full, 365, short), 0).astype(np.int16)
+            out = np.zeros(len(flag), dtype=np.int16)
+            k = int(flag.sum())
+            short = np.minimum(1 + rng.geometric(1 / mean_short, k), 364)
+            out[flag] = np.where(rng.random(k) < full_share, 365, short)
+            return out
 
         code = self._codes(
             idx, age, career, has_career, unemployed, primary | invalidity, social, placed, detained

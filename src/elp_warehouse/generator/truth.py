@@ -319,13 +319,16 @@ def cohort_sessions(
                 q = np.percentile(x, [25, 50, 75, 95])
                 row.update(
                     mean_sessions=float(x.mean()),
+                    sd_sessions=float(x.std(ddof=1)) if len(x) > 1 else 0.0,
                     p25=float(q[0]),
                     median=float(q[1]),
                     p75=float(q[2]),
                     p95=float(q[3]),
                 )
             else:
-                row.update(mean_sessions=None, p25=None, median=None, p75=None, p95=None)
+                row.update(
+                    mean_sessions=None, sd_sessions=None, p25=None, median=None, p75=None, p95=None
+                )
             rows.append(row)
     return rows, {"person": person, "start": start, "function": function, **attrs}
 

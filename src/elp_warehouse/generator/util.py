@@ -9,16 +9,19 @@ from numpy.typing import NDArray
 
 
 def rank_within_groups(group: NDArray[np.integer], key: NDArray[np.floating]) -> NDArray[np.int64]:
-    """Rank (0 = smallest key) of every element inside its group, vectorised."""
-    order = np.lexsort((key, group))
+    """Rank (0 = smallest key) of every element inside its group, vectorised.
+
+    `key` must lie in [0, 1): group + key is then one sortable float (one argsort instead
+    of a two-key lexsort, several times faster on millions of persons).
+    """
+    order = np.argsort(group.astype(np.float64) + np.asarray(key, dtype=np.float64) * 0.999999)
     g_sorted = group[order]
     starts = np.r_[0, np.flatnonzero(np.diff(g_sorted)) + 1]
     counts = np.diff(np.r_[starts, len(order)])
     rank_sorted = np.arange(len(order)) - np.repeat(starts, counts)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = rank_sorted
-    out: NDArray[np.int64] = rank
-    return out
+    return rank
 
 
 def stochastic_round(x: NDArray[np.floating], rng: np.random.Generator) -> NDArray[np.int64]:
@@ -36,7 +39,12 @@ def persistent_uniform(
     Adding independent noise modulo 1 keeps the marginal exactly uniform, so a status defined
     as `u < p` keeps its prevalence while the same persons tend to keep it from year to year.
     """
-    return np.mod(prev + rng.normal(0.0, sigma, prev.shape), 1.0).astype(np.float32)
+    # uniform noise with standard deviation sigma (cheaper than normal draws, same effect)
+    noise = (rng.random(prev.shape, dtype=np.float32) - np.float32(0.5)) * np.float32(
+        sigma * 12**0.5
+    )
+    out: NDArray[np.float32] = np.mod(prev + noise, np.float32(1.0))
+    return out
 
 
 def sigmoid(x: NDArray[np.floating]) -> NDArray[np.float64]:

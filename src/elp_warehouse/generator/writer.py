@@ -89,6 +89,6 @@ class TableWriter:
         if table.num_rows == 0:
             return
         path = self.out_dir / name / f"part-{self.parts[name]:05d}.parquet"
-        pq.write_table(table, path, compression="zstd")
+        pq.write_table(table, path, compression="snappy")
         self.parts[name] += 1
         self.rows[name] += table.num_rows
