@@ -355,8 +355,7 @@ select
     cast(all_rows.budget_is_estimate as {{ dbt.type_boolean() }}) as budget_is_estimate,
     cast(all_rows.spending_eur_extrapolated as {{ type_double() }}) as spending_eur_extrapolated,
     cast(all_rows.spending_eur_extrapolated / nullif(all_rows.budget_eur, 0) as {{ type_double() }})
-        as budget_utilisation,
-    coalesce(all_rows.users_observed < {{ var('min_cell_size') }}, true) as is_suppressed
+        as budget_utilisation
 from all_rows
 left join need
     on all_rows.year = need.year and all_rows.province_code = need.province_code

@@ -166,9 +166,7 @@ select
     cast(shares.x_total as {{ type_double() }}) as area_services_extrapolated,
     cast(shares.estimate as {{ type_double() }}) as share,
     cast(shares.ci_low as {{ type_double() }}) as share_ci_low,
-    cast(shares.ci_high as {{ type_double() }}) as share_ci_high,
-    -- the published copy blanks a share resting on fewer than min_cell_size observed users
-    observed.users_observed < {{ var('min_cell_size') }} as is_suppressed
+    cast(shares.ci_high as {{ type_double() }}) as share_ci_high
 from shares
 inner join observed
     on
