@@ -108,17 +108,24 @@
         {%- endfor -%}
     {%- endfor -%}
 
-    {#- 3. no national register number in member_id (only that column is read) -#}
+    {#- 3. no national register number in member_id (only that column is read; the files are
+        named in a second query, run only when some value matched) -#}
     {%- if 'member_id' in raw_source.columns -%}
-        {%- set niss_sql -%}
-            select filename as file, count(*) as niss_like_rows
-            from read_parquet('{{ file_glob }}', filename = true, union_by_name = true, hive_partitioning = false)
-            where {{ elp_warehouse.looks_like_niss('member_id') }}
-            group by filename
-            order by filename
+        {%- set niss_filter = elp_warehouse.looks_like_niss('member_id') -%}
+        {%- set niss_count_sql -%}
+            select count(*) as niss_like_rows
+            from read_parquet('{{ file_glob }}', union_by_name = true, hive_partitioning = false)
+            where {{ niss_filter }}
         {%- endset -%}
-        {%- set niss_files = run_query(niss_sql) -%}
-        {%- if niss_files.rows | length > 0 -%}
+        {%- if run_query(niss_count_sql).columns[0].values()[0] > 0 -%}
+            {%- set niss_files_sql -%}
+                select filename as file, count(*) as niss_like_rows
+                from read_parquet('{{ file_glob }}', filename = true, union_by_name = true, hive_partitioning = false)
+                where {{ niss_filter }}
+                group by filename
+                order by filename
+            {%- endset -%}
+            {%- set niss_files = run_query(niss_files_sql) -%}
             {%- set listed = [] -%}
             {%- for row in niss_files.rows[:5] -%}
                 {%- do listed.append(row['file'] ~ ' (' ~ row['niss_like_rows'] ~ ' rows)') -%}

@@ -1,34 +1,64 @@
-{#- CTE `duplicate_checked` over `relation` (which has `row_rule` = first broken row rule):
-    adds `rejection_rule`. Among rows that passed the row rules, rows sharing `key_columns`:
-      - all identical on `row_columns`: the same row delivered more than once; the first copy
-        is kept, the others get 'exact_duplicate_row';
-      - differing: the key cannot be arbitrated, every row of the key gets `key_rule`.
-    With key_rule none (no key in the contract), only exact copies are detected. -#}
+{#- CTEs ending in `duplicate_checked` over `relation` (which has `row_rule` = first broken row
+    rule): adds `rejection_rule`. Among rows that passed the row rules, rows sharing
+    `key_columns`:
+      - all identical on `row_columns`: the same row delivered more than once; one copy is
+        kept, the others get 'exact_duplicate_row';
+      - differing: the key cannot be arbitrated, every row of the key gets `key_rule`
+        (with key_rule none, differing rows are left to later rules, e.g. overlapping spells).
+    Built for scale: duplicated keys are found with an aggregate over a row hash, and only the
+    rows of those (few) keys are numbered with a window. -#}
 {% macro duplicate_checked_cte(relation, key_columns, row_columns, key_rule=none) -%}
-{%- set key = (key_columns or row_columns) | join(', ') -%}
-{%- set full_row = row_columns | join(', ') -%}
-duplicate_counted as (
+{%- set key = key_columns | join(', ') -%}
+rows_hashed as (
     select
         *,
-        sum(case when row_rule is null then 1 else 0 end)
-            over (partition by {{ key }}) as valid_rows_with_key,
-        sum(case when row_rule is null then 1 else 0 end)
-            over (partition by {{ full_row }}) as valid_identical_rows,
-        row_number()
-            over (partition by {{ full_row }}, row_rule order by {{ key }}) as copy_number
+        {{ elp_warehouse.row_hash(row_columns) }} as row_hash
     from {{ relation }}
+),
+
+duplicated_keys as (
+    select
+        {{ key }},
+        count(distinct row_hash) as key_versions
+    from rows_hashed
+    where row_rule is null
+    group by {{ key }}
+    having count(*) > 1
+),
+
+rows_with_key_versions as (
+    select
+        rows_hashed.*,
+        duplicated_keys.key_versions
+    from rows_hashed
+    left join duplicated_keys
+        on
+            rows_hashed.row_rule is null
+            {%- for column in key_columns %}
+            and rows_hashed.{{ column }} = duplicated_keys.{{ column }}
+            {%- endfor %}
 ),
 
 duplicate_checked as (
     select
         *,
+        row_rule as rejection_rule
+    from rows_with_key_versions
+    where key_versions is null
+
+    union all
+
+    select
+        *,
         case
-            when row_rule is not null then row_rule
             {%- if key_rule is not none %}
-            when valid_rows_with_key > valid_identical_rows then '{{ key_rule }}'
+            when key_versions > 1 then '{{ key_rule }}'
             {%- endif %}
-            when copy_number > 1 then 'exact_duplicate_row'
+            when row_number() over (
+                partition by {{ key }}, row_hash order by row_hash
+            ) > 1 then 'exact_duplicate_row'
         end as rejection_rule
-    from duplicate_counted
+    from rows_with_key_versions
+    where key_versions is not null
 )
 {%- endmacro %}

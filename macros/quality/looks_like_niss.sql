@@ -2,13 +2,14 @@
     digits, optionally written with the usual separators (YY.MM.DD-XXX.CC, spaces or dashes).
     Such a value must never reach the warehouse (source contract): the preflight refuses the
     extract, and the base models quarantine the row as `member_id_looks_like_niss`.
-    The cheap length test first keeps the regular expression off most rows. -#}
+    Surrounding spaces are allowed. Built for a full scan of ~100 M values: the length test
+    keeps the regular expression off most rows, and no trimmed copy of the string is made
+    (trim() made the scan 4x slower). -#}
 {% macro looks_like_niss(col) -%}
     (
-        length(trim({{ col }})) between 11 and 15
+        length({{ col }}) between 11 and 17
         and {{ elp_warehouse.regexp_full_match(
-            'trim(' ~ col ~ ')',
-            '[0-9]{2}[. -]?[0-9]{2}[. -]?[0-9]{2}[. -]?[0-9]{3}[. -]?[0-9]{2}'
+            col, ' *[0-9]{2}[. -]?[0-9]{2}[. -]?[0-9]{2}[. -]?[0-9]{3}[. -]?[0-9]{2} *'
         ) }}
     )
 {%- endmacro %}

@@ -25,7 +25,9 @@ row_checked as (
     from typed_rows
 ),
 
-{{ elp_warehouse.duplicate_checked_cte('row_checked', key_columns=none, row_columns=row_columns) }},
+{{ elp_warehouse.duplicate_checked_cte(
+    'row_checked', key_columns=['member_id', 'start_date'], row_columns=row_columns
+) }},
 
 valid_spells_ordered as (
     select

@@ -63,37 +63,71 @@ row_checked as (
     key_rule='claim_id_duplicate'
 ) }},
 
-positive_lines_counted as (
+-- corrections are rare: the windows below run on the lines of corrected groups only
+corrected_groups as (
+    select distinct
+        member_id,
+        provider_id,
+        nomenclature_code,
+        service_date
+    from duplicate_checked
+    where rejection_rule is null and quantity < 0
+),
+
+lines_marked as (
+    select
+        duplicate_checked.*,
+        corrected_groups.member_id is not null as in_corrected_group
+    from duplicate_checked
+    left join corrected_groups
+        on
+            duplicate_checked.member_id = corrected_groups.member_id
+            and duplicate_checked.provider_id is not distinct from corrected_groups.provider_id
+            and duplicate_checked.nomenclature_code = corrected_groups.nomenclature_code
+            and duplicate_checked.service_date = corrected_groups.service_date
+),
+
+corrected_lines_counted as (
     select
         *,
         sum(case when rejection_rule is null and quantity > 0 then 1 else 0 end) over (
             partition by {{ netting_group }} order by booking_date
             range between unbounded preceding and current row
         ) as positive_lines_booked_before
-    from duplicate_checked
+    from lines_marked
+    where in_corrected_group
 ),
 
-correction_checked as (
+corrected_lines_checked as (
     select
         {{ row_columns | join(',\n        ') }},
         case
             when rejection_rule is not null then rejection_rule
             when quantity < 0 and positive_lines_booked_before = 0 then 'unmatched_correction'
         end as rejection_rule
-    from positive_lines_counted
+    from corrected_lines_counted
 ),
 
-netting_groups_summed as (
+corrected_lines_netted as (
     select
         *,
         sum(case when rejection_rule is null then quantity else 0 end) over (
             partition by {{ netting_group }}
         ) as group_net_quantity
-    from correction_checked
+    from corrected_lines_checked
 )
 
 select
     {{ row_columns | join(',\n    ') }},
     rejection_rule,
+    false as in_cancelled_group
+from lines_marked
+where not in_corrected_group
+
+union all
+
+select
+    {{ row_columns | join(',\n    ') }},
+    rejection_rule,
     rejection_rule is null and group_net_quantity <= 0 as in_cancelled_group
-from netting_groups_summed
+from corrected_lines_netted

@@ -38,36 +38,70 @@ row_checked as (
     key_rule='dispensing_id_duplicate'
 ) }},
 
-positive_lines_counted as (
+-- corrections are rare: the windows below run on the lines of corrected groups only
+corrected_groups as (
+    select distinct
+        member_id,
+        dispensing_date,
+        atc_code,
+        pharmacy_type
+    from duplicate_checked
+    where rejection_rule is null and ddd < 0
+),
+
+lines_marked as (
+    select
+        duplicate_checked.*,
+        corrected_groups.member_id is not null as in_corrected_group
+    from duplicate_checked
+    left join corrected_groups
+        on
+            duplicate_checked.member_id = corrected_groups.member_id
+            and duplicate_checked.dispensing_date = corrected_groups.dispensing_date
+            and duplicate_checked.atc_code = corrected_groups.atc_code
+            and duplicate_checked.pharmacy_type = corrected_groups.pharmacy_type
+),
+
+corrected_lines_counted as (
     select
         *,
         sum(case when rejection_rule is null and ddd > 0 then 1 else 0 end) over (
             partition by {{ netting_group }}
         ) as positive_lines_in_group
-    from duplicate_checked
+    from lines_marked
+    where in_corrected_group
 ),
 
-correction_checked as (
+corrected_lines_checked as (
     select
         {{ row_columns | join(',\n        ') }},
         case
             when rejection_rule is not null then rejection_rule
             when ddd < 0 and positive_lines_in_group = 0 then 'unmatched_correction'
         end as rejection_rule
-    from positive_lines_counted
+    from corrected_lines_counted
 ),
 
-netting_groups_summed as (
+corrected_lines_netted as (
     select
         *,
         sum(case when rejection_rule is null then ddd else 0 end) over (
             partition by {{ netting_group }}
         ) as group_net_ddd
-    from correction_checked
+    from corrected_lines_checked
 )
 
 select
     {{ row_columns | join(',\n    ') }},
     rejection_rule,
+    false as in_cancelled_group
+from lines_marked
+where not in_corrected_group
+
+union all
+
+select
+    {{ row_columns | join(',\n    ') }},
+    rejection_rule,
     rejection_rule is null and group_net_ddd <= 0 as in_cancelled_group
-from netting_groups_summed
+from corrected_lines_netted
