@@ -12,6 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
 from conftest import database_path, output, query, row, run_dbt, write_extract
 
@@ -311,3 +314,38 @@ def test_data_quality_all_pass(built: Path) -> None:
         ]
     )
     assert quarantined == 0
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_ima_population_read_from_file(
+    tmp_path: Path, reused_warehouse_dir: Path, dbt_target_dir: Path, suffix: str
+) -> None:
+    """var ima_population_path replaces the seed by a CSV or Parquet file with its columns."""
+    table = pa.table(
+        {
+            "year": [2023, 2023],
+            "age_band": [30, 90],
+            "sex": ["F", "M"],
+            "province_code": ["BE-VAN", "BE-BRU"],
+            "vt": [False, True],
+            "population": [1000, 25],
+        }
+    )
+    path = tmp_path / f"ima.{suffix}"
+    if suffix == "csv":
+        pacsv.write_csv(table, path)
+    else:
+        pq.write_table(table, path)
+    proc = run_dbt(
+        ["run", "--select", "stg_ima_population"],
+        tmp_path / "no-extract",  # reads no raw table: the preflight is skipped
+        reused_warehouse_dir,
+        vars={"ima_population_path": str(path)},
+        target_dir=dbt_target_dir,
+    )
+    assert proc.returncode == 0, output(proc)[-4000:]
+    got = query(
+        database_path(reused_warehouse_dir),
+        "select * from staging.stg_ima_population order by age_band",
+    )
+    assert got == [(2023, 30, "F", "BE-VAN", False, 1000), (2023, 90, "M", "BE-BRU", True, 25)]
