@@ -7,16 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from warehouse import DEFAULT_SCALE, dbt, generate, rows
+from warehouse import demo_database, rows
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("demo")
-    generate(base / "raw", DEFAULT_SCALE)
-    proc = dbt(["build"], base / "raw", base / "warehouse")
-    assert proc.returncode == 0, proc.stdout[-6000:]
-    return base / "warehouse" / "elp.duckdb"
+    return demo_database(tmp_path_factory)
 
 
 def test_weights_add_up_to_the_ima_population(demo: Path) -> None:

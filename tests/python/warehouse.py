@@ -52,3 +52,19 @@ def rows(db_path: Path, sql: str) -> list[dict[str, Any]]:
         cur = con.execute(sql)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+_demo_cache: dict[str, Path] = {}
+
+
+def demo_database(tmp_path_factory: Any) -> Path:
+    """The `make demo` warehouse (default scale and seed, full `dbt build`), built once per
+    test session and shared by every module that asks for it."""
+    if "db" not in _demo_cache:
+        base = tmp_path_factory.mktemp("demo")
+        generate(base / "raw", DEFAULT_SCALE)
+        proc = dbt(["build"], base / "raw", base / "warehouse")
+        assert proc.returncode == 0, proc.stdout[-8000:]
+        _demo_cache["db"] = base / "warehouse" / "elp.duckdb"
+        _demo_cache["raw"] = base / "raw"
+    return _demo_cache["db"]

@@ -1,0 +1,181 @@
+"""Study reproduction for the usage marts (Figures 1, 2, 4, 5, footnote 18, Tables 2-4,
+Figure 6) on the default synthetic extract, printed as a published-vs-warehouse table.
+
+Tolerances (stated, as the issue asks): population rates within 0.3 percentage points;
+shares of users within 3 points; counts within 10 %. A small subgroup's sampling noise can
+exceed that at the default scale (0.02 of the country): where the warehouse's own 95 %
+interval is wider than the tolerance, the interval's half-width is used instead, and shares
+of fewer than 50 observed users are not compared (they are shown in the table)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from study import Comparison, figures
+
+from warehouse import demo_database, rows
+
+RATE_TOL, SHARE_TOL, COUNT_REL = 0.003, 0.03, 0.10
+MIN_USERS = 50
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_database(tmp_path_factory)
+
+
+def _tol(base: float, low: float | None, high: float | None) -> float:
+    return max(base, (high - low) / 2) if low is not None and high is not None else base
+
+
+def test_figure_1_and_2_care_use(demo: Path) -> None:
+    fig = figures()
+    got = {
+        (r["year"], r["classification"], r["category"]): r
+        for r in rows(demo, "select * from marts.mart_mh_care_use")
+    }
+    cmp = Comparison("Figures 1-2: share of the population with reimbursed MH care")
+    f1 = fig["mh_care_use_all_figure_1"]
+    for row in f1["classification_exclusive"] + f1["aggregates"]:
+        for year in (2010, 2024):
+            m = got.get((year, "figure_1", row["category"]))
+            cmp.add(
+                f"fig1 {row['category']} {year}", row[year], m and m["population_share"], RATE_TOL
+            )
+    for row in fig["mh_care_use_ambulatory_figure_2"]["rows"]:
+        for year in (2010, 2024):
+            if row[year] is None:
+                continue
+            m = got.get((year, "figure_2", row["category"]))
+            cmp.add(
+                f"fig2 {row['category']} {year}", row[year], m and m["population_share"], RATE_TOL
+            )
+    assert cmp.report() == []
+
+
+def test_figure_4_users_per_year(demo: Path) -> None:
+    fig = figures()["elp_users_yearly"]["rows"]
+    got = {r["year"]: r for r in rows(demo, "select * from marts.mart_elp_users_yearly")}
+    cmp = Comparison("Figure 4: ELP users per year")
+    users = next(r for r in fig if r["measure"] == "users_extrapolated")
+    for year in (2019, 2022, 2023, 2024):
+        cmp.add(
+            f"users {year}", users[year], got[year]["users_extrapolated"], COUNT_REL * users[year]
+        )
+    rate = next(r for r in fig if r["measure"] == "usage_rate")
+    for year in (2019, 2024):
+        cmp.add(f"usage rate {year}", rate[year], got[year]["usage_rate"], RATE_TOL)
+    cumulative = next(r for r in fig if r["measure"] == "cumulative_distinct_users")["value"]
+    cmp.add(
+        "cumulative distinct users 2019-2024",
+        cumulative,
+        got[2024]["cumulative_users_extrapolated"],
+        COUNT_REL * cumulative,
+    )
+    cum_rate = next(r for r in fig if r["measure"] == "cumulative_usage_rate")["value"]
+    cmp.add("cumulative usage rate", cum_rate, got[2024]["cumulative_usage_rate"], RATE_TOL)
+    assert cmp.report() == []
+
+
+def test_figure_5_and_footnote_18_usage_by_subgroup(demo: Path) -> None:
+    fig = figures()
+    got = {
+        (r["dimension"], r["category"]): r
+        for r in rows(demo, "select * from marts.mart_elp_usage where year = 2024")
+    }
+    cmp = Comparison("Figure 5 / fn 18: usage rate 2024 by subgroup")
+    for row in fig["figure_5_usage_rate_2024"]["rows"]:
+        if row["value"] is None:
+            continue
+        m: dict[str, Any] | None = got.get((row["dimension"], row["category"]))
+        tol = _tol(RATE_TOL, m and m["usage_rate_ci_low"], m and m["usage_rate_ci_high"])
+        cmp.add(f"{row['dimension']}/{row['category']}", row["value"], m and m["usage_rate"], tol)
+    for row in fig["footnote_18_standardised_usage_2024"]["rows"]:
+        m = got[(row["dimension"], row["category"])]
+        tol = _tol(RATE_TOL, m["standardised_rate_ci_low"], m["standardised_rate_ci_high"])
+        cmp.add(f"standardised {row['category']}", row["value"], m["standardised_rate"], tol)
+    assert cmp.report() == []
+
+
+def test_tables_2_and_3_users_by_function(demo: Path) -> None:
+    fig = figures()
+    got = {
+        (r["year"], r["dimension"], r["category"], r["function"]): r
+        for r in rows(demo, "select * from marts.mart_elp_users_by_function")
+    }
+    cmp = Comparison("Tables 2-3: users by function")
+    for row in fig["table_2_users_by_function"]["rows"]:
+        if row["function"] == "total":
+            continue
+        for year in (2022, 2023, 2024):
+            m = got[(year, "total", "belgium", row["function"])]
+            cmp.add(
+                f"T2 share {row['function']} {year}",
+                row["share"][year],
+                m["users_share"],
+                SHARE_TOL,
+            )
+            cmp.add(
+                f"T2 users {row['function']} {year}",
+                row["n"][year],
+                m["users_extrapolated"],
+                COUNT_REL * row["n"][year],
+            )
+    for row in fig["table_3_users_by_function_profile_2024"]["rows"]:
+        for function in ("support", "treatment", "both"):
+            m = got.get((2024, row["dimension"], row["category"], function))
+            if m is None or m["subgroup_users_observed"] < MIN_USERS:
+                continue
+            tol = _tol(SHARE_TOL, m["users_share_ci_low"], m["users_share_ci_high"])
+            cmp.add(
+                f"T3 {row['dimension']}/{row['category']} {function}",
+                row[f"share_{function}"],
+                m["users_share"],
+                tol,
+            )
+    assert cmp.report() == []
+
+
+def test_table_4_and_figure_6_users_by_setting(demo: Path) -> None:
+    fig = figures()
+    got = {
+        (r["year"], r["dimension"], r["category"], r["setting_group"], r["setting"]): r
+        for r in rows(demo, "select * from marts.mart_elp_users_by_setting")
+    }
+    usage = {
+        (r["year"], r["category"]): r
+        for r in rows(demo, "select * from marts.mart_elp_usage where dimension = 'network_type'")
+    }
+    yearly = {r["year"]: r for r in rows(demo, "select * from marts.mart_elp_users_yearly")}
+    cmp = Comparison("Table 4 / Figure 6: users by network and setting")
+    for row in fig["table_4_users_by_network_and_place"]["rows"]:
+        for year in (2022, 2023, 2024):
+            if row["group"] == "network":
+                total = yearly[year]["users_extrapolated"]
+                m_users = usage[(year, row["category"])]["users_extrapolated"]
+                cmp.add(
+                    f"T4 network {row['category']} {year}",
+                    row["share"][year],
+                    m_users / total,
+                    SHARE_TOL,
+                )
+                continue
+            group = "exclusive" if row["group"] == "place_exclusive" else "any"
+            m = got[(year, "total", "belgium", group, row["category"])]
+            cmp.add(
+                f"T4 {group} {row['category']} {year}",
+                row["share"][year],
+                m["users_share"],
+                SHARE_TOL,
+            )
+    for row in fig["figure_6_outreach_share_2024"]["rows"]:
+        m = got.get((2024, row["dimension"], row["category"], "any", "outreach"))
+        if m is None or m["subgroup_users_observed"] < MIN_USERS:
+            continue
+        tol = _tol(SHARE_TOL, m["users_share_ci_low"], m["users_share_ci_high"])
+        cmp.add(
+            f"F6 outreach {row['dimension']}/{row['category']}", row["value"], m["users_share"], tol
+        )
+    assert cmp.report() == []
