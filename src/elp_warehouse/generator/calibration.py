@@ -200,6 +200,32 @@ def compare(truth_dir: Path, study_figures: Path) -> list[CalibrationRow]:
                     "Figures 7-9", f"{q} sessions {y} {dim}={cat}", v, g, tol, dim == "total"
                 )
             )
+    # Figure 10 prior care of new patients (information: year-level reading of the window)
+    prior_path = truth_dir / "prior_care.parquet"
+    if prior_path.exists():
+        prior = {
+            (r["cohort_year"], r["dimension"], r["category"], r["prior_care"]): r
+            for r in pq.read_table(prior_path).to_pylist()
+        }
+        fig10 = (("none", t.prior_none), ("psychotropics_only", t.prior_psychotropics_only))
+        for pc, vals in fig10:
+            for y, v in vals.items():
+                r = prior.get((y, "total", "belgium", pc))
+                g = None if r is None else r["share"]
+                n = 0 if r is None else r["patients"]
+                rows.append(
+                    CalibrationRow(
+                        "Figure 10", f"prior care {pc} {y}", v, g, _rate_tol(0.03, v, n), False
+                    )
+                )
+        for y in range(2019, min(last, 2024) + 1):
+            r = prior.get((y, "total", "belgium", "psychiatrist"))
+            g = None if r is None else r["share"]
+            rows.append(
+                CalibrationRow(
+                    "Figure 10", f"prior care psychiatrist {y} (15-19 %)", 0.17, g, 0.03, False
+                )
+            )
     # Table 1 services mix (information)
     by = {(r["year"], r["area"], r["dimension"], r["category"]): r["services"] for r in services}
     for y, mix in sorted(t.services_mix.items()):

@@ -55,7 +55,7 @@ INVALIDITY_SHIFT = {
 }
 # complementary insurance covers psychologists more widely at MC (Wallonia, Brussels): fn 20
 REGION_SHIFT = {"av_psychologist": np.array([0.0, 0.5, 0.3])}
-LOADING = {"psychotropic": 1.0, "psychiatrist": 1.4, "av_psychologist": 0.8, "acute_rehab": 1.7}
+LOADING = {"psychotropic": 1.0, "psychiatrist": 1.4, "av_psychologist": 0.5, "acute_rehab": 1.7}
 MEAN_EVENTS = {"psychotropic": 3.5, "psychiatrist": 2.5, "av_psychologist": 3.0, "acute_rehab": 0.4}
 
 
@@ -111,12 +111,19 @@ class CareModel:
                 np.float32
             )
 
-    def prior_none(self, year: int, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
-        """No psychotropic, psychiatrist, AV psychologist or acute care in the 2 prior years."""
-        out = np.ones(len(idx), dtype=np.bool_)
+    def prior_care(self, year: int, idx: NDArray[np.int64]) -> NDArray[np.int8]:
+        """Prior-care category over the two previous calendar years (year-level reading of the
+        study's 2-year window): 0 psychiatrist (wins, fn 19), 1 AV psychologist,
+        2 psychotropics only, 3 acute / rehabilitation only, 4 none."""
+        had = {c: np.zeros(len(idx), dtype=np.bool_) for c in CARE_TYPES}
         for y in (year - 1, year - 2):
-            for flag in self.history.get(y, {}).values():
-                out &= ~flag[idx]
+            for c, flag in self.history.get(y, {}).items():
+                had[c] |= flag[idx]
+        out = np.full(len(idx), 4, dtype=np.int8)
+        for k, c in reversed(
+            list(enumerate(("psychiatrist", "av_psychologist", "psychotropic", "acute_rehab")))
+        ):
+            out[had[c]] = k
         return out
 
     def _shifts(self, fr: YearFrame) -> dict[str, NDArray[np.float64]]:

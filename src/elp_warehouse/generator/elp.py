@@ -13,6 +13,7 @@ the share of new patients without prior care follows Figure 10.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +25,7 @@ from elp_warehouse.generator.config import (
     SPECIFIC_FLAGS,
     Geography,
     Networks,
+    day_number,
     year_end,
     year_start,
 )
@@ -43,6 +45,11 @@ from elp_warehouse.generator.targets import StudyTargets
 from elp_warehouse.generator.util import bisect, interpolate_years
 
 N_PROFILES = 6 * 2 * 2 * 11 * 5 * 64
+PRIOR_NONE = 4  # CareModel.prior_care code of "no prior mental-health care"
+# loading of the start propensity on the latent need z: links ELP with same-year psychiatrist
+# care (Figure 2: 0.4 % of the population has both, 16 % of ELP users); the prior-care mix
+# of new patients is raked directly (Figure 10)
+ELP_NEED_LOADING = 1.1
 REPEAT_MIN_GAP_DAYS = 365  # a new trajectory starts at least a year after the first session
 SESSION_SHARES_YEARS = (2022, 2023, 2024)  # years with published session / setting figures
 
@@ -134,6 +141,7 @@ class ElpModel:
             providers,
         )
         self.scale, self.rng = scale, rng
+        self.last_year = last_year
         n = pop.n
         self.ever = np.zeros(n, dtype=np.bool_)
         self.first_day = np.full(n, -1, dtype=np.int64)
@@ -150,6 +158,10 @@ class ElpModel:
         prev = sum(t.users[y - 1] for y in pub if y - 1 in t.users)
         self.kappa = (total - t.cumulative_users) / prev
         self.prior_none = interpolate_years(t.prior_none, years)
+        self.prior_psychotropics = interpolate_years(t.prior_psychotropics_only, years)
+        rng_psy = t.raw["prior_care_figure_10"]["rows"]
+        psy = next(r for r in rng_psy if r["prior_care"] == "psychiatrist")["range_2019_2024"]
+        self.prior_psychiatrist = 0.5 * (float(psy["min"]) + float(psy["max"]))  # "15-19 %"
         child = {ELP_START_YEAR + 1: 0.0, **t.children_network_share}
         self.children_share = interpolate_years(child, years)
         self.solved: dict[int, dict[str, float]] = {}
@@ -256,7 +268,7 @@ class ElpModel:
         parts = [p.take((p.day >= lo) & (p.day <= hi)) for p in self.parts]
         return Services.concat(parts) if parts else Services.empty()
 
-    def step(self, fr: YearFrame, z: NDArray[np.float32], prior_none: NDArray[np.bool_]) -> YearUse:
+    def step(self, fr: YearFrame, z: NDArray[np.float32], prior: NDArray[np.int8]) -> YearUse:
         year, rng, pop = fr.year, self.rng, self.pop
         lo, hi = year_start(year), year_end(year)
         idx = fr.idx
@@ -281,33 +293,34 @@ class ElpModel:
         want_repeat = max(0.0, self.kappa * u_prev - carried.sum())
         p_rep = min(0.9, want_repeat / max(former.sum(), 1))
         new_ok = ~ever & eligible_age & (entry <= exit_)
-        # rake on the profiles present this year (compressed: most combinations are empty)
-        present_keys, key = np.unique(profile_key(fr), return_inverse=True)
+        # rake on the profiles present this year (compressed: most combinations are empty);
+        # the profile includes the prior-care category so Figure 10 can be raked as well
+        present_keys, key = np.unique(profile_key(fr) * 5 + prior, return_inverse=True)
         key = key.reshape(-1)
         k = len(present_keys)
         fixed = np.bincount(key, weights=carried + p_rep * former, minlength=k)
+        base_keys = present_keys // 5
         dims = [
-            Dimension(d.name, d.category[present_keys], d.targets)
-            for d in self._usage_dims(fr, year)
+            Dimension(d.name, d.category[base_keys], d.targets) for d in self._usage_dims(fr, year)
         ]
+        fix_prior = np.bincount(present_keys % 5, weights=fixed, minlength=5)
+        new_users = max(self.users[year] * self.scale - fixed.sum(), 0.0)
+        prior_t = np.array(
+            [
+                self.prior_psychiatrist,
+                np.nan,
+                self.prior_psychotropics[year],
+                np.nan,
+                self.prior_none[year],
+            ]
+        )
+        dims.insert(0, Dimension("prior_care", present_keys % 5, prior_t * new_users + fix_prior))
         zz = z[idx].astype(np.float64)
-
-        def probabilities(gamma: float) -> NDArray[np.float64]:
-            b = np.where(new_ok, np.exp(gamma * zz - 0.5 * gamma * gamma), 0.0)
-            base = np.bincount(key, weights=b, minlength=k)
-            f = rake(
-                base.astype(np.float64), fixed.astype(np.float64), dims, iterations=60, tol=1e-4
-            )
-            out: NDArray[np.float64] = np.minimum(b * f[key], 0.9)
-            return out
-
-        def share_with_prior_care(gamma: float) -> float:
-            p = probabilities(gamma)
-            return float((p * ~prior_none).sum() / max(p.sum(), 1e-12))
-
-        target_prior = 1.0 - self.prior_none[year]
-        gamma = bisect(share_with_prior_care, 0.0, 3.0, target_prior, iters=11)
-        p_new = probabilities(gamma)
+        gamma = ELP_NEED_LOADING
+        b = np.where(new_ok, np.exp(gamma * zz - 0.5 * gamma * gamma), 0.0)
+        base = np.bincount(key, weights=b, minlength=k)
+        f = rake(base.astype(np.float64), fixed.astype(np.float64), dims, iterations=100, tol=1e-5)
+        p_new = np.minimum(b * f[key], 0.9)
         start_new = new_ok & (rng.random(n) < p_new)
         start_rep = former & (rng.random(n) < p_rep)
         starters = np.flatnonzero(start_new | start_rep)
@@ -315,7 +328,7 @@ class ElpModel:
         start = first_ok + np.floor(
             rng.random(len(starters)) * (exit_[starters] - first_ok + 1)
         ).astype(np.int64)
-        self.solved[year] = {"gamma": gamma, "p_repeat": p_rep, "kappa": self.kappa}
+        self.solved[year] = {"p_repeat": p_rep, "kappa": self.kappa}
         tr = self._trajectories(fr, starters, start, start_new[starters], before, pos, carried)
         services = build_services(tr, rng)
         self.parts.append(services)
@@ -324,7 +337,7 @@ class ElpModel:
         self.ever[p_first] = True
         self.first_day[p_first] = start[first]
         np.maximum.at(self.last_day, services.person, services.day.astype(np.int64))
-        self._record_cohort(fr, starters[first], start[first], tr, first)
+        self._record_cohort(fr, starters[first], start[first], tr, first, prior)
         return self._year_use(fr, pos, lo, hi)
 
     # ------------------------------------------------------------------ trajectories
@@ -364,8 +377,11 @@ class ElpModel:
         setting_set, first_setting = self._settings(
             fr, starters, year, int(out_carried.sum()), int(users)
         )
+        # the published cohort: first trajectories; in the last year only those started before
+        # 31 March (the study's cohort rule)
+        cohort = is_new & ((year < self.last_year) | (start < day_number(date(year, 3, 31))))
         n_sessions = self._session_counts(
-            fr, starters, year, network_type, pattern, first_setting, is_new
+            fr, starters, year, network_type, pattern, first_setting, cohort
         )
         phi = self._switch_fraction(
             year, start, pattern, n_sessions, int((fbits[carried] == 3).sum()), int(users)
@@ -637,7 +653,7 @@ class ElpModel:
             return out
 
         # judged on first trajectories (the published cohort), P95 as the truth computes it
-        cohort = is_new if is_new.any() else np.ones(m, dtype=np.bool_)
+        cohort = is_new if is_new.sum() >= 20 else np.ones(m, dtype=np.bool_)
         best, best_err = 4.0, np.inf
         for r in (1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.5, 8.0, 11.0, 15.0, 25.0, 50.0, 100.0):
             x = draw(r)
@@ -666,6 +682,7 @@ class ElpModel:
         start: NDArray[np.int64],
         tr: Trajectories,
         first: NDArray[np.bool_],
+        prior: NDArray[np.int8],
     ) -> None:
         attrs = {
             "age_group": fr.age_group[rows].astype(np.int64),
@@ -678,6 +695,7 @@ class ElpModel:
             "network_type": tr.network_type[first].astype(np.int64),
             "first_setting": tr.first_setting[first].astype(np.int64),
             "year": np.full(len(rows), fr.year, dtype=np.int64),
+            "prior_care": prior[rows].astype(np.int64),
         }
         self.cohort.add(fr.idx[rows], start, attrs)
 

@@ -35,7 +35,13 @@ from elp_warehouse.generator.population import simulate_population
 from elp_warehouse.generator.providers import ProviderPool
 from elp_warehouse.generator.statuses import StatusModel
 from elp_warehouse.generator.targets import load_targets, status_targets
-from elp_warehouse.generator.truth import Truth, cohort_sessions, population_table, write_truth
+from elp_warehouse.generator.truth import (
+    Truth,
+    cohort_sessions,
+    population_table,
+    prior_care_rows,
+    write_truth,
+)
 from elp_warehouse.generator.writer import TableWriter
 
 
@@ -136,7 +142,7 @@ def generate(
     for y in years:
         fr = build_frame(y, pop, geo, statuses, mem)
         care.advance(y)
-        use = elp.step(fr, care.z, care.prior_none(y, fr.idx)) if y >= ELP_START_YEAR else None
+        use = elp.step(fr, care.z, care.prior_care(y, fr.idx)) if y >= ELP_START_YEAR else None
         elp_user = use.user if use is not None else np.zeros(len(fr.idx), dtype=np.bool_)
         yc = care.step(fr, elp_user, mem)
         care_solved[y] = yc.solved
@@ -159,7 +165,7 @@ def generate(
             truth.add_services(chunk, prov, int(y))
     bar.update()
 
-    session_rows, _ = cohort_sessions(elp.cohort, services, geo, last_year)
+    session_rows, cohort = cohort_sessions(elp.cohort, services, geo, last_year)
     truth_rows = {
         "population": write_truth(
             truth_path, "population", population_table(truth.population_rows)
@@ -167,6 +173,7 @@ def generate(
         "usage": write_truth(truth_path, "usage", truth.usage_rows),
         "sessions": write_truth(truth_path, "sessions", session_rows),
         "services": write_truth(truth_path, "services", truth.services_rows),
+        "prior_care": write_truth(truth_path, "prior_care", prior_care_rows(cohort, geo)),
     }
     wall = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
