@@ -623,9 +623,9 @@ def _write_snapshot(
             )
         published_at = datetime.now(UTC).replace(tzinfo=None)
         con.execute(
-            "create table meta.snapshot as select ?::varchar as snapshot_id, "
+            "create table meta.snapshot as select ?::varchar as snapshot_version, "
             "?::timestamp as published_at, ?::integer as min_cell_size, ?::varchar as dbt_version, "
-            "?::varchar as dbt_invocation_id",
+            "?::varchar as dbt_invocation",
             [
                 snapshot_id,
                 published_at,
@@ -636,7 +636,7 @@ def _write_snapshot(
         )
         con.execute(
             "create table meta.published_marts (mart varchar, row_count bigint, "
-            "suppressed_rows bigint, snapshot_id varchar)"
+            "suppressed_rows bigint, snapshot_version varchar)"
         )
         for mart, n in marts.items():
             con.execute(

@@ -80,6 +80,10 @@ _BUILT: dict[str, Built] = {}
 
 def built_warehouse(factory: pytest.TempPathFactory) -> Built:
     """The session's built + published warehouse (built on first use)."""
+    reuse = os.environ.get("ELP_TEST_REUSE_BI_WAREHOUSE")  # developers: skip the build
+    if reuse and "main" not in _BUILT:
+        base = Path(reuse)
+        _BUILT["main"] = Built(base, base / "raw", base / "warehouse", base / "target")
     if "main" not in _BUILT:
         base = factory.mktemp("bi-warehouse")
         built = Built(base, base / "raw", base / "warehouse", base / "target")
