@@ -26,7 +26,7 @@ PSYCHIATRIST = "599010"
 _claim_counter = iter(range(1, 10_000))
 
 
-def claim(member_id: str, day: date, code: str = SUPPORT, qty: int = 1, **kw: Any) -> dict:
+def claim(member_id: str, day: date, code: str = SUPPORT, qty: int = 1, **kw: Any) -> dict[str, Any]:
     booked = kw.pop("booked", day)
     return row(
         "claims",
@@ -44,7 +44,7 @@ def claim(member_id: str, day: date, code: str = SUPPORT, qty: int = 1, **kw: An
     )
 
 
-def member_years(member_id: str, years: range, **kw: Any) -> list[dict]:
+def member_years(member_id: str, years: range, **kw: Any) -> list[dict[str, Any]]:
     return [row("members_yearly", member_id=member_id, year=y, **kw) for y in years]
 
 
@@ -127,7 +127,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
             end_date=date(2022, 6, 30),
         )
     ]
-    members: list[dict] = []
+    members: list[dict[str, Any]] = []
     for m in MEMBERS:
         if m == "M06":
             members += member_years(m, range(2019, 2022))
