@@ -39,7 +39,8 @@ def read_snapshot(path: Path) -> dict[str, Any]:
             got = con.execute(f"select count(*) from marts.{mart}").fetchall()[0][0]
             assert got == n, f"{mart}: {got} rows, snapshot says {n}"
             ids = con.execute(
-                f"select count(*) from meta.published_marts where snapshot_version = '{snapshot_id}'"
+                "select count(*) from meta.published_marts where snapshot_version = ?",
+                [snapshot_id],
             ).fetchall()[0][0]
             assert ids == len(recorded)
         return {"snapshot_id": snapshot_id, "marts": recorded}

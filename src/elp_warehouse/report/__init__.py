@@ -1,0 +1,376 @@
+"""`elp report`: the study's figures as one self-contained HTML file (nl / fr / en).
+
+Reads only the published snapshot (suppressed marts), so the report shows exactly what BI users
+see. Each figure draws from one mart; a mart that is not (yet) published, or has no rows for
+the figure, gives a clear "not available" panel instead of a chart.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from elp_warehouse import paths
+from elp_warehouse.report.charts import Bar, Series, bar_chart, line_chart, t
+from elp_warehouse.report.i18n import LANGS, Text, number, same, text
+
+
+class NotAvailableError(Exception):
+    """The figure cannot be drawn from the snapshot; the message says why."""
+
+
+Rows = list[dict[str, Any]]
+
+
+class Snapshot:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.tables = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+        self.labels: dict[tuple[str, str], Text] = {}
+        has_labels = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'reference' "
+            "and table_name = 'labels'"
+        ).fetchall()[0][0]
+        if has_labels:
+            for dim, cat, nl, fr, en in con.execute(
+                "select dimension, category, label_nl, label_fr, label_en from reference.labels"
+            ).fetchall():
+                self.labels[(dim, cat)] = {"nl": nl, "fr": fr, "en": en}
+
+    def rows(self, mart: str, sql: str, params: list[Any] | None = None) -> Rows:
+        if mart not in self.tables:
+            raise NotAvailableError(f"missing:{mart}")
+        cur = self.con.execute(sql.replace("{mart}", f"marts.{mart}"), params or [])
+        names = [d[0] for d in cur.description]
+        return [
+            {n: float(v) if isinstance(v, Decimal) else v for n, v in zip(names, r, strict=True)}
+            for r in cur.fetchall()
+        ]
+
+    def columns(self, mart: str) -> set[str]:
+        if mart not in self.tables:
+            raise NotAvailableError(f"missing:{mart}")
+        return {
+            r[0]
+            for r in self.con.execute(
+                "select column_name from information_schema.columns where table_schema = 'marts' "
+                "and table_name = ?",
+                [mart],
+            ).fetchall()
+        }
+
+    def label(self, dim: str, cat: str, row: dict[str, Any] | None = None) -> Text:
+        if row and all(row.get(f"label_{lang}") for lang in LANGS):
+            return {lang: str(row[f"label_{lang}"]) for lang in LANGS}
+        return self.labels.get((dim, cat)) or same(cat)
+
+
+@dataclass
+class Figure:
+    key: str
+    mart: str
+    draw: Callable[[Snapshot], tuple[Text, list[str]]]
+
+
+def _need(rows: Rows, why: str) -> Rows:
+    if not rows:
+        raise NotAvailableError(why)
+    return rows
+
+
+def _care_use(s: Snapshot) -> tuple[Text, list[str]]:
+    mart = "mart_mh_care_use"
+    charts = []
+    for classification in ("figure_1", "figure_2"):
+        rows = s.rows(
+            mart,
+            "select * from {mart} where classification = ? and is_exclusive order by year",
+            [classification],
+        )
+        if not rows:
+            continue
+        years = sorted({r["year"] for r in rows})
+        cats = sorted({r["category"] for r in rows})
+        series = []
+        for cat in cats:
+            by_year = {r["year"]: r for r in rows if r["category"] == cat}
+            series.append(
+                Series(
+                    s.label(f"mh_care_{classification}", cat, by_year[min(by_year)]),
+                    [by_year[y]["population_share"] if y in by_year else None for y in years],
+                )
+            )
+        charts.append(line_chart(f"chart-care-use-{classification}", years, series))
+    if not charts:
+        raise NotAvailableError("no rows")
+    return text("fig_care_use"), charts
+
+
+def _users(s: Snapshot) -> tuple[Text, list[str]]:
+    rows = _need(s.rows("mart_elp_users_yearly", "select * from {mart} order by year"), "no rows")
+    bars = [Bar(same(str(r["year"])), r["users_extrapolated"]) for r in rows]
+    rate = [
+        Bar(same(str(r["year"])), r["usage_rate"], r["usage_rate_ci_low"], r["usage_rate_ci_high"])
+        for r in rows
+    ]
+    return text("fig_users"), [
+        t(text("users_extrapolated"), "h4"),
+        bar_chart("chart-users-count", bars, kind="count"),
+        t(text("usage_rate"), "h4"),
+        bar_chart("chart-users-rate", rate, kind="rate"),
+    ]
+
+
+def _latest_year(s: Snapshot, mart: str) -> int:
+    rows = _need(s.rows(mart, "select max(year) as y from {mart}"), "no rows")
+    if rows[0]["y"] is None:
+        raise NotAvailableError("no rows")
+    return int(rows[0]["y"])
+
+
+def _subgroups(s: Snapshot) -> tuple[Text, list[str]]:
+    mart = "mart_elp_usage"
+    year = _latest_year(s, mart)
+    charts = []
+    for dim in ("age_group", "sex", "vt", "region", "socio_professional", "specific_category"):
+        rows = s.rows(
+            mart,
+            "select u.* from {mart} as u left join reference.labels as l "
+            "on l.dimension = u.dimension and l.category = u.category "
+            "where u.year = ? and u.dimension = ? order by l.sort_order, u.category",
+            [year, dim],
+        )
+        if not rows:
+            continue
+        bars = [
+            Bar(
+                s.label(dim, r["category"], r),
+                r["usage_rate"],
+                r["usage_rate_ci_low"],
+                r["usage_rate_ci_high"],
+            )
+            for r in rows
+        ]
+        charts.append(t(s.labels.get(("dimension", dim)) or same(dim), "h4"))
+        charts.append(bar_chart(f"chart-usage-{dim}", bars))
+    _need([{}] if charts else [], "no rows")
+    return text("fig_subgroups", year=year), charts
+
+
+def _province(s: Snapshot) -> tuple[Text, list[str]]:
+    mart = "mart_elp_province_overview"
+    year = _latest_year(s, mart)
+    rows = _need(
+        s.rows(
+            mart,
+            "select * from {mart} where year = ? and province_code <> 'belgium' "
+            "order by province_code",
+            [year],
+        ),
+        "no provinces",
+    )
+    charts = []
+    for col, kind, title in (
+        ("ghq2_share", "rate", "ghq2_share"),
+        ("providers_per_100k", "decimal", "providers_per_100k"),
+        ("usage_rate", "rate", "usage_rate"),
+    ):
+        bars = [
+            Bar(
+                s.label("province", r["province_code"], r),
+                r[col],
+                r.get(f"{col}_ci_low"),
+                r.get(f"{col}_ci_high"),
+            )
+            for r in rows
+        ]
+        charts.append(t(text(title), "h4"))
+        charts.append(bar_chart(f"chart-province-{col}", bars, kind=kind))
+    return text("fig_province", year=year), charts
+
+
+def _services_mix(s: Snapshot) -> tuple[Text, list[str]]:
+    mart = "mart_elp_services_mix"
+    year = _latest_year(s, mart)
+    rows = _need(
+        s.rows(
+            mart,
+            "select * from {mart} where year = ? and area not like 'BE-%' "
+            "order by dimension, category",
+            [year],
+        ),
+        "no national rows",
+    )
+    charts = []
+    for dim in sorted({r["dimension"] for r in rows}):
+        bars = [
+            Bar(s.label(dim, r["category"], r), r["share"], r["share_ci_low"], r["share_ci_high"])
+            for r in rows
+            if r["dimension"] == dim
+        ]
+        charts.append(t(s.labels.get(("dimension", dim)) or same(dim), "h4"))
+        charts.append(bar_chart(f"chart-services-{dim}", bars))
+    return text("fig_services_mix", year=year), charts
+
+
+def _pick(cols: set[str], *candidates: str) -> str:
+    for c in candidates:
+        if c in cols:
+            return c
+    raise NotAvailableError(f"none of the columns {', '.join(candidates)}")
+
+
+def _sessions(s: Snapshot) -> tuple[Text, list[str]]:
+    mart = "mart_elp_sessions_per_patient"
+    cols = s.columns(mart)
+    rows = _need(
+        s.rows(mart, "select * from {mart} where dimension = 'total' order by cohort_year"),
+        "no total rows",
+    )
+    stats = [c for c in ("p25", "median", "mean", "p75", "p95") if c in cols]
+    stats = stats or [c for c in sorted(cols) if c.startswith("sessions_")][:5]
+    if not stats:
+        raise NotAvailableError("no session statistics columns")
+    years = [int(r["cohort_year"]) for r in rows]
+    series = [Series(same(c), [r[c] for r in rows]) for c in stats]
+    return text("fig_sessions"), [line_chart("chart-sessions", years, series, kind="decimal")]
+
+
+def _share_bars(s: Snapshot, mart: str, dim_col: str, prefix: str) -> list[str]:
+    cols = s.columns(mart)
+    share = _pick(cols, "share", "patients_share", "users_share", "population_share")
+    year_col = _pick(cols, "cohort_year", "year")
+    where = "where dimension = 'total'" if "dimension" in cols else ""
+    rows = _need(s.rows(mart, f"select * from {{mart}} {where} order by all"), "no rows")
+    latest = max(r[year_col] for r in rows)
+    rows = [r for r in rows if r[year_col] == latest]
+    groups = sorted({str(r.get("care_type") or "") for r in rows})
+    charts = []
+    for g in groups:
+        sub = [r for r in rows if str(r.get("care_type") or "") == g]
+        bars = [
+            Bar(
+                s.label(dim_col, str(r[dim_col]))
+                if not g
+                else {
+                    lang: f"{s.label('care_type', g)[lang]} · "
+                    f"{s.label(dim_col, str(r[dim_col]))[lang]}"
+                    for lang in LANGS
+                },
+                r[share],
+                r.get(f"{share}_ci_low"),
+                r.get(f"{share}_ci_high"),
+            )
+            for r in sub
+        ]
+        charts.append(bar_chart(f"chart-{prefix}-{g or 'all'}", bars))
+    return charts
+
+
+def _prior_care(s: Snapshot) -> tuple[Text, list[str]]:
+    return text("fig_prior_care"), _share_bars(s, "mart_elp_prior_care", "prior_care", "prior")
+
+
+def _transitions(s: Snapshot) -> tuple[Text, list[str]]:
+    return text("fig_transitions"), _share_bars(
+        s, "mart_elp_care_transitions", "period", "transitions"
+    )
+
+
+FIGURES = [
+    Figure("care_use", "mart_mh_care_use", _care_use),
+    Figure("users", "mart_elp_users_yearly", _users),
+    Figure("subgroups", "mart_elp_usage", _subgroups),
+    Figure("province", "mart_elp_province_overview", _province),
+    Figure("services_mix", "mart_elp_services_mix", _services_mix),
+    Figure("sessions", "mart_elp_sessions_per_patient", _sessions),
+    Figure("prior_care", "mart_elp_prior_care", _prior_care),
+    Figure("transitions", "mart_elp_care_transitions", _transitions),
+]
+
+TITLES = {
+    "care_use": "fig_care_use",
+    "users": "fig_users",
+    "subgroups": "fig_subgroups",
+    "province": "fig_province",
+    "services_mix": "fig_services_mix",
+    "sessions": "fig_sessions",
+    "prior_care": "fig_prior_care",
+    "transitions": "fig_transitions",
+}
+
+
+def _panel(fig: Figure, s: Snapshot) -> tuple[str, bool]:
+    try:
+        title, charts = fig.draw(s)
+        body = "".join(charts)
+        ok = True
+        status = "rendered"
+    except NotAvailableError as exc:
+        reason = str(exc)
+        title = text(TITLES[fig.key], year="")
+        if reason.startswith("missing:"):
+            msg = text("missing_mart", mart=fig.mart)
+        else:
+            msg = text("missing_data", mart=fig.mart, why=reason)
+        body = f'<div class="not-available">{t(text("not_available"), "strong")} {t(msg)}</div>'
+        ok = False
+        status = "not-available"
+    source = f"{t(text('source'))}: <code>marts.{html.escape(fig.mart)}</code>"
+    return (
+        f'<section class="figure" id="fig-{fig.key}" data-status="{status}">'
+        f'{t(title, "h2")}{body}<p class="source">{source}</p></section>',
+        ok,
+    )
+
+
+def render_html(snapshot: Path) -> str:
+    con = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        s = Snapshot(con)
+        meta = con.execute(
+            "select snapshot_version, published_at, min_cell_size from meta.snapshot"
+        )
+        version, published_at, k = meta.fetchall()[0]
+        panels = [_panel(fig, s) for fig in FIGURES]
+    finally:
+        con.close()
+    template = (Path(__file__).parent / "template.html").read_text()
+    header = (
+        f"{t(text('title'), 'h1')}{t(text('subtitle'), 'p', class_='subtitle')}"
+        f'<p class="meta">{t(text("snapshot"))}: <code>{html.escape(str(version))}</code> '
+        f"({html.escape(str(published_at))[:19]} UTC). {t(text('min_cell', k=k))}</p>"
+    )
+    expected = sum(1 for _, ok in panels if ok)
+    return (
+        template.replace("{{HEADER}}", header)
+        .replace("{{FIGURES}}", "".join(p for p, _ in panels))
+        .replace("{{EXPECTED}}", json.dumps(expected))
+    )
+
+
+def render_report(snapshot: Path | None = None, out: Path | None = None, lang: str = "nl") -> Path:
+    """Render the report from the published snapshot into one HTML file."""
+    snapshot = snapshot or paths.warehouse_dir() / "published.duckdb"
+    out = out or paths.warehouse_dir() / "report.html"
+    page = render_html(snapshot).replace('data-default-lang="nl"', f'data-default-lang="{lang}"')
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
+__all__ = ["NotAvailableError", "number", "render_html", "render_report"]
