@@ -1,0 +1,111 @@
+"""Known truth for the session cohorts: the generator simulates every person's trajectory and
+writes the cohort means and percentiles of the whole synthetic population
+(truth/sessions.parquet: first-ever trajectories, sessions in the 365 days from the first
+session, first session before 31 March of the last year). Built with the simulated population
+as weighting population and `trajectory_gap_months` large enough to keep first-ever
+trajectories only (the truth's definition), the warehouse's weighted means must recover the
+truth within their 95 % intervals, and its medians too.
+
+The truth's percentiles are numpy's default (Hyndman-Fan type 7) on whole session counts, so
+on hundreds of patients they are the inverse-distribution value m: the smallest count with
+F(m) >= p. The warehouse's interpolated median Q lies in (m - 1, m] for the same data. The
+median's interval is Woodruff's: Q(0.5 -/+ 1.96 se(F)), se(F) = sqrt(0.25 / n_eff) with
+Kish's effective sample size of the expansion factors, computed from the cohort rows."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from test_weighted_quantile import reference_quantile
+
+from warehouse import dbt, generate, rows
+
+SEED = 4242
+SCALE = 0.02
+FIRST_EVER = 1200  # months: no trajectory opens after the first one
+CHECKED = [("total", "belgium"), ("sex", "female"), ("sex", "male"), ("region", "flanders")]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("trajectories_truth")
+    generate(base / "raw", SCALE, SEED)
+    truth = base / "truth"
+    proc = dbt(
+        ["build", "--select", "+mart_elp_sessions_per_patient", "--indirect-selection", "cautious"],
+        base / "raw",
+        base / "warehouse",
+        {
+            "ima_population_path": str(truth / "population.parquet"),
+            "trajectory_gap_months": FIRST_EVER,
+        },
+    )
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    return base / "warehouse" / "elp.duckdb", truth
+
+
+def truth_rows(truth_dir: Path) -> dict[tuple[int, str, str], dict[str, Any]]:
+    with duckdb.connect() as con:
+        cur = con.execute(f"select * from read_parquet('{truth_dir / 'sessions.parquet'}')")
+        names = [d[0] for d in cur.description]
+        return {(r[0], r[1], r[2]): dict(zip(names, r, strict=True)) for r in cur.fetchall()}
+
+
+def woodruff_median_interval(
+    db: Path, year: int, dimension: str, category: str
+) -> tuple[float, float]:
+    where = {
+        "total": "true",
+        "sex": f"sex = '{'F' if category == 'female' else 'M'}'",
+        "region": f"region = '{category}'",
+    }[dimension]
+    cohort = rows(
+        db,
+        "select sessions_12m, expansion_factor from intermediate.int_elp_trajectories"
+        f" where is_window_observed and is_affiliated_window and has_member_year"
+        f" and cohort_year = {year} and {where}",
+    )
+    data = [(float(r["sessions_12m"]), float(r["expansion_factor"])) for r in cohort]
+    w = [x[1] for x in data]
+    n_eff = sum(w) ** 2 / sum(v * v for v in w)
+    se = math.sqrt(0.25 / n_eff)
+    lo = reference_quantile(data, 0.5 - 1.96 * se)
+    hi = reference_quantile(data, 0.5 + 1.96 * se)
+    assert lo is not None and hi is not None
+    return lo, hi
+
+
+def test_means_and_medians_recover_truth(built: tuple[Path, Path]) -> None:
+    db, truth_dir = built
+    truth = truth_rows(truth_dir)
+    mart = {
+        (r["cohort_year"], r["dimension"], r["category"]): r
+        for r in rows(db, "select * from marts.mart_elp_sessions_per_patient")
+    }
+    lines = [
+        "cohort dimension=category        truth mean  [ci_low, ci_high]   truth median  [lo, hi]"
+    ]
+    misses = []
+    for year in (2022, 2023, 2024):
+        for dimension, category in CHECKED:
+            m, t = mart[year, dimension, category], truth[year, dimension, category]
+            lo, hi = woodruff_median_interval(db, year, dimension, category)
+            mean_ok = m["mean_sessions_ci_low"] <= t["mean_sessions"] <= m["mean_sessions_ci_high"]
+            # truth median m_t (inverse distribution) covers Q in (m_t - 1, m_t]
+            median_ok = lo <= t["median"] + 1e-9 and t["median"] - 1 < hi
+            lines.append(
+                f"{year} {dimension}={category:<20} {t['mean_sessions']:6.2f}  "
+                f"[{m['mean_sessions_ci_low']:.2f}, {m['mean_sessions_ci_high']:.2f}]  "
+                f"{t['median']:5.1f}  [{lo:.2f}, {hi:.2f}] (warehouse {m['median_sessions']:.2f})"
+            )
+            if not mean_ok:
+                misses.append(f"{year} {dimension}={category} mean")
+            if not median_ok:
+                misses.append(f"{year} {dimension}={category} median")
+    print("\n".join(lines))
+    # 12 intervals of each kind at 95 %: allow one miss in total by chance
+    assert len(misses) <= 1, misses
