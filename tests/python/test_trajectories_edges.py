@@ -26,7 +26,9 @@ PSYCHIATRIST = "599010"
 _claim_counter = iter(range(1, 10_000))
 
 
-def claim(member_id: str, day: date, code: str = SUPPORT, qty: int = 1, **kw: Any) -> dict[str, Any]:
+def claim(
+    member_id: str, day: date, code: str = SUPPORT, qty: int = 1, **kw: Any
+) -> dict[str, Any]:
     booked = kw.pop("booked", day)
     return row(
         "claims",
