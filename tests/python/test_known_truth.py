@@ -11,34 +11,12 @@ from typing import Any
 import duckdb
 import pytest
 
-from warehouse import dbt, generate, rows
-
-SEED = 4242
-SCALE = 0.02
+from warehouse import known_truth_database, rows
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    base = tmp_path_factory.mktemp("truth")
-    generate(base / "raw", SCALE, SEED)
-    truth = base / "truth"
-    proc = dbt(
-        [
-            "build",
-            "--select",
-            "+mart_elp_users_yearly",
-            "+mart_population_weights",
-            "+mart_elp_usage",
-            "+mart_data_quality",
-            "--indirect-selection",
-            "cautious",
-        ],
-        base / "raw",
-        base / "warehouse",
-        {"ima_population_path": str(truth / "population.parquet")},
-    )
-    assert proc.returncode == 0, proc.stdout[-6000:]
-    return base / "warehouse" / "elp.duckdb", truth
+    return known_truth_database(tmp_path_factory)
 
 
 def truth_rates(truth: Path) -> dict[int, dict[str, Any]]:

@@ -35,9 +35,8 @@ import duckdb
 import pytest
 import yaml
 
-from warehouse import ROOT, dbt, generate, rows
+from warehouse import ROOT, demo_database, demo_truth_dir, rows
 
-MARTS = ["+mart_elp_services_mix", "+mart_elp_province_overview", "+mart_elp_provider_density"]
 YEAR = 2024
 
 
@@ -82,13 +81,7 @@ class Comparison:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    base = tmp_path_factory.mktemp("supply")
-    generate(base / "raw")
-    # cautious: a test that also reads an unselected model (e.g. the weights mart) is skipped
-    args = ["build", "--select", *MARTS, "--indirect-selection", "cautious"]
-    proc = dbt(args, base / "raw", base / "warehouse")
-    assert proc.returncode == 0, proc.stdout[-6000:]
-    return Built(base / "warehouse" / "elp.duckdb", base / "truth")
+    return Built(demo_database(tmp_path_factory), demo_truth_dir(tmp_path_factory))
 
 
 @pytest.fixture(scope="module")

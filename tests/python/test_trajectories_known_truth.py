@@ -22,30 +22,14 @@ import duckdb
 import pytest
 from test_weighted_quantile import reference_quantile
 
-from warehouse import dbt, generate, rows
+from warehouse import known_truth_database, rows
 
-SEED = 4242
-SCALE = 0.02
-FIRST_EVER = 1200  # months: no trajectory opens after the first one
 CHECKED = [("total", "belgium"), ("sex", "female"), ("sex", "male"), ("region", "flanders")]
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    base = tmp_path_factory.mktemp("trajectories_truth")
-    generate(base / "raw", SCALE, SEED)
-    truth = base / "truth"
-    proc = dbt(
-        ["build", "--select", "+mart_elp_sessions_per_patient", "--indirect-selection", "cautious"],
-        base / "raw",
-        base / "warehouse",
-        {
-            "ima_population_path": str(truth / "population.parquet"),
-            "trajectory_gap_months": FIRST_EVER,
-        },
-    )
-    assert proc.returncode == 0, proc.stdout[-6000:]
-    return base / "warehouse" / "elp.duckdb", truth
+    return known_truth_database(tmp_path_factory)
 
 
 def truth_rows(truth_dir: Path) -> dict[tuple[int, str, str], dict[str, Any]]:

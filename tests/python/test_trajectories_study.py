@@ -32,15 +32,9 @@ import duckdb
 import pytest
 from study import figures
 
-from warehouse import DEFAULT_SCALE, DEFAULT_SEED, dbt, generate, rows
+from warehouse import DEFAULT_SCALE, demo_database, demo_truth_dir, rows
 
 MIN_CELL_SIZE = 5  # var min_cell_size
-MARTS = [
-    "+mart_elp_sessions_per_patient",
-    "+mart_elp_prior_care",
-    "+mart_elp_care_transitions",
-    "+mart_elp_individual_trajectories",
-]
 
 
 @dataclass
@@ -89,12 +83,7 @@ def report(title: str, table: list[Row]) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    base = tmp_path_factory.mktemp("trajectories_study")
-    generate(base / "raw", DEFAULT_SCALE, DEFAULT_SEED)
-    args = ["build", "--select", *MARTS, "--indirect-selection", "cautious"]
-    proc = dbt(args, base / "raw", base / "warehouse")
-    assert proc.returncode == 0, proc.stdout[-6000:]
-    return base / "warehouse" / "elp.duckdb", base / "truth"
+    return demo_database(tmp_path_factory), demo_truth_dir(tmp_path_factory)
 
 
 def truth_sessions(truth_dir: Path) -> dict[tuple[int, str, str], dict[str, Any]]:

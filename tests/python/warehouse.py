@@ -68,3 +68,40 @@ def demo_database(tmp_path_factory: Any) -> Path:
         _demo_cache["db"] = base / "warehouse" / "elp.duckdb"
         _demo_cache["raw"] = base / "raw"
     return _demo_cache["db"]
+
+
+def demo_truth_dir(tmp_path_factory: Any) -> Path:
+    """The generator's full-population truth aggregates of the demo extract."""
+    demo_database(tmp_path_factory)
+    return _demo_cache["raw"].parent / "truth"
+
+
+KNOWN_TRUTH_SEED = 4242
+KNOWN_TRUTH_SCALE = 0.02
+FIRST_EVER_GAP_MONTHS = 1200  # no trajectory opens after a member's first one
+
+
+def known_truth_database(tmp_path_factory: Any) -> tuple[Path, Path]:
+    """A warehouse weighted to the simulated population itself (the generator's truth
+    population replaces the IMA seed), so weighted estimates can be compared with the
+    full-population truth. Built once per test session: (database, truth folder).
+
+    Trajectories use an infinite gap so that they match the generator's first-ever
+    trajectories."""
+    if "truth_db" not in _demo_cache:
+        base = tmp_path_factory.mktemp("known_truth")
+        generate(base / "raw", KNOWN_TRUTH_SCALE, KNOWN_TRUTH_SEED)
+        truth = base / "truth"
+        proc = dbt(
+            ["build"],
+            base / "raw",
+            base / "warehouse",
+            {
+                "ima_population_path": str(truth / "population.parquet"),
+                "trajectory_gap_months": FIRST_EVER_GAP_MONTHS,
+            },
+        )
+        assert proc.returncode == 0, proc.stdout[-8000:]
+        _demo_cache["truth_db"] = base / "warehouse" / "elp.duckdb"
+        _demo_cache["truth_dir"] = truth
+    return _demo_cache["truth_db"], _demo_cache["truth_dir"]
