@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: install demo generate build test lint test-python test-dbt bench clean
+.PHONY: install demo generate build test lint test-python test-dbt bench clean report browser
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -38,8 +38,16 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/sqlfluff lint models macros tests analyses
 
-test: install
+# Debian's chromium for the report's browser test (idempotent; skips without root/apt-get)
+browser:
+	bash scripts/install_chromium.sh
+
+test: install browser
 	$(BIN)/python -m pytest
+
+# the study's figures as one HTML page, from the published snapshot (after `make build`)
+report: install
+	$(BIN)/elp report
 
 bench: install
 	$(BIN)/python scripts/benchmark.py
