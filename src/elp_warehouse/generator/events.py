@@ -345,13 +345,14 @@ class CareWriter:
             rng.choice([0.1, 0.25, 0.5, 1.0], len(row)),
             rng.choice([0.5, 1.0, 2.0], len(row)),
         )
-        ins = np.floor(pack * strength * rng.uniform(8, 40, len(row))).astype(np.int64)
+        # insurance share of the pack price: a dispensing fee plus a price per day of treatment
+        ins = np.floor(300 + pack * rng.uniform(15, 45, len(row))).astype(np.int64)
         hospital = rng.random(len(row)) < np.where(care.flags["acute_rehab"][rows], 0.3, 0.03)
         cols: Columns = {
             "person": fr.idx[rows],
             "day": day,
             "atc": atc,
-            "ddd": (pack * strength).astype(np.float64),
+            "ddd": np.round(pack * strength, 2).astype(np.float64),
             "hospital": hospital,
             "ins_cents": ins,
         }
