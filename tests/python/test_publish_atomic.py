@@ -151,13 +151,17 @@ def test_a_failed_build_does_not_publish(built: Built) -> None:
 def test_a_publish_killed_before_the_swap_changes_nothing(built: Built) -> None:
     before = read_snapshot(built.snapshot)
     proc = built.popen("publish", extra_env={PAUSE_ENV: "60"})
-    _wait_for(
-        lambda: any(built.warehouse_dir.glob(TMP_PREFIX + "*.duckdb")), 60, "the temporary file"
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert "pausing" in line, line  # the new snapshot is complete, not yet swapped in
-    _kill(proc)
+    try:
+        assert proc.stdout is not None
+        # the new snapshot is complete, written next to the old one, not yet swapped in
+        for line in proc.stdout:
+            if "pausing" in line:
+                break
+        else:
+            raise AssertionError("publish ended without pausing")
+        assert any(built.warehouse_dir.glob(TMP_PREFIX + "*.duckdb"))
+    finally:
+        _kill(proc)
     assert read_snapshot(built.snapshot) == before
     assert any(built.warehouse_dir.glob(TMP_PREFIX + "*"))  # leftovers of the killed run
     again = built.elp("publish")

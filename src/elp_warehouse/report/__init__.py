@@ -239,12 +239,12 @@ def _sessions(s: Snapshot) -> tuple[Text, list[str]]:
         s.rows(mart, "select * from {mart} where dimension = 'total' order by cohort_year"),
         "no total rows",
     )
-    stats = [c for c in ("p25", "median", "mean", "p75", "p95") if c in cols]
-    stats = stats or [c for c in sorted(cols) if c.startswith("sessions_")][:5]
+    names = {"p25": "P25", "median": "P50", "mean": "mean", "p75": "P75", "p95": "P95"}
+    stats = [(c, n) for c, n in names.items() if f"{c}_sessions" in cols]
     if not stats:
         raise NotAvailableError("no session statistics columns")
     years = [int(r["cohort_year"]) for r in rows]
-    series = [Series(same(c), [r[c] for r in rows]) for c in stats]
+    series = [Series(same(n), [r[f"{c}_sessions"] for r in rows]) for c, n in stats]
     return text("fig_sessions"), [line_chart("chart-sessions", years, series, kind="decimal")]
 
 
@@ -252,11 +252,15 @@ def _share_bars(s: Snapshot, mart: str, dim_col: str, prefix: str) -> list[str]:
     cols = s.columns(mart)
     share = _pick(cols, "share", "patients_share", "users_share", "population_share")
     year_col = _pick(cols, "cohort_year", "year")
-    where = "where dimension = 'total'" if "dimension" in cols else ""
+    conds = ["dimension = 'total'"] if "dimension" in cols else []
+    conds += ["elp_status = 'all'"] if "elp_status" in cols else []
+    where = "where " + " and ".join(conds) if conds else ""
     rows = _need(s.rows(mart, f"select * from {{mart}} {where} order by all"), "no rows")
     latest = max(r[year_col] for r in rows)
     rows = [r for r in rows if r[year_col] == latest]
-    groups = sorted({str(r.get("care_type") or "") for r in rows})
+    order = {k: i for i, k in enumerate(_sort_order(s, dim_col))}
+    rows.sort(key=lambda r: (order.get(str(r[dim_col]), 99), str(r[dim_col])))
+    groups = sorted({str(r.get("care_type") or "") for r in rows} - {"all"})
     charts = []
     for g in groups:
         sub = [r for r in rows if str(r.get("care_type") or "") == g]
@@ -277,6 +281,13 @@ def _share_bars(s: Snapshot, mart: str, dim_col: str, prefix: str) -> list[str]:
         ]
         charts.append(bar_chart(f"chart-{prefix}-{g or 'all'}", bars))
     return charts
+
+
+def _sort_order(s: Snapshot, dim: str) -> list[str]:
+    rows = s.con.execute(
+        "select category from reference.labels where dimension = ? order by sort_order", [dim]
+    ).fetchall()
+    return [str(r[0]) for r in rows]
 
 
 def _prior_care(s: Snapshot) -> tuple[Text, list[str]]:

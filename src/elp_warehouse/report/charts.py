@@ -47,9 +47,9 @@ def _nice_max(value: float) -> float:
     return 10.0 * exp
 
 
-def bar_chart(chart_id: str, bars: Sequence[Bar], kind: str = "rate", width: int = 640) -> str:
+def bar_chart(chart_id: str, bars: Sequence[Bar], kind: str = "rate", width: int = 760) -> str:
     """Horizontal bars with optional 95 % intervals; suppressed bars are marked as such."""
-    row, left, right = 24, 230, 90
+    row, left, right = 24, 330, 90
     height = row * len(bars) + 30
     top = max([b.high or b.value or 0.0 for b in bars if b.value is not None] or [1.0])
     vmax = _nice_max(top)
