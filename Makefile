@@ -33,16 +33,16 @@ demo: generate build
 	@$(BIN)/elp where
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
-	$(BIN)/sqlfluff lint models macros tests analyses
+	$(BIN)/sqlfluff lint models macros analyses
 
 # Debian's chromium for the report's browser test (idempotent; skips without root/apt-get)
 browser:
 	bash scripts/install_chromium.sh
 
-test: install browser
+test: install browser lint
 	$(BIN)/python -m pytest
 
 # the study's figures as one HTML page, from the published snapshot (after `make build`)

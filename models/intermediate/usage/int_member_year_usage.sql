@@ -50,7 +50,9 @@ select
     end as elp_function,
     case
         when uses_elp
-            then {{ elp_setting_pattern('elp_office', 'elp_outreach', 'elp_group', 'elp_home', 'elp_remote') }}
+            then {{ elp_setting_pattern(
+                'elp_office', 'elp_outreach', 'elp_group', 'elp_home', 'elp_remote'
+            ) }}
     end as elp_setting_pattern,
     -- a user is in one network (FAQ: no cumulation); should the year hold services in both,
     -- the network with more services wins, ties to the child and adolescent network

@@ -20,6 +20,12 @@ by_attribute as (
     ) }}
 ),
 
+networks as (
+    select 'adults' as network_type
+    union all
+    select 'children_adolescents' as network_type
+),
+
 by_network as (
     select
         'network_type' as dimension,
@@ -33,11 +39,7 @@ by_network as (
         case when strata.elp_network_type = networks.network_type then 1 else 0 end as y,
         strata.member_years
     from strata
-    cross join (
-        select 'adults' as network_type
-        union all
-        select 'children_adolescents' as network_type
-    ) as networks
+    cross join networks
 ),
 
 unioned as (

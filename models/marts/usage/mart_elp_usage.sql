@@ -36,6 +36,10 @@ reference_population as (
     group by age_group, sex
 ),
 
+reference_strata as (
+    select count(*) as strata from reference_population
+),
+
 standardised as (
     select
         age_sex_rates.year,
@@ -48,11 +52,12 @@ standardised as (
         on
             age_sex_rates.age_group = reference_population.age_group
             and age_sex_rates.sex_code = reference_population.sex_code
+    cross join reference_strata
     -- standardising a breakdown by age or sex on age and sex is meaningless
     where age_sex_rates.dimension not in ('age_group', 'sex')
     group by age_sex_rates.year, age_sex_rates.dimension, age_sex_rates.category
     -- only subgroups present in every age-sex stratum of the reference population
-    having count(*) = (select count(*) from reference_population)
+    having count(*) = max(reference_strata.strata)
 ),
 
 -- detainees (fn 7): the weighted user share among detained members of each sex, times the
@@ -122,19 +127,46 @@ detained_total as (
 
 all_rates as (
     select
-        year, dimension, category, units_observed, y_units_observed, y_total, x_total,
-        estimate, ci_low, ci_high, 'post_stratification' as extrapolation_method
+        year,
+        dimension,
+        category,
+        units_observed,
+        y_units_observed,
+        y_total,
+        x_total,
+        estimate,
+        ci_low,
+        ci_high,
+        'post_stratification' as extrapolation_method
     from rates
     where not (dimension = 'specific_category' and category = 'detained')
     union all
     select
-        year, dimension, category, units_observed, y_units_observed, y_total, x_total,
-        estimate, ci_low, ci_high, 'prison_population' as extrapolation_method
+        year,
+        dimension,
+        category,
+        units_observed,
+        y_units_observed,
+        y_total,
+        x_total,
+        estimate,
+        ci_low,
+        ci_high,
+        'prison_population' as extrapolation_method
     from detained_rows
     union all
     select
-        year, dimension, category, units_observed, y_units_observed, y_total, x_total,
-        estimate, ci_low, ci_high, 'prison_population' as extrapolation_method
+        year,
+        dimension,
+        category,
+        units_observed,
+        y_units_observed,
+        y_total,
+        x_total,
+        estimate,
+        ci_low,
+        ci_high,
+        'prison_population' as extrapolation_method
     from detained_total
 ),
 

@@ -9,9 +9,12 @@ users as (
 
 functions as (
     select 'support' as elp_function_code
-    union all select 'treatment'
-    union all select 'both'
-    union all select 'other'
+    union all
+    select 'treatment' as elp_function_code
+    union all
+    select 'both' as elp_function_code
+    union all
+    select 'other' as elp_function_code
 ),
 
 ratio_input as (

@@ -8,18 +8,53 @@ users as (
 ),
 
 settings as (
-    select 'exclusive' as setting_group, 'office_only' as setting
-    union all select 'exclusive', 'outreach_only'
-    union all select 'exclusive', 'group_only'
-    union all select 'exclusive', 'home_only'
-    union all select 'exclusive', 'remote_only'
-    union all select 'exclusive', 'multiple'
-    union all select 'exclusive', 'other'
-    union all select 'any', 'office'
-    union all select 'any', 'outreach'
-    union all select 'any', 'group'
-    union all select 'any', 'home'
-    union all select 'any', 'remote'
+    select
+        'exclusive' as setting_group,
+        'office_only' as setting
+    union all
+    select
+        'exclusive' as setting_group,
+        'outreach_only' as setting
+    union all
+    select
+        'exclusive' as setting_group,
+        'group_only' as setting
+    union all
+    select
+        'exclusive' as setting_group,
+        'home_only' as setting
+    union all
+    select
+        'exclusive' as setting_group,
+        'remote_only' as setting
+    union all
+    select
+        'exclusive' as setting_group,
+        'multiple' as setting
+    union all
+    select
+        'exclusive' as setting_group,
+        'other' as setting
+    union all
+    select
+        'any' as setting_group,
+        'office' as setting
+    union all
+    select
+        'any' as setting_group,
+        'outreach' as setting
+    union all
+    select
+        'any' as setting_group,
+        'group' as setting
+    union all
+    select
+        'any' as setting_group,
+        'home' as setting
+    union all
+    select
+        'any' as setting_group,
+        'remote' as setting
 ),
 
 ratio_input as (

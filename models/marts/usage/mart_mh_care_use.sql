@@ -8,44 +8,125 @@ strata as (
 
 -- the categories each stratum row belongs to (exclusive categories and aggregates)
 memberships as (
-    select year, weighting_group, member_years, 'figure_1' as classification,
-        mh_care_figure_1 as category, true as is_exclusive
-    from strata where mh_care_figure_1 is not null
+    select
+        year,
+        weighting_group,
+        member_years,
+        'figure_1' as classification,
+        mh_care_figure_1 as category,
+        true as is_exclusive
+    from strata
+    where mh_care_figure_1 is not null
     union all
-    select year, weighting_group, member_years, 'figure_1', 'any_mh_care', false
-    from strata where mh_care_figure_1 is not null
+    select
+        year,
+        weighting_group,
+        member_years,
+        'figure_1' as classification,
+        'any_mh_care' as category,
+        false as is_exclusive
+    from strata
+    where mh_care_figure_1 is not null
     union all
-    select year, weighting_group, member_years, 'figure_1', 'ambulatory_total', false
-    from strata where uses_psychiatrist or uses_elp or uses_av_psychologist
+    select
+        year,
+        weighting_group,
+        member_years,
+        'figure_1' as classification,
+        'ambulatory_total' as category,
+        false as is_exclusive
+    from strata
+    where uses_psychiatrist or uses_elp or uses_av_psychologist
     union all
-    select year, weighting_group, member_years, 'figure_1', 'psychotropics_total', false
+    select
+        year,
+        weighting_group,
+        member_years,
+        'figure_1' as classification,
+        'psychotropics_total' as category,
+        false as is_exclusive
     from strata
     where mh_care_figure_1 in ('psychotropics_only', 'psychotropics_with_ambulatory')
     union all
-    select year, weighting_group, member_years, 'figure_1', 'psychotropics_total_incl_acute', false
-    from strata where uses_psychotropic
+    select
+        year,
+        weighting_group,
+        member_years,
+        'figure_1' as classification,
+        'psychotropics_total_incl_acute' as category,
+        false as is_exclusive
+    from strata
+    where uses_psychotropic
     union all
-    select year, weighting_group, member_years, 'figure_1', 'acute_rehab_any', false
-    from strata where uses_acute_rehab
+    select
+        year,
+        weighting_group,
+        member_years,
+        'figure_1' as classification,
+        'acute_rehab_any' as category,
+        false as is_exclusive
+    from strata
+    where uses_acute_rehab
     union all
-    select year, weighting_group, member_years, 'figure_2', mh_care_figure_2, true
-    from strata where mh_care_figure_2 is not null
+    select
+        year,
+        weighting_group,
+        member_years,
+        'figure_2' as classification,
+        mh_care_figure_2 as category,
+        true as is_exclusive
+    from strata
+    where mh_care_figure_2 is not null
     union all
-    select year, weighting_group, member_years, 'figure_2', 'ambulatory_total', false
-    from strata where mh_care_figure_2 is not null
+    select
+        year,
+        weighting_group,
+        member_years,
+        'figure_2' as classification,
+        'ambulatory_total' as category,
+        false as is_exclusive
+    from strata
+    where mh_care_figure_2 is not null
     union all
-    select year, weighting_group, member_years, 'figure_2', 'psychiatrist_any', false
-    from strata where uses_psychiatrist
+    select
+        year,
+        weighting_group,
+        member_years,
+        'figure_2' as classification,
+        'psychiatrist_any' as category,
+        false as is_exclusive
+    from strata
+    where uses_psychiatrist
     union all
-    select year, weighting_group, member_years, 'figure_2', 'psychologist_conventioned', false
-    from strata where uses_elp
+    select
+        year,
+        weighting_group,
+        member_years,
+        'figure_2' as classification,
+        'psychologist_conventioned' as category,
+        false as is_exclusive
+    from strata
+    where uses_elp
     union all
-    select year, weighting_group, member_years, 'figure_2', 'psychologist_av', false
-    from strata where uses_av_psychologist and not uses_elp
+    select
+        year,
+        weighting_group,
+        member_years,
+        'figure_2' as classification,
+        'psychologist_av' as category,
+        false as is_exclusive
+    from strata
+    where uses_av_psychologist and not uses_elp
     union all
-    select year, weighting_group, member_years, 'figure_2',
-        'psychologist_conventioned_with_psychiatrist', false
-    from strata where uses_elp and uses_psychiatrist
+    select
+        year,
+        weighting_group,
+        member_years,
+        'figure_2' as classification,
+        'psychologist_conventioned_with_psychiatrist' as category,
+        false as is_exclusive
+    from strata
+    where uses_elp and uses_psychiatrist
 ),
 
 stratum_sizes as (
@@ -72,7 +153,18 @@ category_counts as (
 ),
 
 categories as (
-    select distinct year, classification, category, is_exclusive from category_counts
+    select distinct
+        year,
+        classification,
+        category,
+        is_exclusive
+    from category_counts
+),
+
+outcomes as (
+    select 1 as y
+    union all
+    select 0 as y
 ),
 
 -- every member-year of the year is in the domain: y = 1 for those in the category, else 0
@@ -93,7 +185,7 @@ ratio_input as (
     from categories
     inner join stratum_sizes
         on categories.year = stratum_sizes.year
-    cross join (select 1 as y union all select 0 as y) as outcome
+    cross join outcomes as outcome
     left join category_counts
         on
             categories.year = category_counts.year
