@@ -40,3 +40,11 @@ from {{ relation }}
 where {{ column }} is not null
 {%- endfor %}
 {%- endmacro %}
+
+{#- The member attributes unpivot_dimensions reads, as a comma-separated column list: models
+    that pre-aggregate before unpivoting select and group by exactly these, so a new
+    breakdown is added in this file only. -#}
+{% macro breakdown_columns() -%}
+    age_group, sex, vt, region, province_code, socio_professional, placed_child, detained,
+    unemployed, primary_incapacity, invalidity, social_assistance
+{%- endmacro %}

@@ -19,18 +19,7 @@ cohort as (
 profiles as (
     select
         cohort_year,
-        age_group,
-        sex,
-        vt,
-        region,
-        province_code,
-        socio_professional,
-        placed_child,
-        detained,
-        unemployed,
-        primary_incapacity,
-        invalidity,
-        social_assistance,
+        {{ breakdown_columns() }},
         network_type,
         first_setting,
         function_12m,
@@ -42,8 +31,8 @@ profiles as (
         count(*) as patients
     from cohort
     group by
-        cohort_year, age_group, sex, vt, region, province_code, socio_professional,
-        placed_child, detained, unemployed, primary_incapacity, invalidity, social_assistance,
+        cohort_year,
+        {{ breakdown_columns() }},
         network_type, first_setting, function_12m, weighting_group, group_population,
         group_members, expansion_factor, prior_care
 ),

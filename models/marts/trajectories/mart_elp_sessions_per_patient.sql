@@ -16,18 +16,7 @@ cohort as (
 profiles as (
     select
         cohort_year,
-        age_group,
-        sex,
-        vt,
-        region,
-        province_code,
-        socio_professional,
-        placed_child,
-        detained,
-        unemployed,
-        primary_incapacity,
-        invalidity,
-        social_assistance,
+        {{ breakdown_columns() }},
         network_type,
         first_setting,
         function_12m,
@@ -39,8 +28,8 @@ profiles as (
         count(*) as patients
     from cohort
     group by
-        cohort_year, age_group, sex, vt, region, province_code, socio_professional,
-        placed_child, detained, unemployed, primary_incapacity, invalidity, social_assistance,
+        cohort_year,
+        {{ breakdown_columns() }},
         network_type, first_setting, function_12m, weighting_group, group_population,
         group_members, expansion_factor, sessions_12m
 ),
