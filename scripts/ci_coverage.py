@@ -58,9 +58,11 @@ def build(seed: int, scale: float, work: Path) -> tuple[Path, Path]:
     proc = subprocess.run(
         [
             str(BIN / "dbt"),
-            "run",
+            "build",
             "--select",
             "+mart_elp_usage",
+            "--indirect-selection",
+            "cautious",
             "--target-path",
             str(wh / "target"),
             "--log-path",
