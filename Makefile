@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
-	$(BIN)/sqlfluff lint models macros analyses
+	$(BIN)/sqlfluff lint models macros
 
 # Debian's chromium for the report's browser test (idempotent; skips without root/apt-get)
 browser:
