@@ -87,47 +87,4 @@ lines_marked as (
             and duplicate_checked.service_date = corrected_groups.service_date
 ),
 
-corrected_lines_counted as (
-    select
-        *,
-        sum(case when rejection_rule is null and quantity > 0 then 1 else 0 end) over (
-            partition by {{ netting_group }} order by booking_date
-            range between unbounded preceding and current row
-        ) as positive_lines_booked_before
-    from lines_marked
-    where in_corrected_group
-),
-
-corrected_lines_checked as (
-    select
-        {{ row_columns | join(',\n        ') }},
-        case
-            when rejection_rule is not null then rejection_rule
-            when quantity < 0 and positive_lines_booked_before = 0 then 'unmatched_correction'
-        end as rejection_rule
-    from corrected_lines_counted
-),
-
-corrected_lines_netted as (
-    select
-        *,
-        sum(case when rejection_rule is null then quantity else 0 end) over (
-            partition by {{ netting_group }}
-        ) as group_net_quantity
-    from corrected_lines_checked
-)
-
-select
-    {{ row_columns | join(',\n    ') }},
-    rejection_rule,
-    false as in_cancelled_group
-from lines_marked
-where not in_corrected_group
-
-union all
-
-select
-    {{ row_columns | join(',\n    ') }},
-    rejection_rule,
-    rejection_rule is null and group_net_quantity <= 0 as in_cancelled_group
-from corrected_lines_netted
+{{ correction_netting(row_columns, netting_group, 'quantity', booked_before='booking_date') }}

@@ -62,46 +62,4 @@ lines_marked as (
             and duplicate_checked.pharmacy_type = corrected_groups.pharmacy_type
 ),
 
-corrected_lines_counted as (
-    select
-        *,
-        sum(case when rejection_rule is null and ddd > 0 then 1 else 0 end) over (
-            partition by {{ netting_group }}
-        ) as positive_lines_in_group
-    from lines_marked
-    where in_corrected_group
-),
-
-corrected_lines_checked as (
-    select
-        {{ row_columns | join(',\n        ') }},
-        case
-            when rejection_rule is not null then rejection_rule
-            when ddd < 0 and positive_lines_in_group = 0 then 'unmatched_correction'
-        end as rejection_rule
-    from corrected_lines_counted
-),
-
-corrected_lines_netted as (
-    select
-        *,
-        sum(case when rejection_rule is null then ddd else 0 end) over (
-            partition by {{ netting_group }}
-        ) as group_net_ddd
-    from corrected_lines_checked
-)
-
-select
-    {{ row_columns | join(',\n    ') }},
-    rejection_rule,
-    false as in_cancelled_group
-from lines_marked
-where not in_corrected_group
-
-union all
-
-select
-    {{ row_columns | join(',\n    ') }},
-    rejection_rule,
-    rejection_rule is null and group_net_ddd <= 0 as in_cancelled_group
-from corrected_lines_netted
+{{ correction_netting(row_columns, netting_group, 'ddd') }}
