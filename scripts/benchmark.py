@@ -6,6 +6,13 @@ For every scale it records wall time and peak resident memory of the generator a
 and its row counts, and appends them to a JSON-lines results file plus a Markdown table.
 
     .venv/bin/python scripts/benchmark.py --scales 0.01 0.1 1.0
+    .venv/bin/python scripts/benchmark.py --scales 1.0 --extract data/raw1 --incremental
+
+Steps per scale: generate (unless --extract), raw_floor (one DuckDB pass over the raw Parquet
+grouped by member and year: scripts/raw_floor.py), and full_build (`dbt build`). With
+--incremental: previous_month_build (full build of the extract cut one month before its
+extraction date), incremental_build (`dbt build` on the whole extract over that warehouse),
+then full_build with --full-refresh. The slowest dbt nodes of each build are recorded.
 """
 
 from __future__ import annotations
@@ -65,10 +72,58 @@ def folder_size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def run_scale(scale: float, seed: int, work: Path, results: list[StepResult]) -> dict[str, object]:
-    raw = work / f"scale_{scale}" / "raw"
-    wh = work / f"scale_{scale}" / "warehouse"
-    shutil.rmtree(raw.parent, ignore_errors=True)
+# The one-month increment: what the previous night's extract held (claims by booking date,
+# dispensings and refunds by their own date; member tables unchanged).
+INCREMENT_DATE_COLUMNS = {
+    "claims": "booking_date",
+    "pharmacy_dispensings": "dispensing_date",
+    "complementary_refunds": "service_date",
+}
+
+
+def cut_extract(full: Path, out: Path, cut: str) -> None:
+    """Copy of extract `full` as it stood on date `cut`."""
+    import duckdb
+
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(full, out)
+    con = duckdb.connect()
+    for table, column in INCREMENT_DATE_COLUMNS.items():
+        shutil.rmtree(out / table)
+        con.execute(
+            f"copy (select * from read_parquet('{full}/{table}/**/*.parquet')"
+            f" where {column} <= date '{cut}')"
+            f" to '{out}/{table}' (format parquet, per_thread_output)"
+        )
+    con.close()
+
+
+def slowest_nodes(target: Path, n: int = 12) -> list[dict[str, object]]:
+    results = target / "run_results.json"
+    if not results.exists():
+        return []
+    nodes = json.loads(results.read_text())["results"]
+    nodes.sort(key=lambda r: -r["execution_time"])
+    return [
+        {"node": r["unique_id"].split(".", 2)[-1], "seconds": round(r["execution_time"], 1)}
+        for r in nodes[:n]
+    ]
+
+
+def run_scale(
+    scale: float,
+    seed: int,
+    work: Path,
+    results: list[StepResult],
+    extract: Path | None,
+    incremental: bool,
+) -> dict[str, object]:
+    base = work / f"scale_{scale}"
+    raw = extract or base / "raw"
+    wh = base / "warehouse"
+    if extract is None:
+        shutil.rmtree(base, ignore_errors=True)
+    shutil.rmtree(wh, ignore_errors=True)
     wh.mkdir(parents=True)
     env = dict(os.environ)
     env.update(
@@ -77,31 +132,44 @@ def run_scale(scale: float, seed: int, work: Path, results: list[StepResult]) ->
         DBT_PROFILES_DIR=str(ROOT),
         DBT_SEND_ANONYMOUS_USAGE_STATS="False",
     )
-    steps = {
-        "generate": [
-            str(BIN / "elp"),
-            "generate",
-            "--scale",
-            str(scale),
-            "--seed",
-            str(seed),
-            "--out",
-            str(raw),
-            "--no-progress",
-        ],
-        "dbt_build": [str(BIN / "dbt"), "build", "--target-path", str(wh / "target")],
-    }
-    for step, cmd in steps.items():
-        rc, wall, rss = measure(cmd, env, raw.parent / f"{step}.log")
+    dbt_build = [str(BIN / "dbt"), "build", "--target-path", str(wh / "target")]
+    steps: list[tuple[str, list[str], dict[str, str]]] = []
+    if extract is None:
+        generate = [str(BIN / "elp"), "generate", "--scale", str(scale), "--seed", str(seed)]
+        steps.append(("generate", [*generate, "--out", str(raw), "--no-progress"], env))
+    floor = [sys.executable, str(ROOT / "scripts" / "raw_floor.py"), str(raw)]
+    steps.append(("raw_floor", floor, env))
+    if incremental:
+        previous = base / "raw_previous_month"
+        steps.append(("previous_month_build", dbt_build, {**env, "ELP_RAW_DIR": str(previous)}))
+        steps.append(("incremental_build", dbt_build, env))
+        steps.append(("full_build", [*dbt_build, "--full-refresh"], env))
+    else:
+        steps.append(("full_build", dbt_build, env))
+    info: dict[str, object] = {}
+    for step, cmd, step_env in steps:
+        if step == "previous_month_build":
+            manifest = json.loads((raw.parent / "truth" / "manifest.json").read_text())
+            cut = datetime.fromisoformat(manifest["extraction_date"]).date()
+            cut = (
+                cut.replace(month=cut.month - 1)
+                if cut.month > 1
+                else cut.replace(year=cut.year - 1, month=12)
+            )
+            cut_extract(raw, previous, cut.isoformat())
+            cmd = [*cmd, "--vars", json.dumps({"extraction_date": cut.isoformat()})]
+        rc, wall, rss = measure(cmd, step_env, base / f"{step}.log")
         results.append(StepResult(scale, step, wall, rss, rc))
-        print(f"scale {scale:<6} {step:<10} {wall:8.1f} s  {rss:8.0f} MB  rc={rc}", flush=True)
+        print(f"scale {scale:<6} {step:<22} {wall:8.1f} s  {rss:8.0f} MB  rc={rc}", flush=True)
+        if step.endswith("_build"):
+            info[f"slowest_{step}"] = slowest_nodes(wh / "target")
         if rc != 0:
-            print(f"  failed: see {raw.parent / (step + '.log')}", flush=True)
+            print(f"  failed: see {base / (step + '.log')}", flush=True)
             break
-    manifest = raw.parent / "truth" / "manifest.json"
-    info: dict[str, object] = {"extract_mb": round(folder_size_mb(raw), 1) if raw.exists() else 0}
-    if manifest.exists():
-        info["manifest"] = json.loads(manifest.read_text())
+    manifest_path = raw.parent / "truth" / "manifest.json"
+    info["extract_mb"] = round(folder_size_mb(raw), 1) if raw.exists() else 0
+    if manifest_path.exists():
+        info["manifest"] = json.loads(manifest_path.read_text())
     return info
 
 
@@ -112,13 +180,21 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="default: a temp folder")
     parser.add_argument("--keep", action="store_true", help="keep extracts and databases")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results.jsonl")
+    parser.add_argument("--extract", type=Path, default=None, help="reuse this extract (one scale)")
+    parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="also build the extract as it stood a month earlier, then the incremental build",
+    )
     args = parser.parse_args()
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="elp-bench-"))
     results: list[StepResult] = []
     extracts: dict[str, object] = {}
     for scale in args.scales:
-        extracts[str(scale)] = run_scale(scale, args.seed, work, results)
+        extracts[str(scale)] = run_scale(
+            scale, args.seed, work, results, args.extract, args.incremental
+        )
         if not args.keep:
             shutil.rmtree(work / f"scale_{scale}", ignore_errors=True)
 

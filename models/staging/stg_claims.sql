@@ -1,3 +1,9 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ elp_warehouse.changed_members_delete([ref('base_claims')]) }}",
+) }}
 -- Valid claim lines with corrections netted: lines grouped by (member, provider, nomenclature
 -- code, service date), quantities and amounts summed. Groups netting to quantity <= 0 were
 -- cancelled by corrections and disappear (counted as corrections_cancelled in
@@ -6,7 +12,10 @@ with
 
 valid_lines as (
     select * from {{ ref('base_claims') }}
-    where rejection_rule is null and not in_cancelled_group
+    where
+        rejection_rule is null
+        and not in_cancelled_group
+        and {{ elp_warehouse.changed_members_only([ref('base_claims')]) }}
 ),
 
 earliest_positive_lines as (
@@ -65,7 +74,8 @@ select
     nomenclature_codes.elp_function,
     nomenclature_codes.elp_setting,
     nomenclature_codes.elp_network_type,
-    nomenclature_codes.counts_as_session
+    nomenclature_codes.counts_as_session,
+    {{ elp_warehouse.load_timestamp() }} as loaded_at
 from netted_claims
 inner join earliest_positive_lines
     on

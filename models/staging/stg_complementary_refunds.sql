@@ -7,6 +7,7 @@ select
     benefit_code,
     sessions,
     amount_eur,
-    benefit_code = 'PSY' as is_psychologist_session
+    benefit_code = 'PSY' as is_psychologist_session,
+    loaded_at
 from {{ ref('base_complementary_refunds') }}
 where rejection_rule is null

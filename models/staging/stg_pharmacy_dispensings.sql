@@ -1,3 +1,9 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ elp_warehouse.changed_members_delete([ref('base_pharmacy_dispensings')]) }}",
+) }}
 -- Valid dispensings with corrections netted per (member, dispensing date, ATC code, pharmacy
 -- type) on ddd and amount; groups netting to ddd <= 0 were cancelled and disappear (counted as
 -- corrections_cancelled in mart_data_quality). atc_class = the class of the longest matching
@@ -6,7 +12,10 @@ with
 
 valid_lines as (
     select * from {{ ref('base_pharmacy_dispensings') }}
-    where rejection_rule is null and not in_cancelled_group
+    where
+        rejection_rule is null
+        and not in_cancelled_group
+        and {{ elp_warehouse.changed_members_only([ref('base_pharmacy_dispensings')]) }}
 ),
 
 netted_dispensings as (
@@ -53,7 +62,8 @@ select
     atc_code_classes.atc_class,
     netted_dispensings.pharmacy_type,
     netted_dispensings.ddd,
-    netted_dispensings.amount_insurance_eur
+    netted_dispensings.amount_insurance_eur,
+    {{ elp_warehouse.load_timestamp() }} as loaded_at
 from netted_dispensings
 left join atc_code_classes
     on

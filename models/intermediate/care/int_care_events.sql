@@ -1,7 +1,15 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ elp_warehouse.changed_members_delete([ref('stg_claims'), ref('stg_pharmacy_dispensings'), ref('stg_complementary_refunds')]) }}",
+) }}
 -- One typed stream of all reimbursed mental-health care: claims (ELP, psychiatrist, acute,
 -- rehabilitation/residential), psychotropic dispensings and complementary-insurance (AV)
 -- psychologist refunds. Figure 1/2 categories, prior care and the before/during/after windows
 -- are all filters on this stream, so the raw tables are interpreted in exactly one place.
+-- Incremental per member: macros/incremental/member_increment.sql.
+{%- set care_sources = [ref('stg_claims'), ref('stg_pharmacy_dispensings'), ref('stg_complementary_refunds')] %}
 with
 
 claims as (
@@ -19,7 +27,9 @@ claims as (
         amount_insurance_eur,
         'claims' as source_table
     from {{ ref('stg_claims') }}
-    where care_type <> 'other'
+    where
+        care_type <> 'other'
+        and {{ elp_warehouse.changed_members_only(care_sources) }}
 ),
 
 dispensings as (
@@ -37,7 +47,9 @@ dispensings as (
         amount_insurance_eur,
         'pharmacy_dispensings' as source_table
     from {{ ref('stg_pharmacy_dispensings') }}
-    where atc_class is not null
+    where
+        atc_class is not null
+        and {{ elp_warehouse.changed_members_only(care_sources) }}
 ),
 
 refunds as (
@@ -55,7 +67,9 @@ refunds as (
         cast(null as {{ dbt.type_numeric() }}) as amount_insurance_eur,
         'complementary_refunds' as source_table
     from {{ ref('stg_complementary_refunds') }}
-    where is_psychologist_session
+    where
+        is_psychologist_session
+        and {{ elp_warehouse.changed_members_only(care_sources) }}
 ),
 
 unioned as (
@@ -79,5 +93,6 @@ select
     provider_id,
     quantity,
     amount_insurance_eur,
-    source_table
+    source_table,
+    {{ elp_warehouse.load_timestamp() }} as loaded_at
 from unioned

@@ -1,3 +1,9 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ elp_warehouse.changed_members_delete([ref('int_care_events')]) }}",
+) }}
 -- Care flags per member and calendar year, from the one event stream. ELP use is "at least
 -- one ELP service in the calendar year" (methods 5): sessions and trajectory services both
 -- count as use; sessions alone are counted for the 12-month trajectories.
@@ -34,6 +40,8 @@ select
     max(case when care_type = 'psychotropic' and atc_class = 'antipsychotic' then 1 else 0 end)
         as has_antipsychotic,
     max(case when care_type = 'acute_psychiatric' then 1 else 0 end) as has_acute,
-    max(case when care_type = 'rehab_residential' then 1 else 0 end) as has_rehab_residential
+    max(case when care_type = 'rehab_residential' then 1 else 0 end) as has_rehab_residential,
+    {{ elp_warehouse.load_timestamp() }} as loaded_at
 from {{ ref('int_care_events') }}
+where {{ elp_warehouse.changed_members_only([ref('int_care_events')]) }}
 group by member_id, year

@@ -1,4 +1,9 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ elp_warehouse.raw_increment_delete('claims', 'booking_date', 'claim_id') }}",
+) }}
 -- Raw claims read once: typed, with `rejection_rule` = the first contract rule the line breaks
 -- (null = valid) and `in_cancelled_group` = a valid line whose netting group (member, provider,
 -- code, service date) nets to quantity <= 0, i.e. care fully cancelled by corrections.
@@ -8,10 +13,11 @@
     'quantity', 'amount_insurance_eur', 'amount_patient_eur', 'network_id',
 ] %}
 {%- set netting_group = 'member_id, provider_id, nomenclature_code, service_date' %}
+{%- set plan = elp_warehouse.raw_increment_plan('claims', 'booking_date') %}
 with
 
 raw_lines as (
-    select * from {{ source('raw', 'claims') }}
+    {{ elp_warehouse.raw_increment('claims', 'booking_date', 'claim_id', plan) }}
 ),
 
 nomenclature_codes as (
@@ -35,7 +41,8 @@ typed_lines as (
         cast(quantity as {{ dbt.type_int() }}) as quantity,
         cast(amount_insurance_eur as {{ elp_warehouse.type_amount() }}) as amount_insurance_eur,
         cast(amount_patient_eur as {{ elp_warehouse.type_amount() }}) as amount_patient_eur,
-        cast(network_id as {{ dbt.type_string() }}) as network_id
+        cast(network_id as {{ dbt.type_string() }}) as network_id,
+        {{ elp_warehouse.load_timestamp() }} as loaded_at
     from raw_lines
 ),
 
@@ -87,4 +94,4 @@ lines_marked as (
             and duplicate_checked.service_date = corrected_groups.service_date
 ),
 
-{{ correction_netting(row_columns, netting_group, 'quantity', booked_before='booking_date') }}
+{{ correction_netting(row_columns + ['loaded_at'], netting_group, 'quantity', booked_before='booking_date') }}

@@ -1,13 +1,19 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ elp_warehouse.raw_increment_delete('complementary_refunds', 'service_date', 'refund_id') }}",
+) }}
 -- Raw complementary_refunds read once: typed, with `rejection_rule` = the first contract rule
 -- the refund breaks (null = valid). Rules live in macro rejection_rules.
 {%- set row_columns = [
     'refund_id', 'member_id', 'service_date', 'benefit_code', 'sessions', 'amount_eur',
 ] %}
+{%- set plan = elp_warehouse.raw_increment_plan('complementary_refunds', 'service_date') %}
 with
 
 raw_rows as (
-    select * from {{ source('raw', 'complementary_refunds') }}
+    {{ elp_warehouse.raw_increment('complementary_refunds', 'service_date', 'refund_id', plan) }}
 ),
 
 typed_rows as (
@@ -17,7 +23,8 @@ typed_rows as (
         cast(service_date as date) as service_date,
         cast(benefit_code as {{ dbt.type_string() }}) as benefit_code,
         cast(sessions as {{ dbt.type_int() }}) as sessions,
-        cast(amount_eur as {{ elp_warehouse.type_amount() }}) as amount_eur
+        cast(amount_eur as {{ elp_warehouse.type_amount() }}) as amount_eur,
+        {{ elp_warehouse.load_timestamp() }} as loaded_at
     from raw_rows
 ),
 
@@ -35,5 +42,6 @@ row_checked as (
 
 select
     {{ row_columns | join(',\n    ') }},
-    rejection_rule
+    rejection_rule,
+    loaded_at
 from duplicate_checked

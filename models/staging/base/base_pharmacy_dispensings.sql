@@ -1,4 +1,9 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ elp_warehouse.raw_increment_delete('pharmacy_dispensings', 'dispensing_date', 'dispensing_id') }}",
+) }}
 -- Raw pharmacy_dispensings read once: typed, with `rejection_rule` = the first contract rule the
 -- line breaks (null = valid) and `in_cancelled_group` = a valid line whose netting group
 -- (member, dispensing date, ATC code, pharmacy type) nets to ddd <= 0. Rules live in macro
@@ -8,10 +13,11 @@
     'amount_insurance_eur',
 ] %}
 {%- set netting_group = 'member_id, dispensing_date, atc_code, pharmacy_type' %}
+{%- set plan = elp_warehouse.raw_increment_plan('pharmacy_dispensings', 'dispensing_date') %}
 with
 
 raw_lines as (
-    select * from {{ source('raw', 'pharmacy_dispensings') }}
+    {{ elp_warehouse.raw_increment('pharmacy_dispensings', 'dispensing_date', 'dispensing_id', plan) }}
 ),
 
 typed_lines as (
@@ -22,7 +28,8 @@ typed_lines as (
         cast(atc_code as {{ dbt.type_string() }}) as atc_code,
         cast(ddd as {{ elp_warehouse.type_double() }}) as ddd,
         cast(pharmacy_type as {{ dbt.type_string() }}) as pharmacy_type,
-        cast(amount_insurance_eur as {{ elp_warehouse.type_amount() }}) as amount_insurance_eur
+        cast(amount_insurance_eur as {{ elp_warehouse.type_amount() }}) as amount_insurance_eur,
+        {{ elp_warehouse.load_timestamp() }} as loaded_at
     from raw_lines
 ),
 
@@ -62,4 +69,4 @@ lines_marked as (
             and duplicate_checked.pharmacy_type = corrected_groups.pharmacy_type
 ),
 
-{{ correction_netting(row_columns, netting_group, 'ddd') }}
+{{ correction_netting(row_columns + ['loaded_at'], netting_group, 'ddd') }}

@@ -1,0 +1,138 @@
+{#- Incremental builds of the person-level event stream (docs/operations.md, "Incremental
+    builds"). The unit of change is the MEMBER: late bookings and corrections can touch any
+    earlier month, but never another member, so a member whose extract changed is rebuilt with
+    their whole history and every other member is left as it is. Everything these models compute
+    (row rules, correction netting, events, member-year flags) is per member, except the
+    id-duplicate rules, whose members are added to the changed set (see raw_changed_members).
+
+    Raw tables (base_claims, base_pharmacy_dispensings, base_complementary_refunds):
+      watermark  = the latest `date_column` already in the table (claims: booking date, the
+                   date a line reached the mutuality; dispensings and refunds carry no booking
+                   date, so their own date serves);
+      look-back  = var('incremental_lookback_days'): lines dated after watermark - look-back
+                   are read again, which absorbs a last day extracted half-way and, for the
+                   tables without a booking date, late deliveries within the look-back;
+      guard      = the lines dated on or before the cut-off must be the same number in the
+                   extract as in the table; when they differ (history rewritten, late lines
+                   older than the look-back), the model rebuilds every member, with a warning.
+    Downstream tables (stg_claims, stg_pharmacy_dispensings, int_care_events,
+    int_member_year_care) carry `loaded_at` and rebuild the members whose upstream rows were
+    loaded after their own latest `loaded_at`.
+-#}
+
+{#- The run's load timestamp, identical for every model of one invocation. -#}
+{% macro load_timestamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- One SQL scalar from the warehouse (at execution time only). -#}
+{% macro scalar_query(sql) %}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set result = run_query(sql) -%}
+    {{ return(result.columns[0].values()[0]) }}
+{% endmacro %}
+
+{#- Plan of an incremental read of raw table `table_name`: a dict with
+      mode     'full' (first build, --full-refresh, or the guard failed) or 'increment'
+      cutoff   date literal: lines dated after it are new or re-read
+    Decided once per model at execution time; compile-only runs plan 'full'. -#}
+{% macro raw_increment_plan(table_name, date_column) %}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return({'mode': 'full'}) }}
+    {%- endif -%}
+    {%- set watermark = elp_warehouse.scalar_query(
+        'select max(' ~ date_column ~ ') from ' ~ this) -%}
+    {%- if watermark is none -%}
+        {{ return({'mode': 'full'}) }}
+    {%- endif -%}
+    {%- set cutoff = "cast('" ~ watermark ~ "' as date) - "
+        ~ (var('incremental_lookback_days') | int) -%}
+    {%- set cutoff = elp_warehouse.scalar_query('select ' ~ cutoff) -%}
+    {%- set kept = "coalesce(" ~ date_column ~ " <= cast('" ~ cutoff ~ "' as date), true)" -%}
+    {%- set in_extract = elp_warehouse.scalar_query(
+        'select count(*) from ' ~ source('raw', table_name) ~ ' where ' ~ kept) -%}
+    {%- set in_table = elp_warehouse.scalar_query(
+        'select count(*) from ' ~ this ~ ' where ' ~ kept) -%}
+    {%- if in_extract != in_table -%}
+        {{ log("WARNING " ~ this ~ ": " ~ in_extract ~ " extract lines dated on or before "
+            ~ cutoff ~ " (or undated) but " ~ in_table ~ " in the table: history changed "
+            ~ "beyond the look-back, rebuilding every member", info=true) }}
+        {{ return({'mode': 'rebuild', 'cutoff': cutoff}) }}
+    {%- endif -%}
+    {{ return({'mode': 'increment', 'cutoff': cutoff}) }}
+{% endmacro %}
+
+{#- Members whose raw lines of `table_name` must be re-read under `plan`: members with a line
+    dated after the cut-off (or undated), plus every member holding an id that such a line also
+    uses (the id-duplicate rules compare lines across members). Read from the extract only, so
+    the pre-hook's delete and the model's select see the same set. -#}
+{% macro raw_changed_members(table_name, date_column, id_column, plan) -%}
+    {%- set is_new = "coalesce(" ~ date_column ~ " > cast('" ~ plan.cutoff ~ "' as date), true)" -%}
+    select cast(member_id as {{ dbt.type_string() }}) as member_id
+    from {{ source('raw', table_name) }}
+    where {{ is_new }} or {{ id_column }} in (
+        select {{ id_column }} from {{ source('raw', table_name) }} where {{ is_new }}
+    )
+{%- endmacro %}
+
+{#- The raw lines a base model reads under `plan`: all of them, or the changed members' whole
+    history. -#}
+{% macro raw_increment(table_name, date_column, id_column, plan) -%}
+    select * from {{ source('raw', table_name) }}
+    {%- if plan.mode == 'increment' %}
+    where cast(member_id as {{ dbt.type_string() }}) in (
+        {{ elp_warehouse.raw_changed_members(table_name, date_column, id_column, plan) }}
+    )
+    {%- endif %}
+{%- endmacro %}
+
+{#- Pre-hook of a base model: removes what the model is about to write again. -#}
+{% macro raw_increment_delete(table_name, date_column, id_column) -%}
+    {%- set plan = elp_warehouse.raw_increment_plan(table_name, date_column) -%}
+    {%- if plan.mode == 'rebuild' -%}
+        delete from {{ this }}
+    {%- elif plan.mode == 'increment' -%}
+        delete from {{ this }} where member_id in (
+            {{ elp_warehouse.raw_changed_members(table_name, date_column, id_column, plan) }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Latest load timestamp of a downstream incremental model, as a literal, or none. -#}
+{% macro loaded_watermark() %}
+    {%- if not (execute and is_incremental()) -%}{{ return(none) }}{%- endif -%}
+    {%- set watermark = elp_warehouse.scalar_query('select max(loaded_at) from ' ~ this) -%}
+    {{ return(none if watermark is none
+        else "cast('" ~ watermark ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{% endmacro %}
+
+{#- Members loaded into any of `upstreams` (relations with loaded_at) after `watermark`. -#}
+{% macro members_loaded_since(upstreams, watermark) -%}
+    {%- for upstream in upstreams %}
+    select member_id from {{ upstream }} where loaded_at > {{ watermark }}
+    {%- if not loop.last %}
+    union{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Condition on a downstream model's input: true on a full build, else the member changed. -#}
+{% macro changed_members_only(upstreams, member_column='member_id') -%}
+    {%- set watermark = elp_warehouse.loaded_watermark() -%}
+    {%- if watermark is none -%}
+        true
+    {%- else -%}
+        {{ member_column }} in (
+            {{ elp_warehouse.members_loaded_since(upstreams, watermark) | indent(4) }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of a downstream model: removes the changed members' rows. -#}
+{% macro changed_members_delete(upstreams) -%}
+    {%- set watermark = elp_warehouse.loaded_watermark() -%}
+    {%- if watermark is not none -%}
+        delete from {{ this }} where member_id in (
+            {{ elp_warehouse.members_loaded_since(upstreams, watermark) }}
+        )
+    {%- endif -%}
+{%- endmacro %}

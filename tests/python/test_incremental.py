@@ -1,0 +1,252 @@
+"""Incremental builds (issue 7, docs/operations.md): history built in two steps must equal one
+full build over the same final extract, table by table; running the same build twice changes
+nothing; history rewritten behind the look-back is detected and rebuilt.
+
+The two-step history is cut from one generated extract: the first extract holds the claims
+booked, and the dispensings and refunds dated, on or before CUT (one month before the
+extraction date), built with extraction_date = CUT; the second is the whole extract. Member
+tables are the same in both (they are rebuilt in full every night anyway).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from warehouse import dbt, generate
+
+SCALE = 0.005
+SEED = 777
+EXTRACTION = date(2025, 6, 23)
+CUT = date(2025, 5, 23)
+DATE_COLUMNS = {
+    "claims": "booking_date",
+    "pharmacy_dispensings": "dispensing_date",
+    "complementary_refunds": "service_date",
+}
+
+
+def cut_extract(full: Path, out: Path, where: dict[str, str]) -> None:
+    """Copy `full` to `out`, keeping only the rows of each table matching `where[table]`."""
+    shutil.copytree(full, out)
+    con = duckdb.connect()
+    for table, condition in where.items():
+        shutil.rmtree(out / table)
+        (out / table).mkdir()
+        con.execute(
+            f"copy (select * from read_parquet('{full}/{table}/*.parquet') where {condition})"
+            f" to '{out}/{table}/part-00000.parquet' (format parquet)"
+        )
+    con.close()
+
+
+def build(raw: Path, wh: Path, *extra: str, cut: date = EXTRACTION) -> None:
+    # seeds and models: the data tests are not the subject here and cost most of a build
+    args = ["build", "--quiet", "--resource-type", "seed", "--resource-type", "model", *extra]
+    proc = dbt(args, raw, wh, {"extraction_date": cut.isoformat()})
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+
+
+def table_names(db: Path) -> list[str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        found = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables"
+            " where table_type = 'BASE TABLE' and table_schema in"
+            " ('staging', 'intermediate', 'marts') order by 1"
+        ).fetchall()
+    return [name for (name,) in found]
+
+
+def snapshot(db: Path, table: str) -> list[tuple[Any, ...]]:
+    """Sorted rows of `table` without its load timestamp."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        columns = [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = ?"
+                " and table_name = ? and column_name <> 'loaded_at' order by ordinal_position",
+                table.split("."),
+            ).fetchall()
+        ]
+        listed = ", ".join(f'"{c}"' for c in columns)
+        rows = con.execute(f"select {listed} from {table}").fetchall()
+    return sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r))
+
+
+def same_value(a: Any, b: Any) -> bool:
+    # floating sums may differ in the last bits with the order of parallel aggregation
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) or (
+            math.isnan(a) and math.isnan(b)
+        )
+    return bool(a == b)
+
+
+def differences(db_a: Path, db_b: Path) -> list[str]:
+    found: list[str] = []
+    names_a, names_b = table_names(db_a), table_names(db_b)
+    if names_a != names_b:
+        return [f"tables differ: {sorted(set(names_a) ^ set(names_b))}"]
+    for table in names_a:
+        rows_a, rows_b = snapshot(db_a, table), snapshot(db_b, table)
+        if len(rows_a) != len(rows_b):
+            found.append(f"{table}: {len(rows_a)} vs {len(rows_b)} rows")
+            continue
+        for ra, rb in zip(rows_a, rows_b, strict=True):
+            if not all(same_value(x, y) for x, y in zip(ra, rb, strict=True)):
+                found.append(f"{table}: first differing row {ra} vs {rb}")
+                break
+    return found
+
+
+@pytest.fixture(scope="module")
+def extracts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    root = tmp_path_factory.mktemp("incremental")
+    full = root / "raw_full"
+    generate(full, SCALE, SEED)
+    first = root / "raw_first"
+    cut_extract(
+        full,
+        first,
+        {t: f"{c} <= date '{CUT.isoformat()}'" for t, c in DATE_COLUMNS.items()},
+    )
+    yield first, full
+
+
+@pytest.fixture(scope="module")
+def full_build(
+    extracts: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    wh = tmp_path_factory.mktemp("wh_full")
+    build(extracts[1], wh)
+    return wh / "elp.duckdb"
+
+
+@pytest.fixture(scope="module")
+def first_step_build(
+    extracts: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    wh = tmp_path_factory.mktemp("wh_first_step")
+    build(extracts[0], wh, cut=CUT)
+    return wh / "elp.duckdb"
+
+
+@pytest.fixture(scope="module")
+def two_step_build(first_step_build: Path, extracts: tuple[Path, Path]) -> Path:
+    wh = copy_warehouse(first_step_build, first_step_build.parent.parent / "wh_two_step")
+    build(extracts[1], wh)
+    return wh / "elp.duckdb"
+
+
+def test_second_month_holds_late_corrections(extracts: tuple[Path, Path]) -> None:
+    """The comparison is not vacuous: the new month corrects lines booked before it."""
+    first, full = extracts
+    with duckdb.connect() as con:
+        late_corrections = con.execute(
+            f"""
+            select count(*) from read_parquet('{full}/claims/*.parquet') as fix
+            where fix.quantity < 0 and fix.booking_date > date '{CUT}'
+              and exists (
+                select 1 from read_parquet('{first}/claims/*.parquet') as line
+                where line.member_id = fix.member_id and line.service_date = fix.service_date
+                  and line.nomenclature_code = fix.nomenclature_code and line.quantity > 0)
+            """
+        ).fetchone()
+        new_lines = con.execute(
+            f"select count(*) from read_parquet('{full}/claims/*.parquet')"
+            f" where booking_date > date '{CUT}' and service_date < date '2025-01-01'"
+        ).fetchone()
+    assert late_corrections is not None and late_corrections[0] > 0
+    assert new_lines is not None and new_lines[0] > 0  # late bookings of earlier years
+
+
+def test_two_step_history_equals_full_build(two_step_build: Path, full_build: Path) -> None:
+    assert differences(two_step_build, full_build) == []
+
+
+def test_incremental_rebuilds_only_changed_members(
+    two_step_build: Path, full_build: Path, extracts: tuple[Path, Path]
+) -> None:
+    """The second step rewrote the members with new lines, not everyone."""
+    with duckdb.connect(str(two_step_build), read_only=True) as con:
+        loads = con.execute(
+            "select count(distinct loaded_at), count(distinct member_id)"
+            " from staging.base_claims"
+        ).fetchone()
+        latest = con.execute(
+            "select count(distinct member_id) from staging.base_claims"
+            " where loaded_at = (select max(loaded_at) from staging.base_claims)"
+        ).fetchone()
+    assert loads is not None and latest is not None
+    assert loads[0] == 2
+    assert 0 < latest[0] < loads[1] / 2
+
+
+def copy_warehouse(db: Path, to: Path) -> Path:
+    to.mkdir(parents=True, exist_ok=True)
+    shutil.copy(db, to / "elp.duckdb")
+    return to
+
+
+def test_same_build_twice_changes_nothing(
+    extracts: tuple[Path, Path], full_build: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Idempotence: the nightly build run again on the same extract (the look-back re-reads
+    the last weeks) leaves every table as it was."""
+    wh = copy_warehouse(full_build, tmp_path_factory.mktemp("wh_twice"))
+    build(extracts[1], wh)
+    assert differences(wh / "elp.duckdb", full_build) == []
+
+
+def test_history_rewritten_behind_the_look_back_is_rebuilt(
+    extracts: tuple[Path, Path],
+    first_step_build: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The new extract lacks an old dispensing of a member with no recent line (history
+    rewritten far behind the look-back): only the line-count guard can notice, and the model
+    then rebuilds every member from the extract."""
+    full = extracts[1]
+    with duckdb.connect() as con:
+        found = con.execute(
+            f"""
+            select min(dispensing_id)
+            from read_parquet('{full}/pharmacy_dispensings/*.parquet') as line
+            where dispensing_date < date '2022-01-01' and ddd > 0
+              and member_id not in (
+                select member_id from read_parquet('{full}/pharmacy_dispensings/*.parquet')
+                where dispensing_date > date '{CUT}' - 60)
+            """
+        ).fetchone()
+    assert found is not None and found[0] is not None
+    dropped = found[0]
+    root = tmp_path_factory.mktemp("rewritten")
+    rewritten = root / "raw"
+    cut_extract(full, rewritten, {"pharmacy_dispensings": f"dispensing_id <> '{dropped}'"})
+    wh = copy_warehouse(first_step_build, root / "wh")
+    proc = dbt(
+        ["run", "--select", "base_pharmacy_dispensings"],
+        rewritten,
+        wh,
+        {"extraction_date": EXTRACTION.isoformat()},
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert "history changed beyond the look-back" in proc.stdout
+    with duckdb.connect(str(wh / "elp.duckdb"), read_only=True) as con:
+        in_table = con.execute(
+            "select count(*), count(*) filter (where dispensing_id = ?)"
+            " from staging.base_pharmacy_dispensings",
+            [dropped],
+        ).fetchone()
+        in_extract = con.execute(
+            f"select count(*) from read_parquet('{rewritten}/pharmacy_dispensings/*.parquet')"
+        ).fetchone()
+    assert in_table is not None and in_extract is not None
+    assert in_table == (in_extract[0], 0)
