@@ -5,15 +5,27 @@
         kept, the others get 'exact_duplicate_row';
       - differing: the key cannot be arbitrated, every row of the key gets `key_rule`
         (with key_rule none, differing rows are left to later rules, e.g. overlapping spells).
-    Built for scale: duplicated keys are found with an aggregate over a row hash, and only the
-    rows of those (few) keys are numbered with a window. -#}
+    Built for scale: candidate keys are found with an aggregate over a hash of the key, their
+    versions with an aggregate over a row hash, and only the rows of those (few) keys are
+    numbered with a window. -#}
 {% macro duplicate_checked_cte(relation, key_columns, row_columns, key_rule=none) -%}
 {%- set key = key_columns | join(', ') -%}
 rows_hashed as (
     select
         *,
-        {{ elp_warehouse.row_hash(row_columns) }} as row_hash
+        {{ elp_warehouse.row_hash(row_columns) }} as row_hash,
+        {{ elp_warehouse.row_hash(key_columns) }} as key_hash
     from {{ relation }}
+),
+
+-- a first pass on a 64-bit hash of the key: aggregating tens of millions of string keys is
+-- what costs memory, and almost every key occurs once
+repeated_key_hashes as (
+    select key_hash
+    from rows_hashed
+    where row_rule is null
+    group by key_hash
+    having count(*) > 1
 ),
 
 duplicated_keys as (
@@ -21,7 +33,9 @@ duplicated_keys as (
         {{ key }},
         count(distinct row_hash) as key_versions
     from rows_hashed
-    where row_rule is null
+    where
+        row_rule is null
+        and key_hash in (select repeated_key_hashes.key_hash from repeated_key_hashes)
     group by {{ key }}
     having count(*) > 1
 ),
