@@ -22,7 +22,12 @@ from elp_warehouse.generator.frame import YearFrame
 from elp_warehouse.generator.membership import Membership
 from elp_warehouse.generator.population import Population
 from elp_warehouse.generator.targets import StudyTargets
-from elp_warehouse.generator.util import bisect, interpolate_years, sigmoid
+from elp_warehouse.generator.util import (
+    bisect,
+    interpolate_years,
+    sigmoid,
+    within_segment_index,
+)
 
 CARE_TYPES = ("psychotropic", "psychiatrist", "av_psychologist", "acute_rehab")
 Z_PERSISTENCE = 0.85
@@ -61,12 +66,34 @@ MEAN_EVENTS = {"psychotropic": 3.5, "psychiatrist": 2.5, "av_psychologist": 3.0,
 
 @dataclass
 class CareEvents:
-    """Persons (frame rows) with a care type in the year, their event count and date span."""
+    """Persons (frame rows) with a care type in the year, their event count and date span, and
+    the dated events themselves (`ev_row` = position in `rows`, `ev_day`), drawn once for
+    every person so that the extract (members) and the truth (everybody) share the same dates.
+    `ev_antipsychotic`: psychotropic dispensings only, the class of each dispensing."""
 
     rows: NDArray[np.int64]
     n: NDArray[np.int64]
     first: NDArray[np.int64]
     last: NDArray[np.int64]
+    ev_row: NDArray[np.int64]
+    ev_day: NDArray[np.int64]
+    ev_antipsychotic: NDArray[np.bool_] | None = None
+
+
+def expand_dates(
+    first: NDArray[np.int64],
+    last: NDArray[np.int64],
+    n: NDArray[np.int64],
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """n event days per row: the first, the last and the others in between."""
+    row = np.repeat(np.arange(len(n)), n)
+    k = within_segment_index(n)
+    mid = first[row] + np.floor(rng.random(len(row)) * (last[row] - first[row] + 1)).astype(
+        np.int64
+    )
+    day = np.where(k == 0, first[row], np.where(k == n[row] - 1, last[row], mid))
+    return row, day
 
 
 @dataclass
@@ -141,7 +168,16 @@ class CareModel:
             out[c] = s
         return out
 
-    def step(self, fr: YearFrame, elp_user: NDArray[np.bool_], membership: Membership) -> YearCare:
+    def step(
+        self,
+        fr: YearFrame,
+        elp_user: NDArray[np.bool_],
+        membership: Membership,
+        last_day: int | None = None,
+    ) -> YearCare:
+        """One year of care. `last_day` (the extraction date, for the year after the last
+        analysis year): the year is simulated whole, with the last year's targets, and the
+        events after that day are dropped - they have not happened yet."""
         rng, year = self.rng, fr.year
         n = len(fr.idx)
         z = self.z[fr.idx].astype(np.float64)
@@ -158,7 +194,8 @@ class CareModel:
             excl = c == "av_psychologist"  # the AV share is the one without ELP (fn 14)
             w = (1 - es) if excl else np.ones(len(es))
             lin = mult * LOADING[c] * zs + ss[c]
-            target = self.target[c][year]
+            # after the last analysis year (care until the extraction): the last year's shares
+            target = self.target[c][min(year, max(self.target[c]))]
             a = float(np.log(target / (1 - target)))
             for _ in range(30):
                 p = sigmoid(a + lin)
@@ -175,7 +212,7 @@ class CareModel:
             amb = 1 - (1 - p["psychiatrist"]) * (1 - p["av_psychologist"]) * (1 - es)
             return float((p["psychotropic"] * amb).mean())
 
-        mult = bisect(overlap, 0.2, 4.0, self.overlap[year], iters=12)
+        mult = bisect(overlap, 0.2, 4.0, self.overlap[min(year, max(self.overlap))], iters=12)
         a = {c: solve(c, mult) for c in CARE_TYPES}
         flags: dict[str, NDArray[np.bool_]] = {}
         for c in CARE_TYPES:
@@ -206,7 +243,8 @@ class CareModel:
             d2 = lo[rows] + np.floor(rng.random(len(rows)) * width).astype(np.int64)
             first = np.where(k > 1, np.minimum(d1, d2), d1)
             last = np.where(k > 1, np.maximum(d1, d2), d1)
-            events[c] = CareEvents(rows, k, first, last)
+            ev_row, ev_day = expand_dates(first, last, k, rng)
+            events[c] = CareEvents(rows, k, first, last, ev_row, ev_day)
         n_ph = len(events["psychotropic"].rows)
         u = rng.random(n_ph)
         ap_bias = (
@@ -215,5 +253,17 @@ class CareModel:
         )
         ap = np.where(ap_bias, u < 0.35, u < 0.12)
         ad = ~ap | (rng.random(n_ph) < 0.35)
+        # one class per dispensing; persons on both classes alternate
+        ph = events["psychotropic"]
+        both = ad[ph.ev_row] & ap[ph.ev_row]
+        ph.ev_antipsychotic = np.where(both, rng.random(len(ph.ev_row)) < 0.5, ap[ph.ev_row])
+        if last_day is not None:
+            for ev in events.values():
+                keep = ev.ev_day <= last_day
+                ev.ev_row, ev.ev_day = ev.ev_row[keep], ev.ev_day[keep]
+                if ev.ev_antipsychotic is not None:
+                    ev.ev_antipsychotic = ev.ev_antipsychotic[keep]
         solved = {"loading_multiplier": mult, **{f"intercept_{c}": v for c, v in a.items()}}
+        if last_day is not None:
+            hi = np.maximum(np.minimum(hi, last_day), lo)  # other events of the writer too
         return YearCare(flags, events, ap, ad, solved, lo, hi)
