@@ -62,6 +62,14 @@ INVALIDITY_SHIFT = {
 REGION_SHIFT = {"av_psychologist": np.array([0.0, 0.5, 0.3])}
 LOADING = {"psychotropic": 1.0, "psychiatrist": 1.4, "av_psychologist": 0.5, "acute_rehab": 1.7}
 MEAN_EVENTS = {"psychotropic": 3.5, "psychiatrist": 2.5, "av_psychologist": 3.0, "acute_rehab": 0.4}
+# state dependence: log-odds added when the person had the care type the year before. Care is
+# chronic (Figures 13-14: 58 % of antidepressant users before ELP are on them during and after,
+# 63 % of psychiatrist patients see one during); the shared need z alone made year-to-year use
+# too volatile. The intercepts are still solved on the population, so Figures 1-2 hold.
+PERSISTENCE = {"psychotropic": 3.0, "psychiatrist": 2.0, "av_psychologist": 1.0, "acute_rehab": 0.5}
+# share of psychotropic users on antipsychotics (more with acute or psychiatrist care), and of
+# antipsychotic users also on antidepressants; a person keeps the class over the years
+ANTIPSYCHOTIC_SHARE, ANTIPSYCHOTIC_SHARE_SEVERE, ALSO_ANTIDEPRESSANT = 0.12, 0.35, 0.35
 
 
 @dataclass
@@ -113,6 +121,11 @@ class CareModel:
     ) -> None:
         self.pop, self.rng = pop, rng
         self.z = rng.standard_normal(pop.n).astype(np.float32)
+        # own streams for the need z and for the event days / drug classes: the ELP model
+        # reads z, so its realisation does not move when the care draws change
+        z_rng, self.event_rng = rng.spawn(2)
+        self.z_rng = z_rng
+        self.class_u = self.event_rng.random((2, pop.n)).astype(np.float32)
         f1, f2 = targets.figure_1, targets.figure_2
         self.target = {
             "psychotropic": interpolate_years(f1["psychotropics_total_incl_acute"], years),
@@ -133,7 +146,7 @@ class CareModel:
 
     def advance(self, year: int) -> None:
         if year > self.pop.first_year:
-            eps = self.rng.standard_normal(self.pop.n).astype(np.float32)
+            eps = self.z_rng.standard_normal(self.pop.n).astype(np.float32)
             self.z = (Z_PERSISTENCE * self.z + np.sqrt(1 - Z_PERSISTENCE**2) * eps).astype(
                 np.float32
             )
@@ -182,6 +195,10 @@ class CareModel:
         n = len(fr.idx)
         z = self.z[fr.idx].astype(np.float64)
         shifts = self._shifts(fr)
+        previous = self.history.get(year - 1)
+        if previous is not None:
+            for c in CARE_TYPES:
+                shifts[c] = shifts[c] + PERSISTENCE[c] * previous[c][fr.idx]
         elp = elp_user.astype(np.float64)
         sub = (
             rng.choice(n, min(n, CALIBRATION_SAMPLE), replace=False) if n else np.zeros(0, np.int64)
@@ -241,22 +258,28 @@ class CareModel:
             width = hi[rows] - lo[rows] + 1
             d1 = lo[rows] + np.floor(rng.random(len(rows)) * width).astype(np.int64)
             d2 = lo[rows] + np.floor(rng.random(len(rows)) * width).astype(np.int64)
+            if c == "psychotropic" and previous is not None:
+                # chronic users (on psychotropics the year before) are dispensed all year
+                # round: first pack in the first months, last one in the last months
+                chronic = previous[c][fr.idx[rows]]
+                u1, u2 = rng.random(len(rows)), rng.random(len(rows))
+                d1 = np.where(chronic, lo[rows] + np.floor(u1 * width * 0.25), d1).astype(np.int64)
+                d2 = np.where(chronic, hi[rows] - np.floor(u2 * width * 0.25), d2).astype(np.int64)
             first = np.where(k > 1, np.minimum(d1, d2), d1)
             last = np.where(k > 1, np.maximum(d1, d2), d1)
-            ev_row, ev_day = expand_dates(first, last, k, rng)
+            ev_row, ev_day = expand_dates(first, last, k, self.event_rng)
             events[c] = CareEvents(rows, k, first, last, ev_row, ev_day)
-        n_ph = len(events["psychotropic"].rows)
-        u = rng.random(n_ph)
-        ap_bias = (
-            flags["acute_rehab"][events["psychotropic"].rows]
-            | flags["psychiatrist"][events["psychotropic"].rows]
-        )
-        ap = np.where(ap_bias, u < 0.35, u < 0.12)
-        ad = ~ap | (rng.random(n_ph) < 0.35)
-        # one class per dispensing; persons on both classes alternate
         ph = events["psychotropic"]
+        ph_person = fr.idx[ph.rows]
+        u, v = self.class_u[0, ph_person], self.class_u[1, ph_person]
+        ap_bias = flags["acute_rehab"][ph.rows] | flags["psychiatrist"][ph.rows]
+        ap = np.where(ap_bias, u < ANTIPSYCHOTIC_SHARE_SEVERE, u < ANTIPSYCHOTIC_SHARE)
+        ad = ~ap | (v < ALSO_ANTIDEPRESSANT)
+        # one class per dispensing; persons on both classes alternate
         both = ad[ph.ev_row] & ap[ph.ev_row]
-        ph.ev_antipsychotic = np.where(both, rng.random(len(ph.ev_row)) < 0.5, ap[ph.ev_row])
+        ph.ev_antipsychotic = np.where(
+            both, self.event_rng.random(len(ph.ev_row)) < 0.5, ap[ph.ev_row]
+        )
         if last_day is not None:
             for ev in events.values():
                 keep = ev.ev_day <= last_day

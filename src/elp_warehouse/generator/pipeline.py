@@ -39,6 +39,7 @@ from elp_warehouse.generator.trajectory_truth import (
     DatedCare,
     pattern_rows,
     period_flags,
+    prior_care_feedback,
     prior_care_rows,
     transition_rows,
     transitions_cohort,
@@ -151,6 +152,15 @@ def generate(
         fr = build_frame(y, pop, geo, statuses, mem)
         care.advance(y)
         known = len(elp.cohort.person)
+        if y > ELP_START_YEAR and elp.cohort.person:
+            last = elp.cohort.attrs["year"][-1][0] if len(elp.cohort.attrs["year"][-1]) else 0
+            if last == y - 1:
+                elp.prior_adjust[y] = prior_care_feedback(
+                    elp.cohort.person[-1],
+                    elp.cohort.start[-1],
+                    elp.cohort.attrs["prior_care"][-1],
+                    dated,
+                )
         use = elp.step(fr, care.z, care.prior_care(y, fr.idx)) if y >= ELP_START_YEAR else None
         if len(elp.cohort.person) > known:
             dated.add_starters(np.concatenate(elp.cohort.person[known:]))

@@ -314,3 +314,30 @@ def pattern_rows(flags: NDArray[np.bool_], cohort: NDArray[np.bool_]) -> list[di
                     }
                 )
     return rows
+
+
+# CareModel.prior_care codes (0 psychiatrist, 1 AV, 2 psychotropics only, 3 acute, 4 none) of
+# each CARE_CATEGORIES index
+_PROXY_OF_CATEGORY = np.array([0, 1, 3, 2, 4])
+
+
+def prior_care_feedback(
+    person: NDArray[np.int64],
+    start: NDArray[np.int64],
+    proxy: NDArray[np.int64],
+    dated: DatedCare,
+) -> NDArray[np.float64]:
+    """Multipliers for next year's prior-care raking targets, from a finished cohort: the
+    raking rakes the calendar-year reading (`proxy`), the study measures the 24 months before
+    the first session; proxy share / window share per category maps a wanted window share to
+    the proxy share to rake (clipped to [0.5, 2])."""
+    out = np.ones(5, dtype=np.float64)
+    if len(person) == 0:
+        return out
+    flags = period_flags(person, start, dated, Services.empty())
+    window = np.zeros(5, dtype=np.float64)
+    np.add.at(window, _PROXY_OF_CATEGORY[categories(flags, 0)], 1.0)
+    raked = np.bincount(proxy, minlength=5).astype(np.float64)
+    ok = (window > 0) & (raked > 0)
+    out[ok] = np.clip(raked[ok] / window[ok], 0.5, 2.0)
+    return out
