@@ -76,6 +76,11 @@ class GenerationReport:
         return "\n".join(lines)
 
 
+# multipliers of the first cohort's prior-care raking targets, by CareModel.prior_care code
+# (psychiatrist, AV, psychotropics only, acute, none); later cohorts measure theirs
+FIRST_COHORT_PRIOR_ADJUST = np.array([0.75, 1.0, 1.0, 1.0, 1.1])
+
+
 def _restrict(mem: Membership, first_year: int, last_year: int) -> Membership:
     """Keep the spells that overlap the extract's years (the mutuality extracts those)."""
     lo, hi = year_start(first_year), year_end(last_year)
@@ -152,6 +157,11 @@ def generate(
         fr = build_frame(y, pop, geo, statuses, mem)
         care.advance(y)
         known = len(elp.cohort.person)
+        if y == ELP_START_YEAR:
+            # no earlier cohort to learn the window-vs-calendar-year mapping from: the mapping
+            # the later cohorts show (manifest `prior_care_target_multipliers`, stable over the
+            # years and scales: psychiatrist ~0.75, none ~1.1)
+            elp.prior_adjust[y] = FIRST_COHORT_PRIOR_ADJUST.copy()
         if y > ELP_START_YEAR and elp.cohort.person:
             last = elp.cohort.attrs["year"][-1][0] if len(elp.cohort.attrs["year"][-1]) else 0
             if last == y - 1:
@@ -227,6 +237,9 @@ def generate(
     solved: dict[str, object] = {
         "elp": {str(k): v for k, v in elp.solved.items()},
         "care": {str(k): v for k, v in care_solved.items()},
+        "prior_care_target_multipliers": {
+            str(k): [round(float(x), 4) for x in v] for k, v in elp.prior_adjust.items()
+        },
         "persons_simulated": pop.n,
     }
     manifest = {
