@@ -8,18 +8,25 @@ with the warehouse and printed as a published-vs-warehouse table. Tolerances:
   warehouse's 95 % interval: at scale 0.02 a category has 5-1,500 observed patients, so the
   sampling error alone exceeds 0.3 sessions in most rows. The flat 0.3 count is printed too.
 - Percentiles (Figures 7-9): 1.0 session for P25 / median / P75 and 2.5 for P95 (the tail of
-  a few hundred patients), plus 0.05 printed rounding.
+  a few hundred patients), plus 0.05 printed rounding. A percentile p is judged only when at
+  least min_cell_size (5) observed patients lie beyond it (n x min(p, 1 - p) >= 5: P95 needs
+  100 patients), else it is an order statistic of a handful of patients.
 - Cohort sizes (fn 10): observed patients / scale, 25 % relative (the synthetic membership
   and start rates are calibrated on usage, not on cohort counts).
-- Shares (Figures 10-12): 0.05 absolute (printed rounding 0.005 + sampling at this scale,
-  95 % half-width 0.02-0.04, + calibration residual).
+- Shares (Figures 10-12): 0.05 absolute (printed rounding 0.005 + calibration residual), or
+  the warehouse's 95 % half-width when larger (small subgroups, the 2019 cohort); Figures
+  13-14: 0.08 (shares of start groups of a few hundred patients).
 
 A row outside its tolerance is a `generator gap` when the warehouse still recovers the
-generator's own truth (sessions: truth/sessions.parquet, whole synthetic population) within
-the same tolerance: the warehouse computed what the data hold, the generator does not
-simulate that figure. The test fails on a row missing both, and when more than a quarter of
-the rows are generator gaps. Shares have no generator truth: they must be within tolerance
-of the published value or are reported as gaps (at most half of them).
+generator's own truth (whole synthetic population: truth/sessions.parquet; shares:
+truth/prior_care, transitions and patterns.parquet, defined as the warehouse defines them)
+within the same tolerance - for shares the larger of it and 1.7 x the 95 % half-width (a
+99.9 % interval: ~65 rows are compared, so a 5 % per-row error rate would fail on sampling
+alone): the warehouse computed what the data hold, the generator does not reproduce that
+figure. The test fails on a row missing both (FAIL), and when there are more generator gaps
+than allowed: sessions a quarter of the rows; Figures 10-12 MAX_SHARE_GENERATOR_GAPS and
+Figures 13-14 MAX_PATTERN_GENERATOR_GAPS (the known gaps of docs/generator.md: Figure 11
+subgroups that are not raked, "ELP after one year", and sampling at scale 0.02).
 """
 
 from __future__ import annotations
@@ -40,8 +47,15 @@ PATTERN_TOLERANCE = 0.08  # Figures 13-14 (shares of start groups of a few hundr
 # the warehouse's 95 % half-width times 1.7 (a 99.9 % interval): ~65 share rows are compared
 # with the truth, so a per-row 5 % error rate would fail the test on sampling alone
 SAMPLING_Z = 1.7
-MAX_SHARE_GENERATOR_GAPS = 0  # set from the measured table, see the module docstring
-MAX_PATTERN_GENERATOR_GAPS = 0
+# Generator gaps allowed (docs/generator.md, known gaps). Figures 10-12 (51 rows): at most 10,
+# of which at most 3 outside the known families - Figure 11 subgroups (the generator rakes
+# prior care on the totals only), "ELP after one year" (16 % simulated, 28 % published) and
+# the with-ELP-after split that scales with it; measured at seed 20250623: 10, 2 outside.
+# Figures 13-14 (13 rows): at most 1 (measured: 0).
+MAX_SHARE_GENERATOR_GAPS = 10
+MAX_SHARE_GAPS_OUTSIDE_KNOWN = 3
+KNOWN_SHARE_GAPS = ("fig11 ", "fig12 ELP after one year", "after_with_elp")
+MAX_PATTERN_GENERATOR_GAPS = 1
 
 
 @dataclass
@@ -112,6 +126,20 @@ def sessions_mart(db: Path) -> dict[tuple[int, str, str], dict[str, Any]]:
     return {(r["cohort_year"], r["dimension"], r["category"]): r for r in got}
 
 
+def quantile_sampling_error(level: float, n: int, truth: dict[str, Any]) -> float:
+    """SAMPLING_Z x the half-width of a Woodruff interval for the level's quantile of n
+    patients, in sessions: 1.96 sqrt(p (1 - p) / n) on the probability scale, over the density
+    near the quantile, read from the truth's quantiles (quartile spread for P25-P75, the
+    P75-P95 spread for P95). Without truth quantiles: 0. The mart gives no interval for its
+    percentiles, and the truth is the whole population: without this, a percentile of a few
+    dozen patients would FAIL on sampling alone."""
+    low, high, width = ("p25", "p75", 0.5) if level < 0.9 else ("p75", "p95", 0.2)
+    if truth.get(low) is None or truth.get(high) is None or n <= 0:
+        return 0.0
+    sessions_per_probability = (float(truth[high]) - float(truth[low])) / width
+    return float(SAMPLING_Z * 1.96 * (level * (1 - level) / n) ** 0.5 * sessions_per_probability)
+
+
 def test_annex_5_means_and_percentiles(built: tuple[Path, Path]) -> None:
     db, truth_dir = built
     mart, truth = sessions_mart(db), truth_sessions(truth_dir)
@@ -160,6 +188,9 @@ def test_annex_5_means_and_percentiles(built: tuple[Path, Path]) -> None:
                     t.get(name),
                     suppressed=m is None
                     or m["patients_observed"] * min(level, 1 - level) < MIN_CELL_SIZE,
+                    truth_tolerance=None
+                    if m is None
+                    else tol + quantile_sampling_error(level, m["patients_observed"], t),
                 )
             )
     report("Sessions per patient: published vs warehouse", table)
@@ -317,10 +348,14 @@ def test_prior_care_and_transition_shares(built: tuple[Path, Path]) -> None:
     )
     report("Prior care and transitions (Figures 10-12): published vs warehouse", table)
     assert all(r.warehouse is not None for r in table)
-    failures = [r.figure for r in table if r.status == "FAIL"]
+    # every share has a truth: a miss without one ('gap') is a failure too
+    failures = [r.figure for r in table if r.status in ("FAIL", "gap")]
     assert not failures, failures
     gaps = [r.figure for r in table if r.status == "generator gap"]
+    print(f"{len(gaps)} generator gaps (at most {MAX_SHARE_GENERATOR_GAPS})")
     assert len(gaps) <= MAX_SHARE_GENERATOR_GAPS, gaps
+    unexpected = [g for g in gaps if not any(k in g for k in KNOWN_SHARE_GAPS)]
+    assert len(unexpected) <= MAX_SHARE_GAPS_OUTSIDE_KNOWN, unexpected
 
 
 def test_individual_patterns(built: tuple[Path, Path]) -> None:
@@ -381,9 +416,10 @@ def test_individual_patterns(built: tuple[Path, Path]) -> None:
             )
     report("Individual trajectories (Figures 13-14): published vs warehouse", table)
     assert all(r.warehouse is not None for r in table)
-    failures = [r.figure for r in table if r.status == "FAIL"]
+    failures = [r.figure for r in table if r.status in ("FAIL", "gap")]
     assert not failures, failures
     gaps = [r.figure for r in table if r.status == "generator gap"]
+    print(f"{len(gaps)} generator gaps (at most {MAX_PATTERN_GENERATOR_GAPS})")
     assert len(gaps) <= MAX_PATTERN_GENERATOR_GAPS, gaps
     # the patterns of each start group add up to 1 whatever the generator does
     for care in ("antidepressants", "psychiatrist"):
