@@ -300,6 +300,14 @@ def test_truth_population_follows_the_ima_seed(run: Path) -> None:
         """
     ).fetchall()[0][0]
     assert diff < 0.02
-    for name in ("population", "usage", "sessions", "services"):
+    for name in (
+        "population",
+        "usage",
+        "sessions",
+        "services",
+        "prior_care",
+        "transitions",
+        "patterns",
+    ):
         assert (run / "truth" / f"{name}.parquet").exists()
     assert (run / "truth" / "manifest.json").exists()

@@ -190,6 +190,13 @@ select
     {{ dbt.dateadd('day', margin, 'numbered.window_end_date') }} <= {{ extraction_date }}
         as is_window_observed,
     coalesce(affiliation.is_affiliated_window, 0) = 1 as is_affiliated_window,
+    -- the session cohort of mart_elp_sessions_per_patient, defined once: window observed,
+    -- affiliated over it, and weighted in the cohort year
+    (
+        {{ dbt.dateadd('day', margin, 'numbered.window_end_date') }} <= {{ extraction_date }}
+        and coalesce(affiliation.is_affiliated_window, 0) = 1
+        and member_years.member_id is not null
+    ) as is_session_cohort,
     coalesce(affiliation.is_affiliated_after_window, 0) = 1 as is_affiliated_after_window,
     coalesce(affiliation.is_affiliated_prior_years, 0) = 1 as is_affiliated_prior_years,
     -- the member's attributes and weighting group in the cohort year

@@ -8,7 +8,7 @@ with
 cohort as (
     select *
     from {{ ref('int_elp_trajectories') }}
-    where is_window_observed and is_affiliated_window and has_member_year
+    where is_session_cohort
 ),
 
 -- identical profiles collapse before the unpivot, so the long table grows with profiles,
@@ -89,6 +89,21 @@ counts as (
     group by cohort_year, dimension, category
 ),
 
+-- detainees (fn 7): the patient count is extrapolated to the prison population, as the usage
+-- mart does for users (int_elp_detained_patients). Means and percentiles keep the
+-- expansion-factor weights: the prison factor is one constant per cohort year and sex, so
+-- within a sex it cancels out of a weighted mean or quantile. Only the female / male mix of
+-- the detained row would move (towards the prison population's, ~4 % women); that mix is
+-- left as weighted, because a per-sex reweighting would need its own variance estimator for
+-- one row of a few dozen observed patients (Annex 5: 7.1 and 3.9 sessions).
+detained as (
+    select
+        cohort_year,
+        sum(patients_extrapolated) as patients_extrapolated
+    from {{ ref('int_elp_detained_patients') }}
+    group by cohort_year
+),
+
 labels as (
     select * from {{ ref('labels') }}
 )
@@ -98,7 +113,22 @@ select
     cast(counts.dimension as {{ dbt.type_string() }}) as dimension,
     cast(counts.category as {{ dbt.type_string() }}) as category,
     cast(counts.patients_observed as {{ dbt.type_bigint() }}) as patients_observed,
-    cast(counts.patients_extrapolated as {{ type_double() }}) as patients_extrapolated,
+    cast(
+        case
+            when counts.dimension = 'specific_category' and counts.category = 'detained'
+                then coalesce(detained.patients_extrapolated, counts.patients_extrapolated)
+            else counts.patients_extrapolated
+        end as {{ type_double() }}
+    ) as patients_extrapolated,
+    cast(
+        case
+            when
+                counts.dimension = 'specific_category' and counts.category = 'detained'
+                and detained.patients_extrapolated is not null
+                then 'prison_population'
+            else 'post_stratification'
+        end as {{ dbt.type_string() }}
+    ) as extrapolation_method,
     cast(means.estimate as {{ type_double() }}) as mean_sessions,
     cast(means.ci_low as {{ type_double() }}) as mean_sessions_ci_low,
     cast(means.ci_high as {{ type_double() }}) as mean_sessions_ci_high,
@@ -122,6 +152,8 @@ inner join quantiles
         counts.cohort_year = quantiles.cohort_year
         and counts.dimension = quantiles.dimension
         and counts.category = quantiles.category
+left join detained
+    on counts.cohort_year = detained.cohort_year
 left join labels
     on
         counts.dimension = labels.dimension

@@ -12,6 +12,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -200,7 +201,10 @@ def compare(truth_dir: Path, study_figures: Path) -> list[CalibrationRow]:
                     "Figures 7-9", f"{q} sessions {y} {dim}={cat}", v, g, tol, dim == "total"
                 )
             )
-    # Figure 10 prior care of new patients (information: year-level reading of the window)
+    # Figures 12-14: care before / during / after of the 2023 cohort (information; reproduced
+    # through the care model, not raked)
+    _trajectory_rows(truth_dir, t.raw, rows)
+    # Figure 10 prior care of new patients (information; the warehouse's 24-month window)
     prior_path = truth_dir / "prior_care.parquet"
     if prior_path.exists():
         prior = {
@@ -256,3 +260,73 @@ def format_table(rows: list[CalibrationRow]) -> str:
             f"{r.figure:<12} {r.measure:<58} {r.published:11.4f} {g:>11} {r.tolerance:8.4f}  {flag}"
         )
     return "\n".join(out)
+
+
+def _trajectory_rows(truth_dir: Path, doc: dict[str, Any], rows: list[CalibrationRow]) -> None:
+    """Figure 12 shares and Figures 13-14 patterns (published vs truth, information rows)."""
+    path = truth_dir / "transitions.parquet"
+    if path.exists():
+        got = {
+            (r["care_type"], r["period"], r["elp_status"]): r
+            for r in pq.read_table(path).to_pylist()
+        }
+        columns = {
+            "before": ("before", "all"),
+            "during": ("during", "all"),
+            "after": ("after", "all"),
+            "after_with_elp": ("after", "with_elp_after"),
+            "after_without_elp": ("after", "without_elp_after"),
+        }
+        for fig in doc["care_transitions_figure_12_2023"]["rows"]:
+            for column, (period, status) in columns.items():
+                if fig.get(column) is None:
+                    continue
+                r = got.get((fig["care_type"], period, status))
+                g, n = (None, 0) if r is None else (r["share"], r["cohort_patients"])
+                v = float(fig[column])
+                rows.append(
+                    CalibrationRow(
+                        "Figure 12",
+                        f"{fig['care_type']} {column} 2023",
+                        v,
+                        g,
+                        _rate_tol(0.03, v, n),
+                        False,
+                    )
+                )
+    path = truth_dir / "patterns.parquet"
+    if path.exists():
+        pat = {
+            (r["care_type"], r["pattern"], r["elp_after"]): r
+            for r in pq.read_table(path).to_pylist()
+        }
+        for key, care in (
+            ("individual_trajectories_figure_13_antidepressants", "antidepressants"),
+            ("individual_trajectories_figure_14_psychiatrist", "psychiatrist"),
+        ):
+            for fig in doc[key]["rows"]:
+                pattern = fig["pattern"]
+                if "(" in pattern:
+                    continue
+                elp = "without_elp_after" if pattern == "Y-*-N" else "all"
+                expanded = [pattern]
+                while any("*" in p for p in expanded):
+                    expanded = [p.replace("*", c, 1) for p in expanded for c in "YN"]
+                parts = [pat.get((care, p, elp)) for p in expanded]
+                g = (
+                    None
+                    if any(p is None for p in parts)
+                    else sum(p["share_of_start_group"] or 0.0 for p in parts if p is not None)
+                )
+                n = 0 if not parts or parts[0] is None else parts[0]["start_group_patients"]
+                v = float(fig["share"])
+                rows.append(
+                    CalibrationRow(
+                        "Figures 13-14",
+                        f"{care} {pattern} ({elp}) 2023",
+                        v,
+                        g,
+                        _rate_tol(0.05, v, n),
+                        False,
+                    )
+                )

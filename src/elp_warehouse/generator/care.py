@@ -22,7 +22,12 @@ from elp_warehouse.generator.frame import YearFrame
 from elp_warehouse.generator.membership import Membership
 from elp_warehouse.generator.population import Population
 from elp_warehouse.generator.targets import StudyTargets
-from elp_warehouse.generator.util import bisect, interpolate_years, sigmoid
+from elp_warehouse.generator.util import (
+    bisect,
+    interpolate_years,
+    sigmoid,
+    within_segment_index,
+)
 
 CARE_TYPES = ("psychotropic", "psychiatrist", "av_psychologist", "acute_rehab")
 Z_PERSISTENCE = 0.85
@@ -57,16 +62,46 @@ INVALIDITY_SHIFT = {
 REGION_SHIFT = {"av_psychologist": np.array([0.0, 0.5, 0.3])}
 LOADING = {"psychotropic": 1.0, "psychiatrist": 1.4, "av_psychologist": 0.5, "acute_rehab": 1.7}
 MEAN_EVENTS = {"psychotropic": 3.5, "psychiatrist": 2.5, "av_psychologist": 3.0, "acute_rehab": 0.4}
+# state dependence: log-odds added when the person had the care type the year before. Care is
+# chronic (Figures 13-14: 58 % of antidepressant users before ELP are on them during and after,
+# 63 % of psychiatrist patients see one during); the shared need z alone made year-to-year use
+# too volatile. The intercepts are still solved on the population, so Figures 1-2 hold.
+PERSISTENCE = {"psychotropic": 3.0, "psychiatrist": 2.0, "av_psychologist": 1.0, "acute_rehab": 0.5}
+# share of psychotropic users on antipsychotics (more with acute or psychiatrist care), and of
+# antipsychotic users also on antidepressants; a person keeps the class over the years
+ANTIPSYCHOTIC_SHARE, ANTIPSYCHOTIC_SHARE_SEVERE, ALSO_ANTIDEPRESSANT = 0.12, 0.35, 0.35
 
 
 @dataclass
 class CareEvents:
-    """Persons (frame rows) with a care type in the year, their event count and date span."""
+    """Persons (frame rows) with a care type in the year, their event count and date span, and
+    the dated events themselves (`ev_row` = position in `rows`, `ev_day`), drawn once for
+    every person so that the extract (members) and the truth (everybody) share the same dates.
+    `ev_antipsychotic`: psychotropic dispensings only, the class of each dispensing."""
 
     rows: NDArray[np.int64]
     n: NDArray[np.int64]
     first: NDArray[np.int64]
     last: NDArray[np.int64]
+    ev_row: NDArray[np.int64]
+    ev_day: NDArray[np.int64]
+    ev_antipsychotic: NDArray[np.bool_] | None = None
+
+
+def expand_dates(
+    first: NDArray[np.int64],
+    last: NDArray[np.int64],
+    n: NDArray[np.int64],
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """n event days per row: the first, the last and the others in between."""
+    row = np.repeat(np.arange(len(n)), n)
+    k = within_segment_index(n)
+    mid = first[row] + np.floor(rng.random(len(row)) * (last[row] - first[row] + 1)).astype(
+        np.int64
+    )
+    day = np.where(k == 0, first[row], np.where(k == n[row] - 1, last[row], mid))
+    return row, day
 
 
 @dataclass
@@ -86,6 +121,11 @@ class CareModel:
     ) -> None:
         self.pop, self.rng = pop, rng
         self.z = rng.standard_normal(pop.n).astype(np.float32)
+        # own streams for the need z and for the event days / drug classes: the ELP model
+        # reads z, so its realisation does not move when the care draws change
+        z_rng, self.event_rng = rng.spawn(2)
+        self.z_rng = z_rng
+        self.class_u = self.event_rng.random((2, pop.n)).astype(np.float32)
         f1, f2 = targets.figure_1, targets.figure_2
         self.target = {
             "psychotropic": interpolate_years(f1["psychotropics_total_incl_acute"], years),
@@ -106,7 +146,7 @@ class CareModel:
 
     def advance(self, year: int) -> None:
         if year > self.pop.first_year:
-            eps = self.rng.standard_normal(self.pop.n).astype(np.float32)
+            eps = self.z_rng.standard_normal(self.pop.n).astype(np.float32)
             self.z = (Z_PERSISTENCE * self.z + np.sqrt(1 - Z_PERSISTENCE**2) * eps).astype(
                 np.float32
             )
@@ -141,11 +181,24 @@ class CareModel:
             out[c] = s
         return out
 
-    def step(self, fr: YearFrame, elp_user: NDArray[np.bool_], membership: Membership) -> YearCare:
+    def step(
+        self,
+        fr: YearFrame,
+        elp_user: NDArray[np.bool_],
+        membership: Membership,
+        last_day: int | None = None,
+    ) -> YearCare:
+        """One year of care. `last_day` (the extraction date, for the year after the last
+        analysis year): the year is simulated whole, with the last year's targets, and the
+        events after that day are dropped - they have not happened yet."""
         rng, year = self.rng, fr.year
         n = len(fr.idx)
         z = self.z[fr.idx].astype(np.float64)
         shifts = self._shifts(fr)
+        previous = self.history.get(year - 1)
+        if previous is not None:
+            for c in CARE_TYPES:
+                shifts[c] = shifts[c] + PERSISTENCE[c] * previous[c][fr.idx]
         elp = elp_user.astype(np.float64)
         sub = (
             rng.choice(n, min(n, CALIBRATION_SAMPLE), replace=False) if n else np.zeros(0, np.int64)
@@ -158,7 +211,8 @@ class CareModel:
             excl = c == "av_psychologist"  # the AV share is the one without ELP (fn 14)
             w = (1 - es) if excl else np.ones(len(es))
             lin = mult * LOADING[c] * zs + ss[c]
-            target = self.target[c][year]
+            # after the last analysis year (care until the extraction): the last year's shares
+            target = self.target[c][min(year, max(self.target[c]))]
             a = float(np.log(target / (1 - target)))
             for _ in range(30):
                 p = sigmoid(a + lin)
@@ -175,7 +229,7 @@ class CareModel:
             amb = 1 - (1 - p["psychiatrist"]) * (1 - p["av_psychologist"]) * (1 - es)
             return float((p["psychotropic"] * amb).mean())
 
-        mult = bisect(overlap, 0.2, 4.0, self.overlap[year], iters=12)
+        mult = bisect(overlap, 0.2, 4.0, self.overlap[min(year, max(self.overlap))], iters=12)
         a = {c: solve(c, mult) for c in CARE_TYPES}
         flags: dict[str, NDArray[np.bool_]] = {}
         for c in CARE_TYPES:
@@ -204,16 +258,35 @@ class CareModel:
             width = hi[rows] - lo[rows] + 1
             d1 = lo[rows] + np.floor(rng.random(len(rows)) * width).astype(np.int64)
             d2 = lo[rows] + np.floor(rng.random(len(rows)) * width).astype(np.int64)
+            if c == "psychotropic" and previous is not None:
+                # chronic users (on psychotropics the year before) are dispensed all year
+                # round: first pack in the first months, last one in the last months
+                chronic = previous[c][fr.idx[rows]]
+                u1, u2 = rng.random(len(rows)), rng.random(len(rows))
+                d1 = np.where(chronic, lo[rows] + np.floor(u1 * width * 0.25), d1).astype(np.int64)
+                d2 = np.where(chronic, hi[rows] - np.floor(u2 * width * 0.25), d2).astype(np.int64)
             first = np.where(k > 1, np.minimum(d1, d2), d1)
             last = np.where(k > 1, np.maximum(d1, d2), d1)
-            events[c] = CareEvents(rows, k, first, last)
-        n_ph = len(events["psychotropic"].rows)
-        u = rng.random(n_ph)
-        ap_bias = (
-            flags["acute_rehab"][events["psychotropic"].rows]
-            | flags["psychiatrist"][events["psychotropic"].rows]
+            ev_row, ev_day = expand_dates(first, last, k, self.event_rng)
+            events[c] = CareEvents(rows, k, first, last, ev_row, ev_day)
+        ph = events["psychotropic"]
+        ph_person = fr.idx[ph.rows]
+        u, v = self.class_u[0, ph_person], self.class_u[1, ph_person]
+        ap_bias = flags["acute_rehab"][ph.rows] | flags["psychiatrist"][ph.rows]
+        ap = np.where(ap_bias, u < ANTIPSYCHOTIC_SHARE_SEVERE, u < ANTIPSYCHOTIC_SHARE)
+        ad = ~ap | (v < ALSO_ANTIDEPRESSANT)
+        # one class per dispensing; persons on both classes alternate
+        both = ad[ph.ev_row] & ap[ph.ev_row]
+        ph.ev_antipsychotic = np.where(
+            both, self.event_rng.random(len(ph.ev_row)) < 0.5, ap[ph.ev_row]
         )
-        ap = np.where(ap_bias, u < 0.35, u < 0.12)
-        ad = ~ap | (rng.random(n_ph) < 0.35)
+        if last_day is not None:
+            for ev in events.values():
+                keep = ev.ev_day <= last_day
+                ev.ev_row, ev.ev_day = ev.ev_row[keep], ev.ev_day[keep]
+                if ev.ev_antipsychotic is not None:
+                    ev.ev_antipsychotic = ev.ev_antipsychotic[keep]
         solved = {"loading_multiplier": mult, **{f"intercept_{c}": v for c, v in a.items()}}
+        if last_day is not None:
+            hi = np.maximum(np.minimum(hi, last_day), lo)  # other events of the writer too
         return YearCare(flags, events, ap, ad, solved, lo, hi)

@@ -162,6 +162,10 @@ class ElpModel:
         rng_psy = t.raw["prior_care_figure_10"]["rows"]
         psy = next(r for r in rng_psy if r["prior_care"] == "psychiatrist")["range_2019_2024"]
         self.prior_psychiatrist = 0.5 * (float(psy["min"]) + float(psy["max"]))  # "15-19 %"
+        # per year, multipliers of the prior-care targets by CareModel.prior_care code: the
+        # raking sees a calendar-year reading of the window, the study the 24 months before
+        # the first session; set by the pipeline from the previous cohort (trajectory_truth)
+        self.prior_adjust: dict[int, NDArray[np.float64]] = {}
         child = {ELP_START_YEAR + 1: 0.0, **t.children_network_share}
         self.children_share = interpolate_years(child, years)
         self.solved: dict[int, dict[str, float]] = {}
@@ -314,6 +318,13 @@ class ElpModel:
                 self.prior_none[year],
             ]
         )
+        adjust = self.prior_adjust.get(year)
+        if adjust is not None:
+            prior_t = prior_t * adjust
+            known = np.isfinite(prior_t)
+            total = float(prior_t[known].sum())
+            if total > 0.95:  # leave room for the free categories (AV, acute)
+                prior_t[known] *= 0.95 / total
         dims.insert(0, Dimension("prior_care", present_keys % 5, prior_t * new_users + fix_prior))
         zz = z[idx].astype(np.float64)
         gamma = ELP_NEED_LOADING

@@ -13,7 +13,7 @@ from elp_warehouse.generator.arrow_util import (
     lookup_strings,
     scrambled,
 )
-from elp_warehouse.generator.care import YearCare
+from elp_warehouse.generator.care import CareEvents, YearCare
 from elp_warehouse.generator.config import (
     NETWORK_TYPES,
     NO_EXIT,
@@ -29,7 +29,6 @@ from elp_warehouse.generator.mess import Columns, claims_with_mess, dispensings_
 from elp_warehouse.generator.population import Population, nis_municipality
 from elp_warehouse.generator.providers import PROVIDERS_PER_PROVINCE_MAX
 from elp_warehouse.generator.sessions import Services
-from elp_warehouse.generator.util import within_segment_index
 
 ID_WIDTH = 8
 ANTIDEPRESSANTS = (
@@ -117,20 +116,14 @@ def affiliation_periods(mem: Membership, first_year: int, last_year: int) -> dic
     }
 
 
-def _expand_dates(
-    first: NDArray[np.int64],
-    last: NDArray[np.int64],
-    n: NDArray[np.int64],
-    rng: np.random.Generator,
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """n event days per row: the first, the last and the others in between."""
-    row = np.repeat(np.arange(len(n)), n)
-    k = within_segment_index(n)
-    mid = first[row] + np.floor(rng.random(len(row)) * (last[row] - first[row] + 1)).astype(
-        np.int64
-    )
-    day = np.where(k == 0, first[row], np.where(k == n[row] - 1, last[row], mid))
-    return row, day
+def _member_events(
+    ev: CareEvents, keep: NDArray[np.bool_]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.bool_]]:
+    """The dated events of the kept (member) rows: position among the kept rows, day, and the
+    selection mask over all events (for per-event attributes)."""
+    sel = keep[ev.ev_row]
+    kept_pos = np.cumsum(keep) - 1
+    return kept_pos[ev.ev_row[sel]], ev.ev_day[sel], sel
 
 
 class CareWriter:
@@ -189,7 +182,7 @@ class CareWriter:
         # psychiatrist: consultations mostly, some psychotherapy, home visits, concertation
         ev = care.events["psychiatrist"]
         keep = mem[ev.rows]
-        row, day = _expand_dates(ev.first[keep], ev.last[keep], ev.n[keep], rng)
+        row, day, _ = _member_events(ev, keep)
         rows = ev.rows[keep][row]
         codes = self._codes_of("psychiatrist_ambulatory")
         which = rng.choice(len(codes), len(rows), p=[0.7, 0.15, 0.05, 0.1])
@@ -206,7 +199,7 @@ class CareWriter:
         # acute / rehabilitation / residential: episodes billed per day, institutions (no provider)
         ev = care.events["acute_rehab"]
         keep = mem[ev.rows]
-        row, day = _expand_dates(ev.first[keep], ev.last[keep], ev.n[keep], rng)
+        row, day, _ = _member_events(ev, keep)
         rows = ev.rows[keep][row]
         codes = np.concatenate(
             [self._codes_of("acute_psychiatric"), self._codes_of("rehab_residential")]
@@ -330,12 +323,13 @@ class CareWriter:
         ev = care.events["psychotropic"]
         keep = fr.member[ev.rows]
         ad, ap = care.antidepressant[keep], care.antipsychotic[keep]
-        row, day = _expand_dates(ev.first[keep], ev.last[keep], ev.n[keep], rng)
+        row, day, sel = _member_events(ev, keep)
         rows = ev.rows[keep][row]
         # one product per class and person-year; persons on both classes alternate
         prod_ad = rng.integers(0, len(ANTIDEPRESSANTS), len(ad))[row]
         prod_ap = rng.integers(0, len(ANTIPSYCHOTICS), len(ap))[row]
-        use_ap = np.where(ad[row] & ap[row], rng.random(len(row)) < 0.5, ap[row])
+        assert ev.ev_antipsychotic is not None
+        use_ap = ev.ev_antipsychotic[sel]
         atc = np.where(use_ap, len(ANTIDEPRESSANTS) + prod_ap, prod_ad)
         pack = np.where(
             use_ap, rng.choice([14, 28, 30, 60], len(row)), rng.choice([28, 30, 56, 98], len(row))
@@ -374,7 +368,7 @@ class CareWriter:
         rng = self.rng
         ev = care.events["av_psychologist"]
         keep = fr.member[ev.rows]
-        row, day = _expand_dates(ev.first[keep], ev.last[keep], ev.n[keep], rng)
+        row, day, _ = _member_events(ev, keep)
         rows = ev.rows[keep][row]
         benefit = np.zeros(len(rows), dtype=np.int64)
         sessions = np.ones(len(rows), dtype=np.int64)

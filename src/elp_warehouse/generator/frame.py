@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from elp_warehouse.generator.config import SPECIFIC_FLAGS, Geography, age_group_of
+from elp_warehouse.generator.config import SPECIFIC_FLAGS, Geography, age_group_of, year_end
 from elp_warehouse.generator.membership import Membership
 from elp_warehouse.generator.population import Population
 from elp_warehouse.generator.statuses import StatusModel, YearStatuses
@@ -78,5 +78,29 @@ def build_frame(
         socio=np.where(socio < 0, 4, socio).astype(np.int8),
         flags=flags,
         statuses=st,
+        affiliated_days=membership.affiliated_days(year, idx),
+    )
+
+
+def next_year_frame(fr: YearFrame, pop: Population, membership: Membership) -> YearFrame:
+    """The year after `fr` for the months simulated beyond the last analysis year (other care
+    until the extraction): the persons still present at the end of `fr`'s year, one year
+    older, with that year's attributes otherwise (the population is not simulated further)."""
+    keep = pop.exit_day[fr.idx].astype(np.int64) > year_end(fr.year)
+    idx = fr.idx[keep]
+    year = fr.year + 1
+    age = fr.age[keep] + 1
+    return replace(
+        fr,
+        year=year,
+        idx=idx,
+        age=age,
+        age_group=age_group_of(age),
+        sex=fr.sex[keep],
+        vt=fr.vt[keep],
+        province=fr.province[keep],
+        region=fr.region[keep],
+        socio=fr.socio[keep],
+        flags={k: v[keep] for k, v in fr.flags.items()},
         affiliated_days=membership.affiliated_days(year, idx),
     )

@@ -29,17 +29,25 @@ from elp_warehouse.generator.config import (
 )
 from elp_warehouse.generator.elp import ElpModel
 from elp_warehouse.generator.events import CareWriter, affiliation_periods, members_yearly
-from elp_warehouse.generator.frame import build_frame
+from elp_warehouse.generator.frame import build_frame, next_year_frame
 from elp_warehouse.generator.membership import Membership, simulate_membership
 from elp_warehouse.generator.population import simulate_population
 from elp_warehouse.generator.providers import ProviderPool
 from elp_warehouse.generator.statuses import StatusModel
 from elp_warehouse.generator.targets import load_targets, status_targets
+from elp_warehouse.generator.trajectory_truth import (
+    DatedCare,
+    pattern_rows,
+    period_flags,
+    prior_care_feedback,
+    prior_care_rows,
+    transition_rows,
+    transitions_cohort,
+)
 from elp_warehouse.generator.truth import (
     Truth,
     cohort_sessions,
     population_table,
-    prior_care_rows,
     write_truth,
 )
 from elp_warehouse.generator.writer import TableWriter
@@ -66,6 +74,11 @@ class GenerationReport:
             f"Wall time {self.wall_seconds:.1f} s, peak memory {self.peak_rss_mb:,.0f} MB",
         ]
         return "\n".join(lines)
+
+
+# multipliers of the first cohort's prior-care raking targets, by CareModel.prior_care code
+# (psychiatrist, AV, psychotropics only, acute, none); later cohorts measure theirs
+FIRST_COHORT_PRIOR_ADJUST = np.array([0.75, 1.0, 1.0, 1.0, 1.1])
 
 
 def _restrict(mem: Membership, first_year: int, last_year: int) -> Membership:
@@ -138,13 +151,32 @@ def generate(
     )
     cw = CareWriter(nomenclature, list(networks.ids), cfg.extraction_day, rngs[6])
     truth = Truth(geo)
+    dated = DatedCare(pop.n, first_year)
     care_solved: dict[int, dict[str, float]] = {}
     for y in years:
         fr = build_frame(y, pop, geo, statuses, mem)
         care.advance(y)
+        known = len(elp.cohort.person)
+        if y == ELP_START_YEAR:
+            # no earlier cohort to learn the window-vs-calendar-year mapping from: the mapping
+            # the later cohorts show (manifest `prior_care_target_multipliers`, stable over the
+            # years and scales: psychiatrist ~0.75, none ~1.1)
+            elp.prior_adjust[y] = FIRST_COHORT_PRIOR_ADJUST.copy()
+        if y > ELP_START_YEAR and elp.cohort.person:
+            last = elp.cohort.attrs["year"][-1][0] if len(elp.cohort.attrs["year"][-1]) else 0
+            if last == y - 1:
+                elp.prior_adjust[y] = prior_care_feedback(
+                    elp.cohort.person[-1],
+                    elp.cohort.start[-1],
+                    elp.cohort.attrs["prior_care"][-1],
+                    dated,
+                )
         use = elp.step(fr, care.z, care.prior_care(y, fr.idx)) if y >= ELP_START_YEAR else None
+        if len(elp.cohort.person) > known:
+            dated.add_starters(np.concatenate(elp.cohort.person[known:]))
         elp_user = use.user if use is not None else np.zeros(len(fr.idx), dtype=np.bool_)
         yc = care.step(fr, elp_user, mem)
+        dated.add_year(fr, yc)
         care_solved[y] = yc.solved
         writer.write("members_yearly", members_yearly(fr, pop, geo, codes))
         writer.write("claims", cw.claims_table(cw.year_claims(fr, yc)))
@@ -152,6 +184,20 @@ def generate(
         writer.write("complementary_refunds", cw.year_refunds(fr, yc))
         truth.add_year(fr, use, yc)
         bar.update()
+
+    # the months after the last analysis year, until the extraction: other care goes on (the
+    # 'after' period of a late 2023 starter reaches mid-2025); simulated as one more year with
+    # the last year's shares, the persons still present at its end, and cut at the extraction
+    fr = next_year_frame(fr, pop, mem)
+    care.advance(fr.year)
+    elp_next = elp.services_in(year_start(fr.year), cfg.extraction_day)
+    elp_user = np.isin(fr.idx, elp_next.person)
+    yc = care.step(fr, elp_user, mem, last_day=cfg.extraction_day)
+    care_solved[fr.year] = yc.solved
+    writer.write("claims", cw.claims_table(cw.year_claims(fr, yc)))
+    writer.write("pharmacy_dispensings", cw.year_dispensings(fr, yc))
+    writer.write("complementary_refunds", cw.year_refunds(fr, yc))
+    dated.add_year(fr, yc, last_day=cfg.extraction_day)
 
     services = elp.all_services()
     service_year = (
@@ -173,13 +219,27 @@ def generate(
         "usage": write_truth(truth_path, "usage", truth.usage_rows),
         "sessions": write_truth(truth_path, "sessions", session_rows),
         "services": write_truth(truth_path, "services", truth.services_rows),
-        "prior_care": write_truth(truth_path, "prior_care", prior_care_rows(cohort, geo)),
     }
+    if cohort:
+        flags = period_flags(cohort["person"], cohort["start"], dated, services)
+        in_transitions = transitions_cohort(cohort, dated, cfg.extraction_day)
+        truth_rows["prior_care"] = write_truth(
+            truth_path, "prior_care", prior_care_rows(cohort, flags, dated, geo)
+        )
+        truth_rows["transitions"] = write_truth(
+            truth_path, "transitions", transition_rows(cohort, flags, in_transitions)
+        )
+        truth_rows["patterns"] = write_truth(
+            truth_path, "patterns", pattern_rows(flags, in_transitions)
+        )
     wall = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     solved: dict[str, object] = {
         "elp": {str(k): v for k, v in elp.solved.items()},
         "care": {str(k): v for k, v in care_solved.items()},
+        "prior_care_target_multipliers": {
+            str(k): [round(float(x), 4) for x in v] for k, v in elp.prior_adjust.items()
+        },
         "persons_simulated": pop.n,
     }
     manifest = {

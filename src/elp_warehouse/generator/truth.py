@@ -60,13 +60,6 @@ PLACES_EXCLUSIVE = (
     "multiple",
     "other",
 )
-PRIOR_CARE = (
-    "psychiatrist",
-    "non_conventioned_psychologist",
-    "psychotropics_only",
-    "acute_rehab",
-    "none",
-)
 
 
 def dimension_members(
@@ -331,48 +324,6 @@ def cohort_sessions(
                 )
             rows.append(row)
     return rows, {"person": person, "start": start, "function": function, **attrs}
-
-
-def prior_care_rows(c: dict[str, NDArray[np.int64]], geo: Geography) -> list[dict[str, object]]:
-    """Care in the two calendar years before the first ELP session (Figures 10-11), by cohort
-    year and dimension: one category per new patient, psychiatrist first (fn 19)."""
-    rows: list[dict[str, object]] = []
-    if not c:
-        return rows
-    extra = {
-        "network_type": (c["network_type"], NETWORK_TYPES),
-        "first_setting": (c["first_setting"], SETTINGS),
-    }
-    for year in np.unique(c["year"]):
-        ym = c["year"] == year
-        groups = dimension_members(
-            geo,
-            c["age_group"][ym],
-            c["sex"][ym],
-            c["vt"][ym],
-            c["region"][ym],
-            c["province"][ym],
-            c["socio"][ym],
-            c["flags"][ym],
-            {k: (v[0][ym], v[1]) for k, v in extra.items()},
-        )
-        cat = c["prior_care"][ym]
-        for dim, category, mask in groups:
-            n = int(mask.sum())
-            counts = np.bincount(cat[mask], minlength=len(PRIOR_CARE))
-            for k, pc in enumerate(PRIOR_CARE):
-                rows.append(
-                    {
-                        "cohort_year": int(year),
-                        "dimension": dim,
-                        "category": category,
-                        "prior_care": pc,
-                        "patients": n,
-                        "with_prior_care": int(counts[k]),
-                        "share": float(counts[k] / n) if n else None,
-                    }
-                )
-    return rows
 
 
 def write_truth(truth_dir: object, name: str, rows: list[dict[str, object]] | pa.Table) -> int:
