@@ -160,6 +160,20 @@
     {{ return('') }}
 {%- endmacro %}
 
+{#- Stops the run with `message` (a compiler error), first marking this run's row of the run log
+    failed with that message: dbt runs no on-run-end hook after a failed on-run-start hook. -#}
+{% macro refuse_extract(message) -%}
+    {%- if execute and var('run_log_enabled', true) not in [false, 'false'] -%}
+        {%- do elp_warehouse.run_log_update(elp_warehouse.run_log_relation('run_log'), {
+            'ended_at': elp_warehouse.run_log_now(),
+            'status': 'failed',
+            'message': message[:2000],
+        }, elp_warehouse.run_log_this_run()) -%}
+        {%- do adapter.commit() -%}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error(message) }}
+{%- endmacro %}
+
 {#- The raw tables this run reads: selected sources (`dbt source freshness`) and the sources
     that a selected node reads directly (same rule as the preflight). -#}
 {% macro run_log_raw_sources() -%}
