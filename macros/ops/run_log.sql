@@ -167,7 +167,7 @@
         {%- do elp_warehouse.run_log_update(elp_warehouse.run_log_relation('run_log'), {
             'ended_at': elp_warehouse.run_log_now(),
             'status': 'failed',
-            'message': message[:2000],
+            'message': message[:1000],
         }, elp_warehouse.run_log_this_run()) -%}
         {%- do adapter.commit() -%}
     {%- endif -%}
@@ -367,7 +367,7 @@
         'ended_at': ended,
         'duration_s': (ended - run_started_at.replace(tzinfo=none)).total_seconds(),
         'status': 'failed' if counts['failures'] else 'success',
-        'message': (counts['failures'] | join('; '))[:2000] if counts['failures'] else none,
+        'message': (counts['failures'] | join('; '))[:1000] if counts['failures'] else none,
     } -%}
     {%- for name in ['models_built', 'models_errored', 'models_skipped', 'seeds_loaded', 'tests_passed',
         'tests_warned', 'tests_failed', 'tests_errored', 'tests_skipped'] -%}
