@@ -20,7 +20,7 @@
 {% macro run_log_relation(table_name) -%}
     {{ return(api.Relation.create(
         database=target.database,
-        schema=var('run_log_schema', 'ops'),
+        schema='ops',
         identifier=table_name,
         type='table'
     )) }}
