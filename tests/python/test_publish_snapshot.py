@@ -213,3 +213,21 @@ def test_descriptions_travel_with_the_snapshot(built: Built) -> None:
         "and (comment is null or comment = '')",
     )
     assert tables == []
+
+
+def test_the_run_log_travels_with_the_snapshot(built: Built) -> None:
+    """meta.run_log: the build that was published is its last row, a success, with the rows
+    read and quarantined of the working database's quality mart."""
+    last = _rows(
+        built.snapshot,
+        "select command, status, rows_read, rows_quarantined, extract_files "
+        "from meta.run_log order by started_at desc limit 1",
+    )[0]
+    totals = _rows(
+        built.working_db,
+        "select sum(rows_read), sum(rows_rejected) from marts.mart_data_quality "
+        "where rule = 'all_rules'",
+    )[0]
+    assert last[:2] == ("build", "success")
+    assert (last[2], last[3]) == totals
+    assert last[4] >= 5
