@@ -172,8 +172,11 @@ def test_build_logs_one_row_per_run_success_then_failed(
     }
 
     # the same extract under the default gate (1 %): 1 of 4 claims rejected fails
-    # rejected_share_within_threshold; the failed run appends its own row
-    failed = run_dbt(BUILD, raw_dir, reused_warehouse_dir, None, dbt_target_dir)
+    # rejected_share_within_threshold; the failed run appends its own row, and a full refresh
+    # (which rebuilds every dbt table) leaves the log alone
+    failed = run_dbt(
+        [*BUILD, "--full-refresh"], raw_dir, reused_warehouse_dir, None, dbt_target_dir
+    )
     assert failed.returncode != 0
     assert "Rejected share of raw table claims" in output(failed)
     logged = run_log(reused_warehouse_dir)
