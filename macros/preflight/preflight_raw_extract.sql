@@ -10,7 +10,9 @@
         type family (see `raw_type_family`);
       - a member_id looks like a national register number (rule member_id_looks_like_niss):
         the extract is refused, naming the files and counts, never the value.
-    Only Parquet metadata and the member_id column are read, so the cost stays small at national
+    A refusal marks the run's row of the run log failed with the message (macro refuse_extract),
+    since dbt skips on-run-end after a failed on-run-start hook. Only Parquet metadata and the
+    member_id column are read, so the cost stays small at national
     scale. The contract (columns, types) is read from the `raw` source's YAML, its single home.
 
     Builds that read no raw table (e.g. `dbt seed`, or models downstream of the base_ tables
@@ -76,7 +78,7 @@
     {#- 1. files -#}
     {%- set files = run_query("select file from glob('" ~ file_glob ~ "') order by file").columns[0].values() -%}
     {%- if files | length == 0 -%}
-        {{ exceptions.raise_compiler_error(refusal ~ 'no Parquet file in folder ' ~ folder
+        {{ elp_warehouse.refuse_extract(refusal ~ 'no Parquet file in folder ' ~ folder
             ~ ' (expected ' ~ folder ~ '/**/*.parquet; set ELP_RAW_DIR to the extract folder)') }}
     {%- endif -%}
 
@@ -96,12 +98,12 @@
             {%- set family = elp_warehouse.raw_type_family(expected_type, contract=true) -%}
             {%- set column_name = column.name | lower -%}
             {%- if column_name not in file_types -%}
-                {{ exceptions.raise_compiler_error(refusal ~ 'file ' ~ file ~ ' has no column '
+                {{ elp_warehouse.refuse_extract(refusal ~ 'file ' ~ file ~ ' has no column '
                     ~ column.name ~ ' (contract type ' ~ expected_type ~ ')') }}
             {%- endif -%}
             {%- set actual_type = file_types[column_name] -%}
             {%- if family not in elp_warehouse.raw_type_family(actual_type) -%}
-                {{ exceptions.raise_compiler_error(refusal ~ 'file ' ~ file ~ ', column '
+                {{ elp_warehouse.refuse_extract(refusal ~ 'file ' ~ file ~ ', column '
                     ~ column.name ~ ' has type ' ~ actual_type ~ '; the contract wants '
                     ~ expected_type ~ ' (a ' ~ family ~ ' type)') }}
             {%- endif -%}
@@ -130,7 +132,7 @@
             {%- for row in niss_files.rows[:5] -%}
                 {%- do listed.append(row['file'] ~ ' (' ~ row['niss_like_rows'] ~ ' rows)') -%}
             {%- endfor -%}
-            {{ exceptions.raise_compiler_error(refusal ~ 'member_id looks like a national register '
+            {{ elp_warehouse.refuse_extract(refusal ~ 'member_id looks like a national register '
                 ~ 'number (INSZ/NISS, 11 digits) in ' ~ listed | join(', ')
                 ~ (' and more files' if niss_files.rows | length > 5 else '')
                 ~ '. Rule member_id_looks_like_niss: the extract must carry pseudonymised '

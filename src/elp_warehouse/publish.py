@@ -643,6 +643,7 @@ def _write_snapshot(
                 "insert into meta.published_marts values (?, ?, ?, ?)",
                 [mart, n, suppressed[mart], snapshot_id],
             )
+        _copy_run_log(con)
         con.execute("detach src")
         con.execute("checkpoint")
     finally:
@@ -659,6 +660,59 @@ def _write_snapshot(
     for file in [*tmp_parquet.iterdir(), tmp_db]:
         _fsync_file(file)
     return marts, suppressed, checked.warnings
+
+
+# The run log's columns that BI sees (meta.run_log): not the invocation id (an identifier
+# column by IDENTIFIER_NAME, and of no use to BI), nor the failure message and the vars, which
+# can quote raw values or file paths.
+RUN_LOG_PUBLISHED_COLUMNS = (
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "command",
+    "selected",
+    "status",
+    "extract_hash",
+    "extract_files",
+    "extract_bytes",
+    "extract_rows",
+    "rows_read",
+    "rows_quarantined",
+    "models_built",
+    "models_errored",
+    "models_skipped",
+    "seeds_loaded",
+    "tests_passed",
+    "tests_warned",
+    "tests_failed",
+    "tests_errored",
+    "tests_skipped",
+    "freshness_status",
+    "latest_booking_at",
+    "freshness_age_days",
+)
+
+
+def _copy_run_log(con: duckdb.DuckDBPyConnection) -> None:
+    """meta.run_log: the working database's ops.run_log (docs/operations.md), when it exists."""
+    present = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_catalog = 'src' "
+            "and table_schema = 'ops' and table_name = 'run_log'"
+        ).fetchall()
+    }
+    columns = [c for c in RUN_LOG_PUBLISHED_COLUMNS if c in present]
+    if not columns:
+        return
+    con.execute(
+        f"create table meta.run_log as select {', '.join(columns)} from src.ops.run_log "
+        "order by started_at"
+    )
+    con.execute(
+        "comment on table meta.run_log is 'One row per dbt run of the working database up to "
+        "this snapshot (ops.run_log, docs/operations.md)'"
+    )
 
 
 def _guard_values(con: duckdb.DuckDBPyConnection, mart: str) -> None:

@@ -213,3 +213,25 @@ def test_descriptions_travel_with_the_snapshot(built: Built) -> None:
         "and (comment is null or comment = '')",
     )
     assert tables == []
+
+
+def test_the_run_log_travels_with_the_snapshot(built: Built) -> None:
+    """meta.run_log holds the working database's run log as it was at publish time (other
+    modules run more builds and publishes on this warehouse, so rows may have been added
+    since), including the full build with the quality mart's rows read and quarantined."""
+    columns = "started_at, command, status, extract_hash, rows_read, rows_quarantined"
+    published = _rows(built.snapshot, f"select {columns} from meta.run_log order by started_at")
+    working = _rows(built.working_db, f"select {columns} from ops.run_log order by started_at")
+    assert published
+    assert [r[:2] for r in published] == [r[:2] for r in working[: len(published)]]
+    # a run still 'running' when published (a killed build) is closed by the next run
+    for pub, work in zip(published, working, strict=False):
+        assert pub == work or pub[2] == "running", (pub, work)
+    totals = _rows(
+        built.working_db,
+        "select sum(rows_read), sum(rows_rejected) from marts.mart_data_quality "
+        "where rule = 'all_rules'",
+    )[0]
+    full_builds = [r for r in published if r[1:3] == ("build", "success") and r[4] is not None]
+    assert full_builds, published
+    assert (full_builds[0][4], full_builds[0][5]) == totals

@@ -83,3 +83,25 @@ def test_missing_marts_get_a_not_available_panel(tmp_path: Path) -> None:
     assert page.count('class="not-available"') == len(FIGURES) - 1
     assert "data-charts-expected=1" in page
     assert 'data-en="Table mart_elp_prior_care is not (yet) in the published snapshot."' in page
+    assert 'data-en="Primary-care psychology convention (ELP): review 2024"' in page
+
+
+def test_titles_take_their_years_from_the_data(tmp_path: Path) -> None:
+    """A snapshot through 2025 says so: no year is written into the report's texts."""
+    snap = tmp_path / "published.duckdb"
+    con = duckdb.connect(str(snap))
+    con.execute("create schema marts; create schema meta")
+    con.execute(
+        "create table meta.snapshot as select 'test' as snapshot_version, "
+        "current_timestamp::timestamp as published_at, 5 as min_cell_size"
+    )
+    con.execute(
+        "create table marts.mart_elp_users_yearly as select year, "
+        "1000.0 as users_extrapolated, 0.02 as usage_rate, 0.018 as usage_rate_ci_low, "
+        "0.022 as usage_rate_ci_high, false as is_suppressed from range(2019, 2026) as t(year)"
+    )
+    con.close()
+    page = render_html(snap)
+    assert 'data-nl="Eerstelijns psychologische zorg (ELP): balans 2019-2025"' in page
+    assert 'data-fr="Soins psychologiques de première ligne : bilan 2019-2025"' in page
+    assert "2019-2024" not in page

@@ -115,7 +115,12 @@ def _care_use(s: Snapshot) -> tuple[Text, list[str]]:
         charts.append(line_chart(f"chart-care-use-{classification}", years, series))
     if not charts:
         raise NotAvailableError("no rows")
-    return text("fig_care_use"), charts
+    all_years = [
+        y
+        for r in (s.rows(mart, "select min(year) as lo, max(year) as hi from {mart}"))
+        for y in (r["lo"], r["hi"])
+    ]
+    return text("fig_care_use", years=_span(all_years)), charts
 
 
 def _users(s: Snapshot) -> tuple[Text, list[str]]:
@@ -331,7 +336,7 @@ def _panel(fig: Figure, s: Snapshot) -> tuple[str, bool]:
         status = "rendered"
     except NotAvailableError as exc:
         reason = str(exc)
-        title = text(TITLES[fig.key], year="")
+        title = text(TITLES[fig.key], year="", years="")
         if reason.startswith("missing:"):
             msg = text("missing_mart", mart=fig.mart)
         else:
@@ -347,10 +352,34 @@ def _panel(fig: Figure, s: Snapshot) -> tuple[str, bool]:
     )
 
 
+def _span(years: list[int | None]) -> str:
+    """'2019-2025' from the years a mart holds (the years are the data's, never written in the
+    code: moving the analysis to another year changes the titles too); '' when none."""
+    known = [int(y) for y in years if y is not None]
+    if not known:
+        return ""
+    return str(min(known)) if min(known) == max(known) else f"{min(known)}-{max(known)}"
+
+
+def _title(s: Snapshot) -> tuple[Text, str]:
+    """The report's title with the ELP years of the snapshot (mart_elp_users_yearly), and
+    those years."""
+    try:
+        rows = s.rows(
+            "mart_elp_users_yearly", "select min(year) as lo, max(year) as hi from {mart}"
+        )
+    except NotAvailableError:
+        rows = []
+    years = _span([y for r in rows for y in (r["lo"], r["hi"])])
+    title = text("title", years=years)
+    return {lang: value.rstrip(" :") for lang, value in title.items()}, years
+
+
 def render_html(snapshot: Path) -> str:
     con = duckdb.connect(str(snapshot), read_only=True)
     try:
         s = Snapshot(con)
+        title, years = _title(s)
         meta = con.execute(
             "select snapshot_version, published_at, min_cell_size from meta.snapshot"
         )
@@ -360,13 +389,14 @@ def render_html(snapshot: Path) -> str:
         con.close()
     template = (Path(__file__).parent / "template.html").read_text()
     header = (
-        f"{t(text('title'), 'h1')}{t(text('subtitle'), 'p', class_='subtitle')}"
+        f"{t(title, 'h1')}{t(text('subtitle'), 'p', class_='subtitle')}"
         f'<p class="meta">{t(text("snapshot"))}: <code>{html.escape(str(version))}</code> '
         f"({html.escape(str(published_at))[:19]} UTC). {t(text('min_cell', k=k))}</p>"
     )
     expected = sum(1 for _, ok in panels if ok)
     return (
-        template.replace("{{HEADER}}", header)
+        template.replace("{{PAGE_TITLE}}", html.escape(f"ELP {years}".strip()))
+        .replace("{{HEADER}}", header)
         .replace("{{FIGURES}}", "".join(p for p, _ in panels))
         .replace("{{EXPECTED}}", json.dumps(expected))
     )

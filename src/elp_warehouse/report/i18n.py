@@ -8,9 +8,9 @@ Text = dict[str, str]
 
 TEXTS: dict[str, Text] = {
     "title": {
-        "nl": "Eerstelijns psychologische zorg (ELP): balans 2019-2024",
-        "fr": "Soins psychologiques de première ligne : bilan 2019-2024",
-        "en": "Primary-care psychology convention (ELP): review 2019-2024",
+        "nl": "Eerstelijns psychologische zorg (ELP): balans {years}",
+        "fr": "Soins psychologiques de première ligne : bilan {years}",
+        "en": "Primary-care psychology convention (ELP): review {years}",
     },
     "subtitle": {
         "nl": "Figuren van de studie, herberekend uit de gepubliceerde momentopname",
@@ -41,9 +41,9 @@ TEXTS: dict[str, Text] = {
     "suppressed": {"nl": "onderdrukt", "fr": "masqué", "en": "suppressed"},
     "source": {"nl": "Bron", "fr": "Source", "en": "Source"},
     "fig_care_use": {
-        "nl": "Gebruik van terugbetaalde geestelijke gezondheidszorg, 2010-2024 (fig. 1)",
-        "fr": "Recours aux soins de santé mentale remboursés, 2010-2024 (fig. 1)",
-        "en": "Use of reimbursed mental-health care, 2010-2024 (Fig. 1)",
+        "nl": "Gebruik van terugbetaalde geestelijke gezondheidszorg, {years} (fig. 1)",
+        "fr": "Recours aux soins de santé mentale remboursés, {years} (fig. 1)",
+        "en": "Use of reimbursed mental-health care, {years} (Fig. 1)",
     },
     "fig_users": {
         "nl": "ELP-gebruikers per jaar (fig. 4)",
