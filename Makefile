@@ -26,8 +26,9 @@ install: $(BIN)/.installed
 generate: install
 	$(BIN)/elp generate --scale $(SCALE) --seed $(SEED) --out $(ELP_RAW_DIR)
 
+# a freshly generated extract is a new history: rebuild everything (nightly runs are incremental)
 build: install
-	$(BIN)/elp build
+	$(BIN)/elp build --full-refresh
 
 demo: generate build
 	@$(BIN)/elp where

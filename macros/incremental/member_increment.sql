@@ -1,6 +1,5 @@
-{#- Incremental builds of the person-level event stream (docs/operations.md, "Incremental
-    builds"). The unit of change is the MEMBER: late bookings and corrections can touch any
-    earlier month, but never another member, so a member whose extract changed is rebuilt with
+{#- Incremental builds of the person-level event stream (docs/incremental.md). The unit of
+    change is the MEMBER: late bookings and corrections can touch any earlier month, but never another member, so a member whose extract changed is rebuilt with
     their whole history and every other member is left as it is. Everything these models compute
     (row rules, correction netting, events, member-year flags) is per member, except the
     id-duplicate rules, whose members are added to the changed set (see raw_changed_members).

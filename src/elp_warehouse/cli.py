@@ -51,6 +51,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     env = dbt_env(Path(args.raw_dir).resolve() if args.raw_dir else None)
     dbt_args = ["build", *(["--vars", args.vars] if args.vars else [])]
     dbt_args += ["--select", *args.select] if args.select else []
+    dbt_args += ["--full-refresh"] if args.full_refresh else []
     rc = run_dbt(dbt_args, env)
     if rc != 0 or args.no_publish:
         return rc  # a failed build never touches the published snapshot
@@ -117,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--vars", default=None, help="dbt --vars YAML, e.g. '{last_year: 2025}'")
     build.add_argument("--select", nargs="+", default=None, help="dbt node selection")
     build.add_argument("--no-publish", action="store_true", help="skip the BI snapshot")
+    build.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental models from the whole extract (docs/incremental.md)",
+    )
     build.set_defaults(func=_cmd_build)
 
     pub = sub.add_parser("publish", help="write the suppressed BI snapshot (published.duckdb)")
