@@ -83,9 +83,7 @@ def snapshot(db: Path, table: str) -> list[tuple[Any, ...]]:
 def same_value(a: Any, b: Any) -> bool:
     # floating sums may differ in the last bits with the order of parallel aggregation
     if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) or (
-            math.isnan(a) and math.isnan(b)
-        )
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) or (math.isnan(a) and math.isnan(b))
     return bool(a == b)
 
 
@@ -121,18 +119,14 @@ def extracts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, P
 
 
 @pytest.fixture(scope="module")
-def full_build(
-    extracts: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
-) -> Path:
+def full_build(extracts: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     wh = tmp_path_factory.mktemp("wh_full")
     build(extracts[1], wh)
     return wh / "elp.duckdb"
 
 
 @pytest.fixture(scope="module")
-def first_step_build(
-    extracts: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
-) -> Path:
+def first_step_build(extracts: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     wh = tmp_path_factory.mktemp("wh_first_step")
     build(extracts[0], wh, cut=CUT)
     return wh / "elp.duckdb"
@@ -177,8 +171,7 @@ def test_incremental_rebuilds_only_changed_members(
     """The second step rewrote the members with new lines, not everyone."""
     with duckdb.connect(str(two_step_build), read_only=True) as con:
         loads = con.execute(
-            "select count(distinct loaded_at), count(distinct member_id)"
-            " from staging.base_claims"
+            "select count(distinct loaded_at), count(distinct member_id) from staging.base_claims"
         ).fetchone()
         latest = con.execute(
             "select count(distinct member_id) from staging.base_claims"
