@@ -9,7 +9,9 @@
 -- psychologist refunds. Figure 1/2 categories, prior care and the before/during/after windows
 -- are all filters on this stream, so the raw tables are interpreted in exactly one place.
 -- Incremental per member: macros/incremental/member_increment.sql.
-{%- set care_sources = [ref('stg_claims'), ref('stg_pharmacy_dispensings'), ref('stg_complementary_refunds')] %}
+{%- set care_sources = [
+    ref('stg_claims'), ref('stg_pharmacy_dispensings'), ref('stg_complementary_refunds'),
+] %}
 with
 
 claims as (
