@@ -30,18 +30,7 @@ detained_members as (
 ),
 
 prison as (
-    select
-        detained_members.year,
-        detained_members.sex,
-        cast(prison_population.population as {{ type_double() }}) as prison_population
-    from detained_members
-    inner join {{ ref('prison_population') }} as prison_population
-        on
-            detained_members.sex = prison_population.sex
-            and prison_population.year = (
-                select max(latest.year) from {{ ref('prison_population') }} as latest
-                where latest.year <= detained_members.year
-            )
+    {{ elp_warehouse.prison_population_for('detained_members') }}
 )
 
 select

@@ -74,18 +74,7 @@ detained_by_sex as (
 ),
 
 prison as (
-    select
-        detained_by_sex.year,
-        detained_by_sex.sex_code,
-        cast(prison_population.population as {{ type_double() }}) as prison_population
-    from detained_by_sex
-    inner join {{ ref('prison_population') }} as prison_population
-        on
-            detained_by_sex.sex_code = prison_population.sex
-            and prison_population.year = (
-                select max(latest.year) from {{ ref('prison_population') }} as latest
-                where latest.year <= detained_by_sex.year
-            )
+    {{ elp_warehouse.prison_population_for('detained_by_sex', sex_column='sex_code') }}
 ),
 
 detained_rows as (
