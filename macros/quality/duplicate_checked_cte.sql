@@ -7,10 +7,11 @@
         (with key_rule none, differing rows are left to later rules, e.g. overlapping spells).
     Built for scale: candidate keys are found with an aggregate over a hash of the key, their
     versions with an aggregate over a row hash, and only the rows of those (few) keys are
-    numbered with a window. -#}
+    numbered with a window. The per-row CTEs are streamed, never copied (cte_hint 'inline');
+    the small key results are computed once (cte_hint 'materialize'). -#}
 {% macro duplicate_checked_cte(relation, key_columns, row_columns, key_rule=none) -%}
 {%- set key = key_columns | join(', ') -%}
-rows_hashed as (
+rows_hashed as {{ elp_warehouse.cte_hint('inline') }} (
     select
         *,
         {{ elp_warehouse.row_hash(row_columns) }} as row_hash,
@@ -18,17 +19,17 @@ rows_hashed as (
     from {{ relation }}
 ),
 
--- a first pass on a 64-bit hash of the key: aggregating tens of millions of string keys is
--- what costs memory, and almost every key occurs once
-repeated_key_hashes as (
+-- a first pass on a 64-bit hash of the key, over every row: it reads the key columns only
+-- (no row rule is evaluated) and yields a superset of the keys repeated among valid rows,
+-- which the next CTE narrows exactly
+repeated_key_hashes as {{ elp_warehouse.cte_hint('materialize') }} (
     select key_hash
     from rows_hashed
-    where row_rule is null
     group by key_hash
     having count(*) > 1
 ),
 
-duplicated_keys as (
+duplicated_keys as {{ elp_warehouse.cte_hint('materialize') }} (
     select
         {{ key }},
         count(distinct row_hash) as key_versions
@@ -40,7 +41,7 @@ duplicated_keys as (
     having count(*) > 1
 ),
 
-rows_with_key_versions as (
+rows_with_key_versions as {{ elp_warehouse.cte_hint('inline') }} (
     select
         rows_hashed.*,
         duplicated_keys.key_versions
@@ -53,7 +54,7 @@ rows_with_key_versions as (
             {%- endfor %}
 ),
 
-duplicate_checked as (
+duplicate_checked as {{ elp_warehouse.cte_hint('inline') }} (
     select
         *,
         row_rule as rejection_rule

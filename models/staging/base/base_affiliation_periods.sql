@@ -6,11 +6,11 @@
 {%- set row_columns = ['member_id', 'start_date', 'end_date'] %}
 with
 
-raw_rows as (
+raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
     select * from {{ source('raw', 'affiliation_periods') }}
 ),
 
-typed_rows as (
+typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
     select
         cast(member_id as {{ dbt.type_string() }}) as member_id,
         cast(start_date as date) as start_date,
@@ -18,7 +18,7 @@ typed_rows as (
     from raw_rows
 ),
 
-row_checked as (
+row_checked as {{ elp_warehouse.cte_hint('inline') }} (
     select
         *,
         {{ elp_warehouse.first_broken_row_rule('affiliation_periods') }} as row_rule

@@ -16,7 +16,7 @@
 {%- set plan = elp_warehouse.raw_increment_plan('claims', 'booking_date') %}
 with
 
-raw_lines as (
+raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
     {{ elp_warehouse.raw_increment('claims', 'booking_date', 'claim_id', plan) }}
 ),
 
@@ -30,7 +30,7 @@ networks as (
     from {{ ref('mh_networks') }}
 ),
 
-typed_lines as (
+typed_lines as {{ elp_warehouse.cte_hint('inline') }} (
     select
         cast(claim_id as {{ dbt.type_string() }}) as claim_id,
         cast(member_id as {{ dbt.type_string() }}) as member_id,
@@ -46,7 +46,7 @@ typed_lines as (
     from raw_lines
 ),
 
-looked_up_lines as (
+looked_up_lines as {{ elp_warehouse.cte_hint('inline') }} (
     select
         typed_lines.*,
         nomenclature_codes.nomenclature_code is not null as nomenclature_code_known,
@@ -58,7 +58,7 @@ looked_up_lines as (
         on typed_lines.network_id = networks.network_id
 ),
 
-row_checked as (
+row_checked as {{ elp_warehouse.cte_hint('inline') }} (
     select
         *,
         {{ elp_warehouse.first_broken_row_rule('claims') }} as row_rule
@@ -71,7 +71,7 @@ row_checked as (
 ) }},
 
 -- corrections are rare: the windows below run on the lines of corrected groups only
-corrected_groups as (
+corrected_groups as {{ elp_warehouse.cte_hint('materialize') }} (
     select distinct
         member_id,
         provider_id,
@@ -81,7 +81,7 @@ corrected_groups as (
     where rejection_rule is null and quantity < 0
 ),
 
-lines_marked as (
+lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
     select
         duplicate_checked.*,
         corrected_groups.member_id is not null as in_corrected_group

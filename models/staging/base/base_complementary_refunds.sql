@@ -12,11 +12,11 @@
 {%- set plan = elp_warehouse.raw_increment_plan('complementary_refunds', 'service_date') %}
 with
 
-raw_rows as (
+raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
     {{ elp_warehouse.raw_increment('complementary_refunds', 'service_date', 'refund_id', plan) }}
 ),
 
-typed_rows as (
+typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
     select
         cast(refund_id as {{ dbt.type_string() }}) as refund_id,
         cast(member_id as {{ dbt.type_string() }}) as member_id,
@@ -28,7 +28,7 @@ typed_rows as (
     from raw_rows
 ),
 
-row_checked as (
+row_checked as {{ elp_warehouse.cte_hint('inline') }} (
     select
         *,
         {{ elp_warehouse.first_broken_row_rule('complementary_refunds') }} as row_rule

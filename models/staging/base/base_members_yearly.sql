@@ -9,7 +9,7 @@
 ] %}
 with
 
-raw_rows as (
+raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
     select * from {{ source('raw', 'members_yearly') }}
 ),
 
@@ -22,7 +22,7 @@ arrondissements as (
     from {{ ref('arrondissements') }}
 ),
 
-typed_rows as (
+typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
     select
         cast(member_id as {{ dbt.type_string() }}) as member_id,
         cast(year as {{ dbt.type_int() }}) as year,
@@ -41,7 +41,7 @@ typed_rows as (
     from raw_rows
 ),
 
-located_rows as (
+located_rows as {{ elp_warehouse.cte_hint('inline') }} (
     select
         typed_rows.*,
         arrondissements.arrondissement_nis,
@@ -54,7 +54,7 @@ located_rows as (
             and typed_rows.year between arrondissements.valid_from_year and arrondissements.valid_to_year
 ),
 
-row_checked as (
+row_checked as {{ elp_warehouse.cte_hint('inline') }} (
     select
         *,
         {{ elp_warehouse.first_broken_row_rule('members_yearly') }} as row_rule

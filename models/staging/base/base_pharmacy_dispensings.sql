@@ -16,11 +16,11 @@
 {%- set plan = elp_warehouse.raw_increment_plan('pharmacy_dispensings', 'dispensing_date') %}
 with
 
-raw_lines as (
+raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
     {{ elp_warehouse.raw_increment('pharmacy_dispensings', 'dispensing_date', 'dispensing_id', plan) }}
 ),
 
-typed_lines as (
+typed_lines as {{ elp_warehouse.cte_hint('inline') }} (
     select
         cast(dispensing_id as {{ dbt.type_string() }}) as dispensing_id,
         cast(member_id as {{ dbt.type_string() }}) as member_id,
@@ -33,7 +33,7 @@ typed_lines as (
     from raw_lines
 ),
 
-row_checked as (
+row_checked as {{ elp_warehouse.cte_hint('inline') }} (
     select
         *,
         {{ elp_warehouse.first_broken_row_rule('pharmacy_dispensings') }} as row_rule
@@ -46,7 +46,7 @@ row_checked as (
 ) }},
 
 -- corrections are rare: the windows below run on the lines of corrected groups only
-corrected_groups as (
+corrected_groups as {{ elp_warehouse.cte_hint('materialize') }} (
     select distinct
         member_id,
         dispensing_date,
@@ -56,7 +56,7 @@ corrected_groups as (
     where rejection_rule is null and ddd < 0
 ),
 
-lines_marked as (
+lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
     select
         duplicate_checked.*,
         corrected_groups.member_id is not null as in_corrected_group
