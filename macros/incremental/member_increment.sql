@@ -74,15 +74,24 @@
     )
 {%- endmacro %}
 
-{#- The raw lines a base model reads under `plan`: all of them, or the changed members' whole
-    history. -#}
-{% macro raw_increment(table_name, date_column, id_column, plan) -%}
+{#- The CTEs ending in `raw_lines`, the raw lines a base model reads under `plan`: all of them,
+    or the changed members' whole history. The changed members are computed once (they read
+    the extract's date and id columns); the lines are streamed to every consumer. -#}
+{% macro raw_increment_ctes(table_name, date_column, id_column, plan) -%}
+{%- if plan.mode == 'increment' -%}
+changed_members as {{ elp_warehouse.cte_hint('materialize') }} (
+    {{ elp_warehouse.raw_changed_members(table_name, date_column, id_column, plan) | indent(4) }}
+),
+
+{% endif -%}
+raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
     select * from {{ source('raw', table_name) }}
     {%- if plan.mode == 'increment' %}
-    where cast(member_id as {{ dbt.type_string() }}) in (
-        {{ elp_warehouse.raw_changed_members(table_name, date_column, id_column, plan) }}
-    )
+    where
+        cast(member_id as {{ dbt.type_string() }})
+        in (select changed_members.member_id from changed_members)
     {%- endif %}
+)
 {%- endmacro %}
 
 {#- Pre-hook of a base model: removes what the model is about to write again. -#}

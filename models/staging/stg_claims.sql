@@ -10,7 +10,9 @@
 -- mart_data_quality). The group keeps the claim_id of its earliest positive line.
 with
 
-valid_lines as (
+-- read twice (earliest positive line, netting): streamed from the table both times rather
+-- than copied
+valid_lines as {{ elp_warehouse.cte_hint('inline') }} (
     select * from {{ ref('base_claims') }}
     where
         rejection_rule is null

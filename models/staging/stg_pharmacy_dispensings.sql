@@ -38,8 +38,10 @@ atc_classes as (
     from {{ ref('atc_classes') }}
 ),
 
+-- the same codes as the netted groups', read from the lines so that the netting result is
+-- consumed once (and streamed, not copied)
 atc_codes as (
-    select distinct atc_code from netted_dispensings
+    select distinct atc_code from valid_lines
 ),
 
 atc_code_classes as (

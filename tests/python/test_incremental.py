@@ -1,11 +1,13 @@
 """Incremental builds (issue 7, docs/operations.md): history built in two steps must equal one
 full build over the same final extract, table by table; running the same build twice changes
-nothing; history rewritten behind the look-back is detected and rebuilt.
+nothing; history rewritten behind the look-back is detected and rebuilt; member-year tables
+are rebuilt by year.
 
 The two-step history is cut from one generated extract: the first extract holds the claims
 booked, and the dispensings and refunds dated, on or before CUT (one month before the
-extraction date), built with extraction_date = CUT; the second is the whole extract. Member
-tables are the same in both (they are rebuilt in full every night anyway).
+extraction date), built with extraction_date = CUT; the second is the whole extract. In the
+first, members_yearly differs in the latest year (status days updated since) and in an old
+year (rows corrected since).
 """
 
 from __future__ import annotations
@@ -45,6 +47,32 @@ def cut_extract(full: Path, out: Path, where: dict[str, str]) -> None:
             f" to '{out}/{table}/part-00000.parquet' (format parquet)"
         )
     con.close()
+
+
+# members_yearly of the first extract: the latest year (the extract has none for the year
+# of extraction) with status days that were updated since, and an old year with rows
+# corrected since (sex) - the second extract changes both
+LATEST_YEAR = 2024
+REWRITTEN_YEAR = 2016
+MEMBERS_FIRST_MONTH = f"""
+    select * replace (
+        case when year = {LATEST_YEAR} and hash(member_id) % 20 = 0
+             then greatest(unemployment_days - 30, 0) else unemployment_days end
+            as unemployment_days,
+        case when year = {REWRITTEN_YEAR} and hash(member_id) % 50 = 0
+             then (case when sex = 'F' then 'M' else 'F' end) else sex end as sex
+    )
+    from read_parquet('{{full}}/members_yearly/*.parquet')
+"""
+
+
+def rewrite_table(full: Path, out: Path, table: str, select: str) -> None:
+    """Replace table `table` of extract `out` by `select` over extract `full`."""
+    shutil.rmtree(out / table)
+    (out / table).mkdir()
+    with duckdb.connect() as con:
+        sql = select.format(full=full)
+        con.execute(f"copy ({sql}) to '{out}/{table}/part-00000.parquet' (format parquet)")
 
 
 def build(raw: Path, wh: Path, *extra: str, cut: date = EXTRACTION) -> None:
@@ -115,6 +143,7 @@ def extracts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, P
         first,
         {t: f"{c} <= date '{CUT.isoformat()}'" for t, c in DATE_COLUMNS.items()},
     )
+    rewrite_table(full, first, "members_yearly", MEMBERS_FIRST_MONTH)
     yield first, full
 
 
@@ -180,6 +209,25 @@ def test_incremental_rebuilds_only_changed_members(
     assert loads is not None and latest is not None
     assert loads[0] == 2
     assert 0 < latest[0] < loads[1] / 2
+
+
+def years_loaded_last(db: Path, table: str) -> tuple[set[int], int]:
+    """Years of `table` written by the latest run, and how many loads the table holds."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        latest = con.execute(
+            f"select distinct year from {table}"
+            f" where loaded_at = (select max(loaded_at) from {table})"
+        ).fetchall()
+        loads = con.execute(f"select count(distinct loaded_at) from {table}").fetchone()
+    assert loads is not None
+    return {year for (year,) in latest}, loads[0]
+
+
+def test_incremental_rebuilds_only_changed_years(two_step_build: Path) -> None:
+    """Member-year tables are rebuilt by year: the latest year (status days updated) and the
+    old year corrected, nothing else."""
+    for table in ("staging.base_members_yearly", "intermediate.int_member_years"):
+        assert years_loaded_last(two_step_build, table) == ({REWRITTEN_YEAR, LATEST_YEAR}, 2)
 
 
 def copy_warehouse(db: Path, to: Path) -> Path:

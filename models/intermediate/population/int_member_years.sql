@@ -1,10 +1,27 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ elp_warehouse.stale_years_delete(elp_warehouse.member_year_fingerprints()) }}",
+) }}
 -- The member-year spine: every attribute the study slices by, computed once, with the
 -- member-year's weighting group and weight joined once. Every usage mart starts here.
+-- Incremental by year: a year is rebuilt when its raw member rows or its weighting cells
+-- changed (macros/incremental/year_increment.sql).
 with
 
+year_fingerprints as {{ elp_warehouse.cte_hint('materialize') }} (
+    {{ elp_warehouse.member_year_fingerprints() }}
+),
+
 members as (
-    select * from {{ ref('stg_members_yearly') }}
-    where year between {{ var('first_year') }} and {{ var('last_year') }}
+    select
+        stg_members_yearly.*,
+        year_fingerprints.year_fingerprint
+    from {{ ref('stg_members_yearly') }} as stg_members_yearly
+    inner join year_fingerprints
+        on stg_members_yearly.year = year_fingerprints.year
+    where {{ elp_warehouse.changed_years_only('year_fingerprints.year_fingerprint') }}
 ),
 
 cells as (
@@ -35,7 +52,9 @@ select
     cells.group_members,
     cells.weight,
     cells.extrapolation_factor,
-    cells.expansion_factor
+    cells.expansion_factor,
+    members.year_fingerprint,
+    {{ elp_warehouse.load_timestamp() }} as loaded_at
 from members
 inner join cells
     on

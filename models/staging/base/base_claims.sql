@@ -16,9 +16,7 @@
 {%- set plan = elp_warehouse.raw_increment_plan('claims', 'booking_date') %}
 with
 
-raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
-    {{ elp_warehouse.raw_increment('claims', 'booking_date', 'claim_id', plan) }}
-),
+{{ elp_warehouse.raw_increment_ctes('claims', 'booking_date', 'claim_id', plan) }},
 
 nomenclature_codes as (
     select distinct cast(nomenclature_code as {{ dbt.type_string() }}) as nomenclature_code

@@ -12,9 +12,7 @@
 {%- set plan = elp_warehouse.raw_increment_plan('complementary_refunds', 'service_date') %}
 with
 
-raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
-    {{ elp_warehouse.raw_increment('complementary_refunds', 'service_date', 'refund_id', plan) }}
-),
+{{ elp_warehouse.raw_increment_ctes('complementary_refunds', 'service_date', 'refund_id', plan) }},
 
 typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
     select
@@ -25,7 +23,7 @@ typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
         cast(sessions as {{ dbt.type_int() }}) as sessions,
         cast(amount_eur as {{ elp_warehouse.type_amount() }}) as amount_eur,
         {{ elp_warehouse.load_timestamp() }} as loaded_at
-    from raw_rows
+    from raw_lines
 ),
 
 row_checked as {{ elp_warehouse.cte_hint('inline') }} (

@@ -1,7 +1,13 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ elp_warehouse.stale_years_delete(elp_warehouse.raw_year_fingerprints('members_yearly')) }}",
+) }}
 -- Raw members_yearly read once: typed, the arrondissement and province looked up for the year,
 -- and `rejection_rule` = the first contract rule the row breaks (null = valid). Staging and
--- quarantine are views over this table; rules live in macro rejection_rules.
+-- quarantine are views over this table; rules live in macro rejection_rules. Incremental by
+-- year: only the years whose raw rows changed are read again (macros/incremental/year_increment.sql).
 {%- set row_columns = [
     'member_id', 'year', 'birth_year', 'sex', 'nis_municipality', 'vt', 'insurability_code',
     'affiliated_days', 'unemployment_days', 'primary_incapacity_days', 'invalidity_days',
@@ -9,8 +15,20 @@
 ] %}
 with
 
+raw_year_fingerprints as {{ elp_warehouse.cte_hint('materialize') }} (
+    {{ elp_warehouse.raw_year_fingerprints('members_yearly') }}
+),
+
 raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
-    select * from {{ source('raw', 'members_yearly') }}
+    select
+        raw_members_yearly.*,
+        raw_year_fingerprints.year_fingerprint
+    from {{ source('raw', 'members_yearly') }} as raw_members_yearly
+    inner join raw_year_fingerprints
+        on
+            coalesce(cast(raw_members_yearly.year as {{ dbt.type_int() }}), -1)
+            = raw_year_fingerprints.fingerprint_year
+    where {{ elp_warehouse.changed_years_only('raw_year_fingerprints.year_fingerprint') }}
 ),
 
 arrondissements as (
@@ -37,7 +55,9 @@ typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
         cast(invalidity_days as {{ dbt.type_int() }}) as invalidity_days,
         cast(social_assistance as {{ dbt.type_boolean() }}) as social_assistance,
         cast(detained as {{ dbt.type_boolean() }}) as detained,
-        cast(placed_child as {{ dbt.type_boolean() }}) as placed_child
+        cast(placed_child as {{ dbt.type_boolean() }}) as placed_child,
+        year_fingerprint,
+        {{ elp_warehouse.load_timestamp() }} as loaded_at
     from raw_rows
 ),
 
@@ -70,5 +90,7 @@ select
     {{ row_columns | join(',\n    ') }},
     arrondissement_nis,
     arrondissement_province_code as province_code,
-    rejection_rule
+    rejection_rule,
+    year_fingerprint,
+    loaded_at
 from duplicate_checked

@@ -16,9 +16,7 @@
 {%- set plan = elp_warehouse.raw_increment_plan('pharmacy_dispensings', 'dispensing_date') %}
 with
 
-raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
-    {{ elp_warehouse.raw_increment('pharmacy_dispensings', 'dispensing_date', 'dispensing_id', plan) }}
-),
+{{ elp_warehouse.raw_increment_ctes('pharmacy_dispensings', 'dispensing_date', 'dispensing_id', plan) }},
 
 typed_lines as {{ elp_warehouse.cte_hint('inline') }} (
     select

@@ -1,0 +1,108 @@
+{#- Incremental builds of the member-year tables (docs/incremental.md), by YEAR. The member
+    tables carry no booking date, but a member-year row belongs to one year and every rule
+    applied to it (contract rules, the (member_id, year) duplicate rule, the arrondissement of
+    that year, the weighting cells of that year) looks at that year only. So a year whose
+    input is unchanged keeps its rows, and a changed year is rebuilt whole.
+
+    A year's input is identified by a fingerprint stored on each of its rows (`year_fingerprint`):
+    the year, the row count and a sum of row hashes of its input, so any added, removed or edited
+    row changes it. Each night: the pre-hook deletes the rows whose fingerprint is no longer
+    current (changed or vanished years), then the model inserts the years whose current
+    fingerprint is not in the table any more. Rules and seeds are not in the fingerprint:
+    after changing one, build with --full-refresh (docs/operations.md). -#}
+
+{#- Order-independent fingerprint aggregate of the rows of one group: "count:sum of row hashes
+    modulo a prime" (the modulo keeps the sum within a 64-bit integer on every engine). -#}
+{% macro rows_fingerprint(columns) -%}
+    {{ dbt.concat([
+        "cast(count(*) as " ~ dbt.type_string() ~ ")",
+        "':'",
+        "cast(sum(" ~ elp_warehouse.row_hash(columns) ~ " % 1000000007) as " ~ dbt.type_string() ~ ")",
+    ]) }}
+{%- endmacro %}
+
+{#- The columns of raw table `table_name` in the source contract (its YAML, their single home). -#}
+{% macro raw_contract_columns(table_name) -%}
+    {#- the graph is only filled at execution; parsing needs no column -#}
+    {%- if not execute -%}{{ return(['year']) }}{%- endif -%}
+    {%- set found = [] -%}
+    {%- for raw_source in graph.sources.values()
+        if raw_source.source_name == 'raw' and raw_source.name == table_name -%}
+        {%- for column in raw_source.columns.values() -%}
+            {%- do found.append(column.name) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if found | length == 0 -%}
+        {{ exceptions.raise_compiler_error('raw_contract_columns: no documented column for raw.' ~ table_name) }}
+    {%- endif -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{#- One row per year of raw table `table_name`: `fingerprint_year` (-1 for a missing year) and
+    `year_fingerprint` over every contract column, which also holds the extraction year (it
+    decides the year rule). -#}
+{% macro raw_year_fingerprints(table_name) -%}
+    {%- set columns = elp_warehouse.raw_contract_columns(table_name) -%}
+    {%- set fingerprint_year = "coalesce(cast(year as " ~ dbt.type_int() ~ "), -1)" -%}
+    select
+        {{ fingerprint_year }} as fingerprint_year,
+        {{ dbt.concat([
+            "'" ~ (var('extraction_date') | string)[:4] ~ ":'",
+            "cast(" ~ fingerprint_year ~ " as " ~ dbt.type_string() ~ ")",
+            "':'",
+            elp_warehouse.rows_fingerprint(columns),
+        ]) }} as year_fingerprint
+    from {{ source('raw', table_name) }}
+    group by {{ fingerprint_year }}
+{%- endmacro %}
+
+{#- One row per analysis year of int_member_years: `year` and `year_fingerprint`, the raw
+    members_yearly fingerprint of the year (kept on base_members_yearly) joined with a
+    fingerprint of the year's weighting cells (a new IMA year changes the weights of years
+    whose members did not change). -#}
+{% macro member_year_fingerprints() -%}
+    {%- set cell_columns = [
+        'age_band', 'sex', 'province_code', 'vt', 'population_year', 'weighting_group',
+        'group_population', 'group_members', 'weight', 'extrapolation_factor', 'expansion_factor',
+    ] -%}
+    select
+        members.year,
+        {{ dbt.concat(["members.year_fingerprint", "'|'", "cells.cells_fingerprint"]) }}
+            as year_fingerprint
+    from (
+        select distinct
+            year,
+            year_fingerprint
+        from {{ ref('base_members_yearly') }}
+        where
+            rejection_rule is null
+            and year between {{ var('first_year') }} and {{ var('last_year') }}
+    ) as members
+    inner join (
+        select
+            year,
+            {{ elp_warehouse.rows_fingerprint(cell_columns) }} as cells_fingerprint
+        from {{ ref('int_weighting_cells') }}
+        group by year
+    ) as cells
+        on members.year = cells.year
+{%- endmacro %}
+
+{#- Condition on the current fingerprints' `fingerprint_column`: true on a full build, else the
+    year is not (or no longer) in the table. -#}
+{% macro changed_years_only(fingerprint_column) -%}
+    {%- if is_incremental() -%}
+        {{ fingerprint_column }} not in (select distinct kept.year_fingerprint from {{ this }} as kept)
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook: removes the rows of years whose fingerprint is not among `fingerprints_sql`'s. -#}
+{% macro stale_years_delete(fingerprints_sql) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where year_fingerprint not in (
+            select current_years.year_fingerprint from ({{ fingerprints_sql }}) as current_years
+        )
+    {%- endif -%}
+{%- endmacro %}
