@@ -4,21 +4,19 @@
     that year, the weighting cells of that year) looks at that year only. So a year whose
     input is unchanged keeps its rows, and a changed year is rebuilt whole.
 
-    A year's input is identified by a fingerprint stored on each of its rows (`year_fingerprint`):
-    the year, the row count and a sum of row hashes of its input, so any added, removed or edited
-    row changes it. Each night: the pre-hook deletes the rows whose fingerprint is no longer
-    current (changed or vanished years), then the model inserts the years whose current
-    fingerprint is not in the table any more. Rules and seeds are not in the fingerprint:
-    after changing one, build with --full-refresh (docs/operations.md). -#}
+    A year's input is identified by a 64-bit fingerprint stored on each of its rows
+    (`year_fingerprint`): a hash of the year, its row count and a sum of row hashes of its
+    input, so any added, removed or edited row changes it. Each night the pre-hook deletes the
+    rows whose fingerprint is no longer current (changed or vanished years), then the model
+    inserts the years whose current fingerprint is not in the table any more. Rules and seeds
+    are not in the fingerprint: after changing one, build with --full-refresh. -#}
 
-{#- Order-independent fingerprint aggregate of the rows of one group: "count:sum of row hashes
-    modulo a prime" (the modulo keeps the sum within a 64-bit integer on every engine). -#}
-{% macro rows_fingerprint(columns) -%}
-    {{ dbt.concat([
-        "cast(count(*) as " ~ dbt.type_string() ~ ")",
-        "':'",
-        "cast(sum(" ~ elp_warehouse.row_hash(columns) ~ " % 1000000007) as " ~ dbt.type_string() ~ ")",
-    ]) }}
+{#- The two order-independent aggregates a fingerprint is made of, over the rows of a group:
+    `row_count` and `hash_sum`, a sum of row hashes modulo a prime (which keeps the sum within
+    a 64-bit integer on every engine). -#}
+{% macro rows_fingerprint_parts(columns) -%}
+    count(*) as row_count,
+    sum({{ elp_warehouse.row_hash(columns) }} % 1000000007) as hash_sum
 {%- endmacro %}
 
 {#- The columns of raw table `table_name` in the source contract (its YAML, their single home). -#}
@@ -38,28 +36,31 @@
     {{ return(found) }}
 {%- endmacro %}
 
-{#- One row per year of raw table `table_name`: `fingerprint_year` (-1 for a missing year) and
-    `year_fingerprint` over every contract column, which also holds the extraction year (it
-    decides the year rule). -#}
-{% macro raw_year_fingerprints(table_name) -%}
-    {%- set columns = elp_warehouse.raw_contract_columns(table_name) -%}
-    {%- set fingerprint_year = "coalesce(cast(year as " ~ dbt.type_int() ~ "), -1)" -%}
-    select
-        {{ fingerprint_year }} as fingerprint_year,
-        {{ dbt.concat([
-            "'" ~ (var('extraction_date') | string)[:4] ~ ":'",
-            "cast(" ~ fingerprint_year ~ " as " ~ dbt.type_string() ~ ")",
-            "':'",
-            elp_warehouse.rows_fingerprint(columns),
-        ]) }} as year_fingerprint
-    from {{ source('raw', table_name) }}
-    group by {{ fingerprint_year }}
+{#- The year of a raw row as the fingerprints group it: -1 for a missing year. -#}
+{% macro fingerprint_year(year_column='year') -%}
+    coalesce(cast({{ year_column }} as {{ dbt.type_int() }}), -1)
 {%- endmacro %}
 
-{#- One row per analysis year of int_member_years: `year` and `year_fingerprint`, the raw
-    members_yearly fingerprint of the year (kept on base_members_yearly) joined with a
-    fingerprint of the year's weighting cells (a new IMA year changes the weights of years
-    whose members did not change). -#}
+{#- One row per year of raw table `table_name`: `fingerprint_year` and `year_fingerprint` over
+    every contract column, which also holds the extraction year (it decides the year rule). -#}
+{% macro raw_year_fingerprints(table_name) -%}
+    {%- set extraction_year = "'" ~ (var('extraction_date') | string)[:4] ~ "'" -%}
+    select
+        fingerprint_year,
+        {{ elp_warehouse.row_hash([extraction_year, 'fingerprint_year', 'row_count', 'hash_sum']) }}
+            as year_fingerprint
+    from (
+        select
+            {{ elp_warehouse.fingerprint_year() }} as fingerprint_year,
+            {{ elp_warehouse.rows_fingerprint_parts(elp_warehouse.raw_contract_columns(table_name)) | indent(8) }}
+        from {{ source('raw', table_name) }}
+        group by {{ elp_warehouse.fingerprint_year() }}
+    ) as years
+{%- endmacro %}
+
+{#- One row per analysis year of int_member_years: `year` and `year_fingerprint`, a hash of
+    the year's raw members_yearly fingerprint (kept on base_members_yearly) and of its
+    weighting cells (a new IMA population year re-weights years whose members did not change). -#}
 {% macro member_year_fingerprints() -%}
     {%- set cell_columns = [
         'age_band', 'sex', 'province_code', 'vt', 'population_year', 'weighting_group',
@@ -67,7 +68,7 @@
     ] -%}
     select
         members.year,
-        {{ dbt.concat(["members.year_fingerprint", "'|'", "cells.cells_fingerprint"]) }}
+        {{ elp_warehouse.row_hash(['members.year_fingerprint', 'cells.row_count', 'cells.hash_sum']) }}
             as year_fingerprint
     from (
         select distinct
@@ -81,18 +82,24 @@
     inner join (
         select
             year,
-            {{ elp_warehouse.rows_fingerprint(cell_columns) }} as cells_fingerprint
+            {{ elp_warehouse.rows_fingerprint_parts(cell_columns) | indent(12) }}
         from {{ ref('int_weighting_cells') }}
         group by year
     ) as cells
         on members.year = cells.year
 {%- endmacro %}
 
-{#- Condition on the current fingerprints' `fingerprint_column`: true on a full build, else the
-    year is not (or no longer) in the table. -#}
-{% macro changed_years_only(fingerprint_column) -%}
+{#- Condition on `year_column`: true on a full build, else the year's current fingerprint (in
+    CTE `fingerprints`, keyed by `fingerprints_year`) is not in the table. -#}
+{% macro changed_years_only(year_column, fingerprints, fingerprints_year) -%}
     {%- if is_incremental() -%}
-        {{ fingerprint_column }} not in (select distinct kept.year_fingerprint from {{ this }} as kept)
+        {{ year_column }} in (
+            select {{ fingerprints }}.{{ fingerprints_year }}
+            from {{ fingerprints }}
+            where {{ fingerprints }}.year_fingerprint not in (
+                select distinct kept.year_fingerprint from {{ this }} as kept
+            )
+        )
     {%- else -%}
         true
     {%- endif -%}

@@ -15,13 +15,10 @@ year_fingerprints as {{ elp_warehouse.cte_hint('materialize') }} (
 ),
 
 members as (
-    select
-        stg_members_yearly.*,
-        year_fingerprints.year_fingerprint
-    from {{ ref('stg_members_yearly') }} as stg_members_yearly
-    inner join year_fingerprints
-        on stg_members_yearly.year = year_fingerprints.year
-    where {{ elp_warehouse.changed_years_only('year_fingerprints.year_fingerprint') }}
+    select * from {{ ref('stg_members_yearly') }}
+    where
+        year between {{ var('first_year') }} and {{ var('last_year') }}
+        and {{ elp_warehouse.changed_years_only('year', 'year_fingerprints', 'year') }}
 ),
 
 cells as (
@@ -53,9 +50,11 @@ select
     cells.weight,
     cells.extrapolation_factor,
     cells.expansion_factor,
-    members.year_fingerprint,
+    year_fingerprints.year_fingerprint,
     {{ elp_warehouse.load_timestamp() }} as loaded_at
 from members
+inner join year_fingerprints
+    on members.year = year_fingerprints.year
 inner join cells
     on
         members.year = cells.year

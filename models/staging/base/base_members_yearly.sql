@@ -20,15 +20,11 @@ raw_year_fingerprints as {{ elp_warehouse.cte_hint('materialize') }} (
 ),
 
 raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
-    select
-        raw_members_yearly.*,
-        raw_year_fingerprints.year_fingerprint
-    from {{ source('raw', 'members_yearly') }} as raw_members_yearly
-    inner join raw_year_fingerprints
-        on
-            coalesce(cast(raw_members_yearly.year as {{ dbt.type_int() }}), -1)
-            = raw_year_fingerprints.fingerprint_year
-    where {{ elp_warehouse.changed_years_only('raw_year_fingerprints.year_fingerprint') }}
+    select * from {{ source('raw', 'members_yearly') }}
+    where
+        {{ elp_warehouse.changed_years_only(
+            elp_warehouse.fingerprint_year(), 'raw_year_fingerprints', 'fingerprint_year'
+        ) }}
 ),
 
 arrondissements as (
@@ -55,9 +51,7 @@ typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
         cast(invalidity_days as {{ dbt.type_int() }}) as invalidity_days,
         cast(social_assistance as {{ dbt.type_boolean() }}) as social_assistance,
         cast(detained as {{ dbt.type_boolean() }}) as detained,
-        cast(placed_child as {{ dbt.type_boolean() }}) as placed_child,
-        year_fingerprint,
-        {{ elp_warehouse.load_timestamp() }} as loaded_at
+        cast(placed_child as {{ dbt.type_boolean() }}) as placed_child
     from raw_rows
 ),
 
@@ -86,11 +80,14 @@ row_checked as {{ elp_warehouse.cte_hint('inline') }} (
     key_rule='duplicate_member_year'
 ) }}
 
+-- the fingerprint joins the finished rows: carried through the checks, it would cost more
 select
     {{ row_columns | join(',\n    ') }},
-    arrondissement_nis,
-    arrondissement_province_code as province_code,
-    rejection_rule,
-    year_fingerprint,
-    loaded_at
+    duplicate_checked.arrondissement_nis,
+    duplicate_checked.arrondissement_province_code as province_code,
+    duplicate_checked.rejection_rule,
+    raw_year_fingerprints.year_fingerprint,
+    {{ elp_warehouse.load_timestamp() }} as loaded_at
 from duplicate_checked
+inner join raw_year_fingerprints
+    on {{ elp_warehouse.fingerprint_year('duplicate_checked.year') }} = raw_year_fingerprints.fingerprint_year
