@@ -7,8 +7,8 @@
     A year's input is identified by a 64-bit fingerprint stored on each of its rows
     (`year_fingerprint`): a hash of the year, its row count and a sum of row hashes of its
     input, so any added, removed or edited row changes it. Each night the pre-hook deletes the
-    rows whose fingerprint is no longer current (changed or vanished years), then the model
-    inserts the years whose current fingerprint is not in the table any more. Rules and seeds
+    rows whose fingerprint is no longer current (changed or vanished years); the model then
+    inserts the years the table no longer holds, fingerprinting only those. Rules and seeds
     are not in the fingerprint: after changing one, build with --full-refresh. -#}
 
 {#- The two order-independent aggregates a fingerprint is made of, over the rows of a group:
@@ -41,9 +41,10 @@
     coalesce(cast({{ year_column }} as {{ dbt.type_int() }}), -1)
 {%- endmacro %}
 
-{#- One row per year of raw table `table_name`: `fingerprint_year` and `year_fingerprint` over
-    every contract column, which also holds the extraction year (it decides the year rule). -#}
-{% macro raw_year_fingerprints(table_name) -%}
+{#- One row per year of raw table `table_name` (or of `relation`, a selection of its rows):
+    `fingerprint_year` and `year_fingerprint` over every contract column, which also holds the
+    extraction year (it decides the year rule). -#}
+{% macro raw_year_fingerprints(table_name, relation=none) -%}
     {%- set extraction_year = "'" ~ (var('extraction_date') | string)[:4] ~ "'" -%}
     select
         fingerprint_year,
@@ -53,7 +54,7 @@
         select
             {{ elp_warehouse.fingerprint_year() }} as fingerprint_year,
             {{ elp_warehouse.rows_fingerprint_parts(elp_warehouse.raw_contract_columns(table_name)) | indent(8) }}
-        from {{ source('raw', table_name) }}
+        from {{ relation if relation is not none else source('raw', table_name) }}
         group by {{ elp_warehouse.fingerprint_year() }}
     ) as years
 {%- endmacro %}
@@ -89,16 +90,12 @@
         on members.year = cells.year
 {%- endmacro %}
 
-{#- Condition on `year_column`: true on a full build, else the year's current fingerprint (in
-    CTE `fingerprints`, keyed by `fingerprints_year`) is not in the table. -#}
-{% macro changed_years_only(year_column, fingerprints, fingerprints_year) -%}
+{#- Condition on a model's input: true on a full build, else `year_expression` is a year the
+    table does not hold (after the pre-hook: a new, changed or never-built year). -#}
+{% macro changed_years_only(year_expression) -%}
     {%- if is_incremental() -%}
-        {{ year_column }} in (
-            select {{ fingerprints }}.{{ fingerprints_year }}
-            from {{ fingerprints }}
-            where {{ fingerprints }}.year_fingerprint not in (
-                select distinct kept.year_fingerprint from {{ this }} as kept
-            )
+        {{ year_expression }} not in (
+            select distinct {{ elp_warehouse.fingerprint_year('kept.year') }} from {{ this }} as kept
         )
     {%- else -%}
         true

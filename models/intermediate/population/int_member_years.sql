@@ -18,7 +18,7 @@ members as (
     select * from {{ ref('stg_members_yearly') }}
     where
         year between {{ var('first_year') }} and {{ var('last_year') }}
-        and {{ elp_warehouse.changed_years_only('year', 'year_fingerprints', 'year') }}
+        and {{ elp_warehouse.changed_years_only('year') }}
 ),
 
 cells as (

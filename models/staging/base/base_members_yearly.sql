@@ -15,16 +15,14 @@
 ] %}
 with
 
-raw_year_fingerprints as {{ elp_warehouse.cte_hint('materialize') }} (
-    {{ elp_warehouse.raw_year_fingerprints('members_yearly') }}
-),
-
 raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
     select * from {{ source('raw', 'members_yearly') }}
-    where
-        {{ elp_warehouse.changed_years_only(
-            elp_warehouse.fingerprint_year(), 'raw_year_fingerprints', 'fingerprint_year'
-        ) }}
+    where {{ elp_warehouse.changed_years_only(elp_warehouse.fingerprint_year()) }}
+),
+
+-- the years read, fingerprinted for the next run
+raw_year_fingerprints as {{ elp_warehouse.cte_hint('materialize') }} (
+    {{ elp_warehouse.raw_year_fingerprints('members_yearly', 'raw_rows') }}
 ),
 
 arrondissements as (
