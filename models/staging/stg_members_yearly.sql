@@ -42,7 +42,8 @@ select
     valid_member_years.invalidity_days,
     valid_member_years.social_assistance,
     valid_member_years.detained,
-    valid_member_years.placed_child
+    valid_member_years.placed_child,
+    valid_member_years.loaded_at
 from valid_member_years
 left join provinces
     on valid_member_years.province_code = provinces.province_code

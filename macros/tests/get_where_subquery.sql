@@ -1,0 +1,65 @@
+{#- Data tests scoped to what changed since the last clean build (docs/incremental.md).
+
+    A test whose config carries `meta: {test_scope: ...}` reads only the rows of its model
+    written since the last clean build: the latest `dbt build` of the whole project, logged in
+    ops.run_log with status 'success' (no model or test failed, none skipped). Rows older than
+    that were tested by that build and have not been written since. Scopes:
+      rows    rows loaded since then (row-level tests: not_null, accepted_values);
+      member  every row of the members with a row loaded since then: for keys that hold
+              member_id, as the incremental models rewrite a member whole, so a key can only
+              repeat within a member;
+      year    every row of the years with a row loaded since then: for keys that hold year,
+              in models rebuilt by year.
+    A key that spans members (claim_id) must not be scoped. No clean build yet, a
+    --full-refresh (every row is new), or var test_every_row = true: the whole table. The
+    model must carry `loaded_at`. This overrides dbt's get_where_subquery, which applies the
+    `where` config; that config still applies. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set filters = [] -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}
+        {%- do filters.append('(' ~ where ~ ')') -%}
+    {%- endif -%}
+    {%- set scope = (config.get('meta') or {}).get('test_scope') -%}
+    {%- if scope -%}
+        {%- set scope_filter = elp_warehouse.test_scope_filter(relation, scope) -%}
+        {%- if scope_filter -%}
+            {%- do filters.append(scope_filter) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if filters -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ filters | join(' and ') ~ ') dbt_subquery') -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}
+
+{#- Start of the last clean build of the whole project (a literal), or none. -#}
+{% macro last_clean_build_started_at() -%}
+    {%- set started = elp_warehouse.scalar_query(
+        "select max(started_at) from " ~ elp_warehouse.run_log_relation('run_log')
+        ~ " where command = 'build' and selected is null and status = 'success'"
+        ~ " and models_skipped = 0 and tests_skipped = 0"
+    ) -%}
+    {{ return(none if started is none
+        else "cast('" ~ started ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{%- endmacro %}
+
+{#- The condition restricting a test of `relation` to `scope` (see above), or none. -#}
+{% macro test_scope_filter(relation, scope) -%}
+    {%- if scope not in ['rows', 'member', 'year'] -%}
+        {{ exceptions.raise_compiler_error("test_scope must be rows, member or year, not '" ~ scope ~ "'") }}
+    {%- endif -%}
+    {%- if not execute or var('test_every_row', false) | string | lower == 'true' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set since = elp_warehouse.last_clean_build_started_at() -%}
+    {%- if since is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set loaded = 'loaded_at > ' ~ since -%}
+    {%- if scope == 'rows' -%}
+        {{ return(loaded) }}
+    {%- endif -%}
+    {%- set unit = 'member_id' if scope == 'member' else 'year' -%}
+    {{ return(unit ~ ' in (select ' ~ unit ~ ' from ' ~ relation ~ ' where ' ~ loaded ~ ')') }}
+{%- endmacro %}

@@ -1,0 +1,111 @@
+"""Data tests scoped to what changed since the last clean build (macros/tests/
+get_where_subquery.sql, docs/incremental.md).
+
+On a copy of the demo warehouse (one clean `dbt build`), duplicate keys are planted in
+`int_member_year_care` (key member_id, year: scoped by member) and `int_member_years` (rebuilt
+by year: scoped by year), and the two key tests are run as a nightly build would run them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse import _demo_cache, dbt, demo_database
+
+TESTS = {
+    "int_member_year_care": "unique_combination_int_member_year_care_member_id__year",
+    "int_member_years": "unique_combination_int_member_years_member_id__year",
+}
+PLANTED_YEAR = 2021
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, datetime]:
+    """A copy of the demo warehouse where one member's 2021 care row and one 2021 member-year
+    are duplicated as the clean build wrote them: (raw dir, warehouse dir, clean build start)."""
+    source = demo_database(tmp_path_factory)
+    warehouse = tmp_path_factory.mktemp("scoped-tests")
+    shutil.copy(source, warehouse / "elp.duckdb")
+    with duckdb.connect(str(warehouse / "elp.duckdb")) as con:
+        rows = con.execute(
+            "select started_at from ops.run_log where command = 'build' and status = 'success'"
+        ).fetchall()
+        assert len(rows) == 1, rows
+        clean_start: datetime = rows[0][0]
+        for model in TESTS:
+            table = con.execute(
+                "select table_schema from information_schema.tables where table_name = ?",
+                [model],
+            ).fetchall()[0][0]
+            con.execute(
+                f"insert into {table}.{model} select * from {table}.{model} "
+                f"where year = {PLANTED_YEAR} and loaded_at = ? and member_id in ("
+                f"  select member_id from {table}.{model} group by member_id having count(*) > 1"
+                ") order by member_id limit 1",
+                [clean_start],
+            )
+    return _demo_cache["raw"], warehouse, clean_start
+
+
+def run_tests(raw: Path, warehouse: Path, **dbt_vars: object) -> dict[str, str]:
+    proc = dbt(["test", "--select", *TESTS.values()], raw, warehouse, dict(dbt_vars) or None)
+    results = json.loads((warehouse / "target" / "run_results.json").read_text())
+    statuses = {
+        r["unique_id"].split(".")[2]: r["status"]
+        for r in results["results"]
+        if r["unique_id"].startswith("test.")
+    }
+    assert set(statuses) == set(TESTS.values()), proc.stdout[-3000:]
+    return {model: statuses[test] for model, test in TESTS.items()}
+
+
+def execute(warehouse: Path, sql: str, *params: object) -> None:
+    with duckdb.connect(str(warehouse / "elp.duckdb")) as con:
+        con.execute(sql, list(params))
+
+
+def test_scoped_tests_follow_the_rows_written_since_the_last_clean_build(
+    planted: tuple[Path, Path, datetime],
+) -> None:
+    raw, warehouse, clean_start = planted
+
+    # rows the clean build wrote (and tested) are not tested again...
+    assert run_tests(raw, warehouse) == {"int_member_year_care": "pass", "int_member_years": "pass"}
+    # ...unless the whole table is asked for
+    everything = run_tests(raw, warehouse, test_every_row=True)
+    assert everything == {"int_member_year_care": "fail", "int_member_years": "fail"}
+
+    # A later build wrote another row of the duplicated member and of the duplicated year,
+    # then failed: the scope stays "since the last clean build", and a member (a year) is
+    # tested whole, so the duplicate the failed build left behind is found.
+    failed_start = clean_start + timedelta(minutes=1)
+    execute(
+        warehouse,
+        "insert into ops.run_log (invocation_id, command, started_at, status) "
+        "values ('failed-build', 'build', ?, 'failed')",
+        failed_start,
+    )
+    execute(
+        warehouse,
+        "update intermediate.int_member_year_care set loaded_at = ? where member_id = ("
+        "  select member_id from intermediate.int_member_year_care where year = ?"
+        "  group by member_id, year having count(*) > 1)"
+        f" and year <> {PLANTED_YEAR}",
+        failed_start,
+        PLANTED_YEAR,
+    )
+    execute(
+        warehouse,
+        "update intermediate.int_member_years set loaded_at = ? where year = ? and member_id = ("
+        "  select max(member_id) from intermediate.int_member_years where year = ?)",
+        failed_start,
+        PLANTED_YEAR,
+        PLANTED_YEAR,
+    )
+    assert run_tests(raw, warehouse) == {"int_member_year_care": "fail", "int_member_years": "fail"}
