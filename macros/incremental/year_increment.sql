@@ -110,3 +110,43 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+{#- Per year of `relation`: `row_count` and `hash_sum` over every column of the relation but
+    `loaded_at` and `year_fingerprint` (read from the warehouse at execution time). -#}
+{% macro relation_year_fingerprint_parts(relation) -%}
+    {%- set columns = [] -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(relation)
+            if column.name | lower not in ['loaded_at', 'year_fingerprint'] -%}
+            {%- do columns.append(column.name) -%}
+        {%- endfor -%}
+    {%- else -%}
+        {%- do columns.append('year') -%}
+    {%- endif -%}
+    select
+        year,
+        {{ elp_warehouse.rows_fingerprint_parts(columns) | indent(4) }}
+    from {{ relation }}
+    group by year
+{%- endmacro %}
+
+{#- One row per analysis year of int_usage_strata: `year` and `year_fingerprint`, a hash of the
+    year's int_member_years fingerprint (members and weighting cells) and of its care rows in
+    int_member_year_care. A night that rewrites a member's care rows without changing them
+    (most changed members, in most years) leaves the year's fingerprint as it was. -#}
+{% macro usage_year_fingerprints() -%}
+    select
+        members.year,
+        {{ elp_warehouse.row_hash(['members.year_fingerprint', 'care.row_count', 'care.hash_sum']) }}
+            as year_fingerprint
+    from (
+        select distinct
+            year,
+            year_fingerprint
+        from {{ ref('int_member_years') }}
+    ) as members
+    left join (
+        {{ elp_warehouse.relation_year_fingerprint_parts(ref('int_member_year_care')) | indent(8) }}
+    ) as care
+        on members.year = care.year
+{%- endmacro %}
