@@ -16,7 +16,11 @@
                    older than the look-back), the model rebuilds every member, with a warning.
     Downstream tables (stg_claims, stg_pharmacy_dispensings, int_care_events,
     int_member_year_care) carry `loaded_at` and rebuild the members whose upstream rows were
-    loaded after their own latest `loaded_at`.
+    loaded after their own latest `loaded_at`. The upstreams named include the base tables:
+    netting can leave a changed member with no staging row (a correction cancelling their only
+    care), and such a member's events must still be rebuilt, i.e. removed. An upstream rebuilt
+    whole (the guard fired) rebuilds the downstream table whole, which drops the members that
+    vanished from the extract.
 -#}
 
 {#- The run's load timestamp, identical for every model of one invocation. -#}
@@ -56,6 +60,18 @@
         {{ log("WARNING " ~ this ~ ": " ~ in_extract ~ " extract lines dated on or before "
             ~ cutoff ~ " (or undated) but " ~ in_table ~ " in the table: history changed "
             ~ "beyond the look-back, rebuilding every member", info=true) }}
+        {{ return({'mode': 'rebuild', 'cutoff': cutoff}) }}
+    {%- endif -%}
+    {#- a member with lines after the cut-off in the table but none in the extract lost them
+        at the source: the changed members (read from the extract) would not include them -#}
+    {%- set vanished = elp_warehouse.scalar_query(
+        'select count(*) from (select distinct member_id from ' ~ this ~ ' where not ' ~ kept
+        ~ ') as loaded where member_id not in (select cast(member_id as ' ~ dbt.type_string()
+        ~ ') from ' ~ source('raw', table_name) ~ ' where not ' ~ kept ~ ')') -%}
+    {%- if vanished != 0 -%}
+        {{ log("WARNING " ~ this ~ ": " ~ vanished ~ " members have lines dated after "
+            ~ cutoff ~ " in the table but none in the extract: lines deleted at the source, "
+            ~ "rebuilding every member", info=true) }}
         {{ return({'mode': 'rebuild', 'cutoff': cutoff}) }}
     {%- endif -%}
     {{ return({'mode': 'increment', 'cutoff': cutoff}) }}
@@ -123,10 +139,24 @@ raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
     {%- endfor %}
 {%- endmacro %}
 
+{#- True when some upstream was rebuilt whole after `watermark` (its every row is newer, e.g.
+    the guard fired or it was --full-refresh'ed): members that vanished from it hold no new row,
+    so the downstream model must be rebuilt whole too. -#}
+{% macro upstream_rebuilt_since(upstreams, watermark) %}
+    {%- set oldest = [] -%}
+    {%- for upstream in upstreams -%}
+        {%- do oldest.append('select min(loaded_at) as oldest from ' ~ upstream) -%}
+    {%- endfor -%}
+    {%- set rebuilt = elp_warehouse.scalar_query(
+        'select count(*) from (' ~ oldest | join(' union all ') ~ ') as upstreams'
+        ~ ' where oldest > ' ~ watermark) -%}
+    {{ return(rebuilt != 0) }}
+{% endmacro %}
+
 {#- Condition on a downstream model's input: true on a full build, else the member changed. -#}
 {% macro changed_members_only(upstreams, member_column='member_id') -%}
     {%- set watermark = elp_warehouse.loaded_watermark() -%}
-    {%- if watermark is none -%}
+    {%- if watermark is none or elp_warehouse.upstream_rebuilt_since(upstreams, watermark) -%}
         true
     {%- else -%}
         {{ member_column }} in (
@@ -138,7 +168,9 @@ raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
 {#- Pre-hook of a downstream model: removes the changed members' rows. -#}
 {% macro changed_members_delete(upstreams) -%}
     {%- set watermark = elp_warehouse.loaded_watermark() -%}
-    {%- if watermark is not none -%}
+    {%- if watermark is not none and elp_warehouse.upstream_rebuilt_since(upstreams, watermark) -%}
+        delete from {{ this }}
+    {%- elif watermark is not none -%}
         delete from {{ this }} where member_id in (
             {{ elp_warehouse.members_loaded_since(upstreams, watermark) }}
         )

@@ -173,7 +173,48 @@ def extracts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, P
         {t: f"{c} <= date '{CUT.isoformat()}'" for t, c in DATE_COLUMNS.items()},
     )
     rewrite_table(full, first, "members_yearly", MEMBERS_FIRST_MONTH)
+    cancel_sole_claim(full)
     yield first, full
+
+
+NOMENCLATURE = Path(__file__).resolve().parents[2] / "seeds" / "codes" / "nomenclature_codes.csv"
+CANCELLED_SUFFIX = "-cancelled"
+
+
+def cancel_sole_claim(full: Path) -> None:
+    """Add to the final extract, booked in its new month, the correction cancelling the only
+    claim line of a member who has no other care: that member's care must vanish."""
+    claims = f"read_parquet('{full}/claims/*.parquet')"
+    with duckdb.connect() as con:
+        con.execute(
+            f"""
+            copy (
+                select * replace (
+                    claim_id || '{CANCELLED_SUFFIX}' as claim_id,
+                    date '{CUT}' + 7 as booking_date,
+                    -quantity as quantity,
+                    -amount_insurance_eur as amount_insurance_eur,
+                    -amount_patient_eur as amount_patient_eur
+                )
+                from {claims}
+                where member_id = (
+                    select min(line.member_id)
+                    from {claims} as line
+                    inner join read_csv('{NOMENCLATURE}') as code
+                        on line.nomenclature_code = code.nomenclature_code
+                    where code.care_type <> 'other' and line.quantity > 0
+                      and line.booking_date < date '{CUT}' - 60
+                      and line.member_id in (
+                        select member_id from {claims} group by member_id having count(*) = 1)
+                      and line.member_id not in (
+                        select member_id from read_parquet('{full}/pharmacy_dispensings/*.parquet'))
+                      and line.member_id not in (
+                        select member_id
+                        from read_parquet('{full}/complementary_refunds/*.parquet'))
+                )
+            ) to '{full}/claims/zz-cancelled.parquet' (format parquet)
+            """
+        )
 
 
 @pytest.fixture(scope="module")
@@ -221,6 +262,27 @@ def test_second_month_holds_late_corrections(extracts: tuple[Path, Path]) -> Non
 
 def test_two_step_history_equals_full_build(two_step_build: Path, full_build: Path) -> None:
     assert differences(two_step_build, full_build) == []
+
+
+def test_care_cancelled_in_the_new_month_vanishes(
+    first_step_build: Path, two_step_build: Path, extracts: tuple[Path, Path]
+) -> None:
+    """A member whose only care line is cancelled by the new month's correction has no netted
+    line left in staging: their event and care year must go too, not stay from the last run."""
+    with duckdb.connect() as con:
+        found = con.execute(
+            f"select member_id from read_parquet('{extracts[1]}/claims/*.parquet')"
+            f" where claim_id like '%{CANCELLED_SUFFIX}'"
+        ).fetchall()
+    assert len(found) == 1
+    member = found[0][0]
+    for db, expected in ((first_step_build, 1), (two_step_build, 0)):
+        with duckdb.connect(str(db), read_only=True) as con:
+            for table in ("intermediate.int_care_events", "intermediate.int_member_year_care"):
+                count = con.execute(
+                    f"select count(*) from {table} where member_id = ?", [member]
+                ).fetchone()
+                assert count is not None and min(count[0], 1) == expected, (db, table)
 
 
 def test_incremental_rebuilds_only_changed_members(
@@ -308,40 +370,67 @@ def test_same_build_twice_changes_nothing(
     assert differences(wh / "elp.duckdb", full_build) == []
 
 
-def test_history_rewritten_behind_the_look_back_is_rebuilt(
+# Lines of the first extract that the final one no longer holds (deleted at the source), and
+# their member: the only dispensing of a member (who vanishes from the table), caught by the
+# line count behind the look-back; a line inside the look-back, the member's only recent one,
+# caught by the member check. {lines} = the final extract's dispensings.
+DELETED_AT_SOURCE = {
+    "old": (
+        "dispensing_date < date '2022-01-01'",
+        "member_id in (select member_id from {lines} group by member_id having count(*) = 1)",
+        "history changed beyond the look-back",
+    ),
+    "recent": (
+        f"dispensing_date > date '{CUT}' - 30 and dispensing_date <= date '{CUT}'",
+        f"member_id not in (select member_id from {{lines}} where dispensing_date"
+        f" > date '{CUT}' - 60 group by member_id having count(*) > 1)",
+        "lines deleted at the source",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DELETED_AT_SOURCE))
+def test_lines_deleted_at_the_source_rebuild_every_member(
+    case: str,
     extracts: tuple[Path, Path],
     first_step_build: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    """The new extract lacks an old dispensing of a member with no recent line (history
-    rewritten far behind the look-back): only the line-count guard can notice, and the model
-    then rebuilds every member from the extract."""
+    """The new extract lacks a dispensing of a member with no other line after the look-back
+    cut-off: the changed members, read from the extract, cannot include that member, so the
+    guard must notice, and the model then rebuilds every member from the extract."""
     full = extracts[1]
+    where, member_rule, message = DELETED_AT_SOURCE[case]
+    lines = f"read_parquet('{full}/pharmacy_dispensings/*.parquet')"
     with duckdb.connect() as con:
         found = con.execute(
             f"""
-            select min(dispensing_id)
-            from read_parquet('{full}/pharmacy_dispensings/*.parquet') as line
-            where dispensing_date < date '2022-01-01' and ddd > 0
-              and member_id not in (
-                select member_id from read_parquet('{full}/pharmacy_dispensings/*.parquet')
-                where dispensing_date > date '{CUT}' - 60)
+            select dispensing_id, member_id
+            from {lines}
+            where {where} and ddd > 0 and {member_rule.format(lines=lines)}
+            order by dispensing_id
+            limit 1
             """
         ).fetchone()
     assert found is not None and found[0] is not None
-    dropped = found[0]
-    root = tmp_path_factory.mktemp("rewritten")
+    dropped, member = found
+    root = tmp_path_factory.mktemp(f"deleted_{case}")
     rewritten = root / "raw"
     cut_extract(full, rewritten, {"pharmacy_dispensings": f"dispensing_id <> '{dropped}'"})
     wh = copy_warehouse(first_step_build, root / "wh")
+    with duckdb.connect(str(wh / "elp.duckdb"), read_only=True) as con:
+        staged = con.execute(
+            "select count(*) from staging.stg_pharmacy_dispensings where member_id = ?", [member]
+        ).fetchone()
+    assert staged is not None and staged[0] > 0
     proc = dbt(
-        ["run", "--select", "base_pharmacy_dispensings"],
+        ["run", "--select", "base_pharmacy_dispensings", "stg_pharmacy_dispensings"],
         rewritten,
         wh,
         {"extraction_date": EXTRACTION.isoformat()},
     )
     assert proc.returncode == 0, proc.stdout[-4000:]
-    assert "history changed beyond the look-back" in proc.stdout
+    assert message in proc.stdout
     with duckdb.connect(str(wh / "elp.duckdb"), read_only=True) as con:
         in_table = con.execute(
             "select count(*), count(*) filter (where dispensing_id = ?)"
@@ -351,5 +440,15 @@ def test_history_rewritten_behind_the_look_back_is_rebuilt(
         in_extract = con.execute(
             f"select count(*) from read_parquet('{rewritten}/pharmacy_dispensings/*.parquet')"
         ).fetchone()
+        # staging sees its upstream rebuilt whole and is rebuilt whole too (a member who
+        # vanished from the extract would hold no new upstream row)
+        staging_loads = con.execute(
+            "select count(distinct loaded_at), count(*) filter (where member_id = ?)"
+            " from staging.stg_pharmacy_dispensings",
+            [member],
+        ).fetchone()
     assert in_table is not None and in_extract is not None
     assert in_table == (in_extract[0], 0)
+    assert staging_loads is not None and staging_loads[0] == 1
+    if case == "old":  # the member's only line is gone: so is the member, from staging too
+        assert staging_loads[1] == 0

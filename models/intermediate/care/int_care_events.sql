@@ -2,15 +2,17 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.changed_members_delete([ref('stg_claims'), ref('stg_pharmacy_dispensings'), ref('stg_complementary_refunds')]) }}",
+    pre_hook="{{ elp_warehouse.changed_members_delete([ref('stg_claims'), ref('stg_pharmacy_dispensings'), ref('stg_complementary_refunds'), ref('base_claims'), ref('base_pharmacy_dispensings'), ref('base_complementary_refunds')]) }}",
 ) }}
 -- One typed stream of all reimbursed mental-health care: claims (ELP, psychiatrist, acute,
 -- rehabilitation/residential), psychotropic dispensings and complementary-insurance (AV)
 -- psychologist refunds. Figure 1/2 categories, prior care and the before/during/after windows
 -- are all filters on this stream, so the raw tables are interpreted in exactly one place.
 -- Incremental per member: macros/incremental/member_increment.sql.
+{#- the base tables too: a member whose lines all netted away has no staging row left -#}
 {%- set care_sources = [
     ref('stg_claims'), ref('stg_pharmacy_dispensings'), ref('stg_complementary_refunds'),
+    ref('base_claims'), ref('base_pharmacy_dispensings'), ref('base_complementary_refunds'),
 ] %}
 with
 

@@ -2,7 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.changed_members_delete([ref('int_care_events')]) }}",
+    pre_hook="{{ elp_warehouse.changed_members_delete([ref('int_care_events'), ref('base_claims'), ref('base_pharmacy_dispensings'), ref('base_complementary_refunds')]) }}",
 ) }}
 -- Care flags per member and calendar year, from the one event stream. ELP use is "at least
 -- one ELP service in the calendar year" (methods 5): sessions and trajectory services both
@@ -43,5 +43,9 @@ select
     max(case when care_type = 'rehab_residential' then 1 else 0 end) as has_rehab_residential,
     {{ elp_warehouse.load_timestamp() }} as loaded_at
 from {{ ref('int_care_events') }}
-where {{ elp_warehouse.changed_members_only([ref('int_care_events')]) }}
+-- the base tables too: a member whose events all vanished has no new event row
+where {{ elp_warehouse.changed_members_only([
+    ref('int_care_events'), ref('base_claims'), ref('base_pharmacy_dispensings'),
+    ref('base_complementary_refunds'),
+]) }}
 group by member_id, year
