@@ -165,6 +165,20 @@ raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
     {%- endif -%}
 {%- endmacro %}
 
+{#- Condition on a downstream model's rows read from ONE upstream that rewrites a changed
+    member whole (every row of the member gets that run's loaded_at): true on a full build,
+    else the row was loaded after this model's latest load. These are exactly the rows of the
+    members changed upstream, found from the zone maps of `loaded_at` (new rows are appended
+    together) instead of a join of the whole upstream on member_id. -#}
+{% macro rows_loaded_since_only() -%}
+    {%- set watermark = elp_warehouse.loaded_watermark() -%}
+    {%- if watermark is none -%}
+        true
+    {%- else -%}
+        loaded_at > {{ watermark }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Pre-hook of a downstream model: removes the changed members' rows. -#}
 {% macro changed_members_delete(upstreams) -%}
     {%- set watermark = elp_warehouse.loaded_watermark() -%}

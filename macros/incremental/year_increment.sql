@@ -8,8 +8,11 @@
     (`year_fingerprint`): a hash of the year, its row count and a sum of row hashes of its
     input, so any added, removed or edited row changes it. Each night the pre-hook deletes the
     rows whose fingerprint is no longer current (changed or vanished years); the model then
-    inserts the years the table no longer holds, fingerprinting only those. Rules and seeds
-    are not in the fingerprint: after changing one, build with --full-refresh. -#}
+    inserts the years whose current fingerprint the table did not hold. Those years are read
+    from the warehouse when the model is compiled, before the pre-hook runs, and written into
+    its SQL as a list of constants, so that the engine skips the other years' files and row
+    groups (a join against the table's years would read them all). Rules and seeds are not in
+    the fingerprint: after changing one, build with --full-refresh. -#}
 
 {#- The two order-independent aggregates a fingerprint is made of, over the rows of a group:
     `row_count` and `hash_sum`, a sum of row hashes modulo a prime (which keeps the sum within
@@ -62,7 +65,7 @@
 {#- One row per analysis year of int_member_years: `year` and `year_fingerprint`, a hash of
     the year's raw members_yearly fingerprint (kept on base_members_yearly) and of its
     weighting cells (a new IMA population year re-weights years whose members did not change). -#}
-{% macro member_year_fingerprints() -%}
+{% macro member_year_fingerprints(years=none) -%}
     {%- set cell_columns = [
         'age_band', 'sex', 'province_code', 'vt', 'population_year', 'weighting_group',
         'group_population', 'group_members', 'weight', 'extrapolation_factor', 'expansion_factor',
@@ -79,26 +82,52 @@
         where
             rejection_rule is null
             and year between {{ var('first_year') }} and {{ var('last_year') }}
+            and {{ elp_warehouse.years_filter('year', years) }}
     ) as members
     inner join (
         select
             year,
             {{ elp_warehouse.rows_fingerprint_parts(cell_columns) | indent(12) }}
         from {{ ref('int_weighting_cells') }}
+        where {{ elp_warehouse.years_filter('year', years) }}
         group by year
     ) as cells
         on members.year = cells.year
 {%- endmacro %}
 
-{#- Condition on a model's input: true on a full build, else `year_expression` is a year the
-    table does not hold (after the pre-hook: a new, changed or never-built year). -#}
-{% macro changed_years_only(year_expression) -%}
-    {%- if is_incremental() -%}
-        {{ year_expression }} not in (
-            select distinct {{ elp_warehouse.fingerprint_year('kept.year') }} from {{ this }} as kept
-        )
-    {%- else -%}
+{#- The years an incremental run must build: the years of `fingerprints_sql` (one row per
+    year: `year_column`, `year_fingerprint`) whose fingerprint the table does not hold, i.e.
+    new and changed years. Read at compilation, before the pre-hook deletes the stale years.
+    none = build every year (first build, --full-refresh, compile without a warehouse). -#}
+{% macro years_to_build(fingerprints_sql, year_column='year') -%}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set found = run_query(
+        'select distinct ' ~ year_column ~ ' from (' ~ fingerprints_sql ~ ') as current_years'
+        ~ ' where year_fingerprint not in (select distinct kept.year_fingerprint from '
+        ~ this ~ ' as kept where kept.year_fingerprint is not null) order by 1') -%}
+    {{ return(found.columns[0].values() | map('int') | list) }}
+{%- endmacro %}
+
+{#- Condition keeping the rows of `years` (from years_to_build) on `year_column`: true when
+    none (every year), false when empty. Written as constants so that the engine prunes by
+    them; year -1 stands for a missing year. -#}
+{% macro years_filter(year_column, years) -%}
+    {%- if years is none -%}
         true
+    {%- elif years | length == 0 -%}
+        1 = 0
+    {%- else -%}
+        {%- set known = years | reject('equalto', -1) | list -%}
+        {%- set conditions = [] -%}
+        {%- if known | length > 0 -%}
+            {%- do conditions.append(year_column ~ ' in (' ~ known | join(', ') ~ ')') -%}
+        {%- endif -%}
+        {%- if -1 in years -%}
+            {%- do conditions.append(year_column ~ ' is null') -%}
+        {%- endif -%}
+        ({{ conditions | join(' or ') }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -113,7 +142,7 @@
 
 {#- Per year of `relation`: `row_count` and `hash_sum` over every column of the relation but
     `loaded_at` and `year_fingerprint` (read from the warehouse at execution time). -#}
-{% macro relation_year_fingerprint_parts(relation) -%}
+{% macro relation_year_fingerprint_parts(relation, years=none) -%}
     {%- set columns = [] -%}
     {%- if execute -%}
         {%- for column in adapter.get_columns_in_relation(relation)
@@ -127,6 +156,7 @@
         year,
         {{ elp_warehouse.rows_fingerprint_parts(columns) | indent(4) }}
     from {{ relation }}
+    where {{ elp_warehouse.years_filter('year', years) }}
     group by year
 {%- endmacro %}
 
@@ -134,7 +164,7 @@
     year's int_member_years fingerprint (members and weighting cells) and of its care rows in
     int_member_year_care. A night that rewrites a member's care rows without changing them
     (most changed members, in most years) leaves the year's fingerprint as it was. -#}
-{% macro usage_year_fingerprints() -%}
+{% macro usage_year_fingerprints(years=none) -%}
     select
         members.year,
         {{ elp_warehouse.row_hash(['members.year_fingerprint', 'care.row_count', 'care.hash_sum']) }}
@@ -144,9 +174,10 @@
             year,
             year_fingerprint
         from {{ ref('int_member_years') }}
+        where {{ elp_warehouse.years_filter('year', years) }}
     ) as members
     left join (
-        {{ elp_warehouse.relation_year_fingerprint_parts(ref('int_member_year_care')) | indent(8) }}
+        {{ elp_warehouse.relation_year_fingerprint_parts(ref('int_member_year_care'), years) | indent(8) }}
     ) as care
         on members.year = care.year
 {%- endmacro %}

@@ -17,7 +17,8 @@ valid_lines as {{ elp_warehouse.cte_hint('inline') }} (
     where
         rejection_rule is null
         and not in_cancelled_group
-        and {{ elp_warehouse.changed_members_only([ref('base_claims')]) }}
+        -- base rewrites a changed member whole: its new rows are all the member's rows
+        and {{ elp_warehouse.rows_loaded_since_only() }}
 ),
 
 earliest_positive_lines as (

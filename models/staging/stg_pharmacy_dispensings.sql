@@ -15,7 +15,8 @@ valid_lines as (
     where
         rejection_rule is null
         and not in_cancelled_group
-        and {{ elp_warehouse.changed_members_only([ref('base_pharmacy_dispensings')]) }}
+        -- base rewrites a changed member whole: its new rows are all the member's rows
+        and {{ elp_warehouse.rows_loaded_since_only() }}
 ),
 
 netted_dispensings as (

@@ -14,6 +14,7 @@
     ref('stg_claims'), ref('stg_pharmacy_dispensings'), ref('stg_complementary_refunds'),
     ref('base_claims'), ref('base_pharmacy_dispensings'), ref('base_complementary_refunds'),
 ] %}
+{%- set changed_members_only = elp_warehouse.changed_members_only(care_sources) %}
 with
 
 claims as (
@@ -33,7 +34,7 @@ claims as (
     from {{ ref('stg_claims') }}
     where
         care_type <> 'other'
-        and {{ elp_warehouse.changed_members_only(care_sources) }}
+        and {{ changed_members_only }}
 ),
 
 dispensings as (
@@ -53,7 +54,7 @@ dispensings as (
     from {{ ref('stg_pharmacy_dispensings') }}
     where
         atc_class is not null
-        and {{ elp_warehouse.changed_members_only(care_sources) }}
+        and {{ changed_members_only }}
 ),
 
 refunds as (
@@ -73,7 +74,7 @@ refunds as (
     from {{ ref('stg_complementary_refunds') }}
     where
         is_psychologist_session
-        and {{ elp_warehouse.changed_members_only(care_sources) }}
+        and {{ changed_members_only }}
 ),
 
 unioned as (

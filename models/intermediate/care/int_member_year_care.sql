@@ -43,9 +43,7 @@ select
     max(case when care_type = 'rehab_residential' then 1 else 0 end) as has_rehab_residential,
     {{ elp_warehouse.load_timestamp() }} as loaded_at
 from {{ ref('int_care_events') }}
--- the base tables too: a member whose events all vanished has no new event row
-where {{ elp_warehouse.changed_members_only([
-    ref('int_care_events'), ref('base_claims'), ref('base_pharmacy_dispensings'),
-    ref('base_complementary_refunds'),
-]) }}
+-- int_care_events rewrites a changed member whole: its new rows are all the member's events
+-- (the pre-hook also removes the members changed in the base tables whose events all vanished)
+where {{ elp_warehouse.rows_loaded_since_only() }}
 group by member_id, year

@@ -8,17 +8,18 @@
 -- member-year's weighting group and weight joined once. Every usage mart starts here.
 -- Incremental by year: a year is rebuilt when its raw member rows or its weighting cells
 -- changed (macros/incremental/year_increment.sql).
+{%- set build_years = elp_warehouse.years_to_build(elp_warehouse.member_year_fingerprints()) %}
 with
 
 year_fingerprints as {{ elp_warehouse.cte_hint('materialize') }} (
-    {{ elp_warehouse.member_year_fingerprints() }}
+    {{ elp_warehouse.member_year_fingerprints(build_years) }}
 ),
 
 members as (
     select * from {{ ref('stg_members_yearly') }}
     where
         year between {{ var('first_year') }} and {{ var('last_year') }}
-        and {{ elp_warehouse.changed_years_only('year') }}
+        and {{ elp_warehouse.years_filter('year', build_years) }}
 ),
 
 cells as (

@@ -10,15 +10,16 @@
 -- unit_count), and the table is orders of magnitude smaller than the member-years.
 -- Incremental by year: a year is counted again when its member-years or their care rows
 -- changed (macros/incremental/year_increment.sql).
+{%- set build_years = elp_warehouse.years_to_build(elp_warehouse.usage_year_fingerprints()) %}
 with
 
 year_fingerprints as {{ elp_warehouse.cte_hint('materialize') }} (
-    {{ elp_warehouse.usage_year_fingerprints() | indent(4) }}
+    {{ elp_warehouse.usage_year_fingerprints(build_years) | indent(4) }}
 ),
 
 member_years as (
     select * from {{ ref('int_member_year_usage') }}
-    where {{ elp_warehouse.changed_years_only('year') }}
+    where {{ elp_warehouse.years_filter('year', build_years) }}
 ),
 
 strata as (

@@ -13,11 +13,13 @@
     'affiliated_days', 'unemployment_days', 'primary_incapacity_days', 'invalidity_days',
     'social_assistance', 'detained', 'placed_child',
 ] %}
+{%- set build_years = elp_warehouse.years_to_build(
+    elp_warehouse.raw_year_fingerprints('members_yearly'), 'fingerprint_year') %}
 with
 
 raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
     select * from {{ source('raw', 'members_yearly') }}
-    where {{ elp_warehouse.changed_years_only(elp_warehouse.fingerprint_year()) }}
+    where {{ elp_warehouse.years_filter('year', build_years) }}
 ),
 
 -- the years read, fingerprinted for the next run
