@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -92,20 +93,31 @@ def table_names(db: Path) -> list[str]:
     return [name for (name,) in found]
 
 
+# every column but the load timestamp, which differs between runs by design
+WITHOUT_LOAD_TIME = "columns(lambda c: c <> 'loaded_at')"
+
+
 def snapshot(db: Path, table: str) -> list[tuple[Any, ...]]:
     """Sorted rows of `table` without its load timestamp."""
     with duckdb.connect(str(db), read_only=True) as con:
-        columns = [
-            c
-            for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_schema = ?"
-                " and table_name = ? and column_name <> 'loaded_at' order by ordinal_position",
-                table.split("."),
-            ).fetchall()
-        ]
-        listed = ", ".join(f'"{c}"' for c in columns)
-        rows = con.execute(f"select {listed} from {table}").fetchall()
+        rows = con.execute(f"select {WITHOUT_LOAD_TIME} from {table}").fetchall()
     return sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r))
+
+
+@contextmanager
+def both_warehouses(db_a: Path, db_b: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One connection with warehouse `db_a` attached as `a` and `db_b` as `b`."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{db_a}' as a (read_only)")
+        con.execute(f"attach '{db_b}' as b (read_only)")
+        yield con
+
+
+def differing_rows(table: str) -> str:
+    """SQL: the rows of `table` (without the load timestamp) in one of a, b and not the other."""
+    a = f"select {WITHOUT_LOAD_TIME} from a.{table}"
+    b = f"select {WITHOUT_LOAD_TIME} from b.{table}"
+    return f"({a} except all {b}) union all ({b} except all {a})"
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -118,25 +130,9 @@ def same_value(a: Any, b: Any) -> bool:
 def exactly_equal_tables(db_a: Path, db_b: Path, tables: list[str]) -> set[str]:
     """The tables whose rows (without the load timestamp) are identical, bit for bit."""
     equal: set[str] = set()
-    with duckdb.connect() as con:
-        con.execute(f"attach '{db_a}' as a (read_only)")
-        con.execute(f"attach '{db_b}' as b (read_only)")
+    with both_warehouses(db_a, db_b) as con:
         for table in tables:
-            columns = [
-                c
-                for (c,) in con.execute(
-                    "select column_name from information_schema.columns where table_catalog = 'a'"
-                    " and table_schema = ? and table_name = ? order by ordinal_position",
-                    table.split("."),
-                ).fetchall()
-            ]
-            keep = ", ".join(f'"{c}"' for c in columns if c != "loaded_at")
-            differing = con.execute(
-                f"select count(*) from ("
-                f"(select {keep} from a.{table} except all select {keep} from b.{table})"
-                f" union all "
-                f"(select {keep} from b.{table} except all select {keep} from a.{table}))"
-            ).fetchone()
+            differing = con.execute(f"select count(*) from ({differing_rows(table)})").fetchone()
             if differing is not None and differing[0] == 0:
                 equal.add(table)
     return equal
@@ -323,20 +319,8 @@ def test_incremental_rebuilds_only_changed_years(two_step_build: Path) -> None:
 
 def changed_years(db_a: Path, db_b: Path, table: str) -> set[int]:
     """Years in which `table` (without its load timestamp) differs between two warehouses."""
-    with duckdb.connect() as con:
-        con.execute(f"attach '{db_a}' as a (read_only)")
-        con.execute(f"attach '{db_b}' as b (read_only)")
-        found = con.execute(
-            f"""
-            select distinct year from (
-                (select * exclude (loaded_at) from a.{table}
-                 except all select * exclude (loaded_at) from b.{table})
-                union all
-                (select * exclude (loaded_at) from b.{table}
-                 except all select * exclude (loaded_at) from a.{table})
-            )
-            """
-        ).fetchall()
+    with both_warehouses(db_a, db_b) as con:
+        found = con.execute(f"select distinct year from ({differing_rows(table)})").fetchall()
     return {year for (year,) in found}
 
 

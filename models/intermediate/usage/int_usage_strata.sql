@@ -10,6 +10,13 @@
 -- unit_count), and the table is orders of magnitude smaller than the member-years.
 -- Incremental by year: a year is counted again when its member-years or their care rows
 -- changed (macros/incremental/year_increment.sql).
+{%- set stratum_columns = [
+    'year', 'weighting_group', 'group_population', 'group_members', breakdown_columns(),
+    'uses_elp', 'uses_psychiatrist', 'uses_av_psychologist', 'uses_psychotropic',
+    'uses_acute_rehab', 'mh_care_figure_1', 'mh_care_figure_2', 'elp_function',
+    'elp_setting_pattern', 'elp_network_type', 'elp_office', 'elp_outreach', 'elp_group',
+    'elp_home', 'elp_remote',
+] %}
 {%- set build_years = elp_warehouse.years_to_build(elp_warehouse.usage_year_fingerprints()) %}
 with
 
@@ -24,49 +31,11 @@ member_years as (
 
 strata as (
     select
-        year,
-        weighting_group,
-        group_population,
-        group_members,
-        {{ breakdown_columns() }},
-        uses_elp,
-        uses_psychiatrist,
-        uses_av_psychologist,
-        uses_psychotropic,
-        uses_acute_rehab,
-        mh_care_figure_1,
-        mh_care_figure_2,
-        elp_function,
-        elp_setting_pattern,
-        elp_network_type,
-        elp_office,
-        elp_outreach,
-        elp_group,
-        elp_home,
-        elp_remote,
+        {{ stratum_columns | join(',\n        ') }},
         count(*) as member_years
     from member_years
     group by
-        year,
-        weighting_group,
-        group_population,
-        group_members,
-        {{ breakdown_columns() }},
-        uses_elp,
-        uses_psychiatrist,
-        uses_av_psychologist,
-        uses_psychotropic,
-        uses_acute_rehab,
-        mh_care_figure_1,
-        mh_care_figure_2,
-        elp_function,
-        elp_setting_pattern,
-        elp_network_type,
-        elp_office,
-        elp_outreach,
-        elp_group,
-        elp_home,
-        elp_remote
+        {{ stratum_columns | join(',\n        ') }}
 )
 
 select
