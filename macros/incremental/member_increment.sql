@@ -79,11 +79,10 @@
 
 {#- Members whose raw lines of `table_name` must be re-read under `plan`: members with a line
     dated after the cut-off (or undated), plus every member holding an id that such a line also
-    uses (the id-duplicate rules compare lines across members). Read from the extract only, so
-    the pre-hook's delete and the model's select see the same set. -#}
+    uses (the id-duplicate rules compare lines across members). Read from the extract only. -#}
 {% macro raw_changed_members(table_name, date_column, id_column, plan) -%}
     {%- set is_new = "coalesce(" ~ date_column ~ " > cast('" ~ plan.cutoff ~ "' as date), true)" -%}
-    select cast(member_id as {{ dbt.type_string() }}) as member_id
+    select distinct cast(member_id as {{ dbt.type_string() }}) as member_id
     from {{ source('raw', table_name) }}
     where {{ is_new }} or {{ id_column }} in (
         select {{ id_column }} from {{ source('raw', table_name) }} where {{ is_new }}
@@ -92,7 +91,10 @@
 
 {#- The CTEs ending in `raw_lines`, the raw lines a base model reads under `plan`: all of them,
     or the changed members' whole history. The changed members are computed once (they read
-    the extract's date and id columns); the lines are streamed to every consumer. -#}
+    the extract's date and id columns). A full read is streamed to every consumer; the changed
+    members' lines (about a tenth of the extract) are read once and kept, since each consumer
+    would otherwise scan the whole extract and join it to the changed members again
+    (base_pharmacy_dispensings at scale 1.0: 11.9 s streamed, 7.1 s kept). -#}
 {% macro raw_increment_ctes(table_name, date_column, id_column, plan) -%}
 {%- if plan.mode == 'increment' -%}
 changed_members as {{ elp_warehouse.cte_hint('materialize') }} (
@@ -100,7 +102,7 @@ changed_members as {{ elp_warehouse.cte_hint('materialize') }} (
 ),
 
 {% endif -%}
-raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
+raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment' else 'inline') }} (
     select * from {{ source('raw', table_name) }}
     {%- if plan.mode == 'increment' %}
     where
@@ -110,15 +112,30 @@ raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
 )
 {%- endmacro %}
 
-{#- Pre-hook of a base model: removes what the model is about to write again. -#}
-{% macro raw_increment_delete(table_name, date_column, id_column) -%}
-    {%- set plan = elp_warehouse.raw_increment_plan(table_name, date_column) -%}
-    {%- if plan.mode == 'rebuild' -%}
+{#- Pre-hook of a base model: when the guard failed, removes every row (the model then reads
+    the whole extract). An increment's old rows are removed by the post-hook below. -#}
+{% macro raw_increment_delete(table_name, date_column) -%}
+    {%- if elp_warehouse.raw_increment_plan(table_name, date_column).mode == 'rebuild' -%}
         delete from {{ this }}
-    {%- elif plan.mode == 'increment' -%}
-        delete from {{ this }} where member_id in (
-            {{ elp_warehouse.raw_changed_members(table_name, date_column, id_column, plan) }}
-        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook of a base model: removes the older rows of the members it has just written.
+    Every changed member has a raw line, and a base model keeps every line (rejected ones
+    flagged), so the members of this run's rows are exactly the changed members: found from
+    the table's own new rows (loaded_at zone maps) rather than from the extract a second
+    time. Inside the model's transaction: the table is never seen with both versions. -#}
+{% macro replaced_members_delete() -%}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }}
+        where
+            loaded_at < {{ elp_warehouse.load_timestamp() }}
+            -- distinct: DuckDB's IN with a list of every new row's member (4 M rows for
+            -- 187 k members) made this delete five times slower
+            and member_id in (
+                select distinct member_id from {{ this }}
+                where loaded_at = {{ elp_warehouse.load_timestamp() }}
+            )
     {%- endif -%}
 {%- endmacro %}
 

@@ -2,7 +2,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.raw_increment_delete('complementary_refunds', 'service_date', 'refund_id') }}",
+    pre_hook="{{ elp_warehouse.raw_increment_delete('complementary_refunds', 'service_date') }}",
+    post_hook="{{ elp_warehouse.replaced_members_delete() }}",
 ) }}
 -- Raw complementary_refunds read once: typed, with `rejection_rule` = the first contract rule
 -- the refund breaks (null = valid). Rules live in macro rejection_rules.

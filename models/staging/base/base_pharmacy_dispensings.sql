@@ -2,7 +2,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.raw_increment_delete('pharmacy_dispensings', 'dispensing_date', 'dispensing_id') }}",
+    pre_hook="{{ elp_warehouse.raw_increment_delete('pharmacy_dispensings', 'dispensing_date') }}",
+    post_hook="{{ elp_warehouse.replaced_members_delete() }}",
 ) }}
 -- Raw pharmacy_dispensings read once: typed, with `rejection_rule` = the first contract rule the
 -- line breaks (null = valid) and `in_cancelled_group` = a valid line whose netting group
