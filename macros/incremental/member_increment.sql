@@ -130,7 +130,7 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
         delete from {{ this }}
         where
             loaded_at < {{ elp_warehouse.load_timestamp() }}
-            -- distinct: DuckDB's IN with a list of every new row's member (4 M rows for
+            -- distinct: DuckDB's IN over a list of every new row's member (4 M rows for
             -- 187 k members) made this delete five times slower
             and member_id in (
                 select distinct member_id from {{ this }}
@@ -149,8 +149,10 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
 
 {#- Members loaded into any of `upstreams` (relations with loaded_at) after `watermark`. -#}
 {% macro members_loaded_since(upstreams, watermark) -%}
+    {#- distinct: DuckDB's IN over a list holding every new row's member is several times
+        slower than over the distinct members -#}
     {%- for upstream in upstreams %}
-    select member_id from {{ upstream }} where loaded_at > {{ watermark }}
+    select distinct member_id from {{ upstream }} where loaded_at > {{ watermark }}
     {%- if not loop.last %}
     union{% endif %}
     {%- endfor %}
@@ -193,6 +195,41 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
         true
     {%- else -%}
         loaded_at > {{ watermark }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- For a model that stacks several sources, each with its own rows (int_care_events, column
+    `source_table`), and rewrites a changed member's rows of ONE source only: the condition on
+    a source's rows. True on a full build or when one of the source's `upstreams` was rebuilt
+    whole; else the row was loaded after this model's latest load, i.e. it belongs to a member
+    the source's staging table rewrote (staging rewrites a changed member whole). -#}
+{% macro source_rows_loaded_since_only(upstreams) -%}
+    {%- set watermark = elp_warehouse.loaded_watermark() -%}
+    {%- if watermark is none or elp_warehouse.upstream_rebuilt_since(upstreams, watermark) -%}
+        true
+    {%- else -%}
+        loaded_at > {{ watermark }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of such a model: for each `source_table` -> upstreams of `sources`, removes that
+    source's rows of the members changed in its upstreams (all of its rows when one was rebuilt
+    whole). A member changed in claims keeps their dispensing rows, which are not read again.
+    One hook, one watermark: a delete can lower the table's latest loaded_at, and the model
+    (compiled before its hooks) reads from the watermark it saw. -#}
+{% macro source_members_delete(sources) -%}
+    {%- set watermark = elp_warehouse.loaded_watermark() -%}
+    {%- if watermark is not none -%}
+        {%- for source_table, upstreams in sources.items() %}
+        delete from {{ this }}
+        where
+            source_table = '{{ source_table }}'
+            {%- if not elp_warehouse.upstream_rebuilt_since(upstreams, watermark) %}
+            and member_id in (
+                {{ elp_warehouse.members_loaded_since(upstreams, watermark) | indent(12) }}
+            )
+            {%- endif %};
+        {%- endfor %}
     {%- endif -%}
 {%- endmacro %}
 

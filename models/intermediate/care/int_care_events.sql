@@ -1,20 +1,25 @@
+{#- per source: its staging table and its base table (a member whose lines all netted away
+    has no staging row left, but their cancelled lines are in the base table) -#}
+{%- set claims_upstreams = [ref('stg_claims'), ref('base_claims')] %}
+{%- set dispensings_upstreams = [ref('stg_pharmacy_dispensings'), ref('base_pharmacy_dispensings')] %}
+{%- set refunds_upstreams = [ref('stg_complementary_refunds'), ref('base_complementary_refunds')] %}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.changed_members_delete([ref('stg_claims'), ref('stg_pharmacy_dispensings'), ref('stg_complementary_refunds'), ref('base_claims'), ref('base_pharmacy_dispensings'), ref('base_complementary_refunds')]) }}",
+    pre_hook="{{ elp_warehouse.source_members_delete({
+        'claims': [ref('stg_claims'), ref('base_claims')],
+        'pharmacy_dispensings': [ref('stg_pharmacy_dispensings'), ref('base_pharmacy_dispensings')],
+        'complementary_refunds': [ref('stg_complementary_refunds'), ref('base_complementary_refunds')],
+    }) }}",
 ) }}
 -- One typed stream of all reimbursed mental-health care: claims (ELP, psychiatrist, acute,
 -- rehabilitation/residential), psychotropic dispensings and complementary-insurance (AV)
 -- psychologist refunds. Figure 1/2 categories, prior care and the before/during/after windows
 -- are all filters on this stream, so the raw tables are interpreted in exactly one place.
--- Incremental per member: macros/incremental/member_increment.sql.
-{#- the base tables too: a member whose lines all netted away has no staging row left -#}
-{%- set care_sources = [
-    ref('stg_claims'), ref('stg_pharmacy_dispensings'), ref('stg_complementary_refunds'),
-    ref('base_claims'), ref('base_pharmacy_dispensings'), ref('base_complementary_refunds'),
-] %}
-{%- set changed_members_only = elp_warehouse.changed_members_only(care_sources) %}
+-- Incremental per member AND source (macros/incremental/member_increment.sql): a member
+-- changed in one source has only that source's rows rewritten, read from the staging rows
+-- loaded since this model's last load rather than by a join of every staging table.
 with
 
 claims as (
@@ -34,7 +39,7 @@ claims as (
     from {{ ref('stg_claims') }}
     where
         care_type <> 'other'
-        and {{ changed_members_only }}
+        and {{ elp_warehouse.source_rows_loaded_since_only(claims_upstreams) }}
 ),
 
 dispensings as (
@@ -54,7 +59,7 @@ dispensings as (
     from {{ ref('stg_pharmacy_dispensings') }}
     where
         atc_class is not null
-        and {{ changed_members_only }}
+        and {{ elp_warehouse.source_rows_loaded_since_only(dispensings_upstreams) }}
 ),
 
 refunds as (
@@ -74,7 +79,7 @@ refunds as (
     from {{ ref('stg_complementary_refunds') }}
     where
         is_psychologist_session
-        and {{ changed_members_only }}
+        and {{ elp_warehouse.source_rows_loaded_since_only(refunds_upstreams) }}
 ),
 
 unioned as (

@@ -4,6 +4,10 @@
     on_schema_change='fail',
     pre_hook="{{ elp_warehouse.changed_members_delete([ref('int_care_events'), ref('base_claims'), ref('base_pharmacy_dispensings'), ref('base_complementary_refunds')]) }}",
 ) }}
+{%- set care_upstreams = [
+    ref('int_care_events'), ref('base_claims'), ref('base_pharmacy_dispensings'),
+    ref('base_complementary_refunds'),
+] %}
 -- Care flags per member and calendar year, from the one event stream. ELP use is "at least
 -- one ELP service in the calendar year" (methods 5): sessions and trajectory services both
 -- count as use; sessions alone are counted for the 12-month trajectories.
@@ -43,7 +47,7 @@ select
     max(case when care_type = 'rehab_residential' then 1 else 0 end) as has_rehab_residential,
     {{ elp_warehouse.load_timestamp() }} as loaded_at
 from {{ ref('int_care_events') }}
--- int_care_events rewrites a changed member whole: its new rows are all the member's events
--- (the pre-hook also removes the members changed in the base tables whose events all vanished)
-where {{ elp_warehouse.rows_loaded_since_only() }}
+-- every event of the members whose events changed: int_care_events rewrites a member's rows
+-- of one source only, and the base tables name the members whose events all vanished
+where {{ elp_warehouse.changed_members_only(care_upstreams) }}
 group by member_id, year
