@@ -9,8 +9,10 @@
               member_id, as the incremental models rewrite a member whole, so a key can only
               repeat within a member;
       year    every row of the years with a row loaded since then: for keys that hold year,
-              in models rebuilt by year.
-    A key that spans members (claim_id) must not be scoped. No clean build yet, a
+              in models rebuilt by year;
+      key     every row whose key (meta `test_scope_key`, one column) a row loaded since then
+              also holds: for keys that span members (claim_id), which a rewritten member can
+              only break by repeating a key that a row loaded since holds. No clean build yet, a
     --full-refresh (every row is new), or var test_every_row = true: the whole table. The
     model must carry `loaded_at`. This overrides dbt's get_where_subquery, which applies the
     `where` config; that config still applies. -#}
@@ -20,9 +22,10 @@
     {%- if where -%}
         {%- do filters.append('(' ~ where ~ ')') -%}
     {%- endif -%}
-    {%- set scope = (config.get('meta') or {}).get('test_scope') -%}
+    {%- set meta = config.get('meta') or {} -%}
+    {%- set scope = meta.get('test_scope') -%}
     {%- if scope -%}
-        {%- set scope_filter = elp_warehouse.test_scope_filter(relation, scope) -%}
+        {%- set scope_filter = elp_warehouse.test_scope_filter(relation, scope, meta.get('test_scope_key')) -%}
         {%- if scope_filter -%}
             {%- do filters.append(scope_filter) -%}
         {%- endif -%}
@@ -45,9 +48,12 @@
 {%- endmacro %}
 
 {#- The condition restricting a test of `relation` to `scope` (see above), or none. -#}
-{% macro test_scope_filter(relation, scope) -%}
-    {%- if scope not in ['rows', 'member', 'year'] -%}
-        {{ exceptions.raise_compiler_error("test_scope must be rows, member or year, not '" ~ scope ~ "'") }}
+{% macro test_scope_filter(relation, scope, key=none) -%}
+    {%- if scope not in ['rows', 'member', 'year', 'key'] -%}
+        {{ exceptions.raise_compiler_error("test_scope must be rows, member, year or key, not '" ~ scope ~ "'") }}
+    {%- endif -%}
+    {%- if scope == 'key' and not key -%}
+        {{ exceptions.raise_compiler_error("test_scope key needs meta test_scope_key (the key column)") }}
     {%- endif -%}
     {%- if not execute or var('test_every_row', false) | string | lower == 'true' -%}
         {{ return(none) }}
@@ -68,6 +74,7 @@
     {%- if scope == 'rows' -%}
         {{ return(loaded) }}
     {%- endif -%}
-    {%- set unit = 'member_id' if scope == 'member' else 'year' -%}
-    {{ return(unit ~ ' in (select ' ~ unit ~ ' from ' ~ relation ~ ' where ' ~ loaded ~ ')') }}
+    {%- set unit = {'member': 'member_id', 'year': 'year', 'key': key}[scope] -%}
+    {#- distinct: DuckDB's IN over one entry per loaded row is several times slower -#}
+    {{ return(unit ~ ' in (select distinct ' ~ unit ~ ' from ' ~ relation ~ ' where ' ~ loaded ~ ')') }}
 {%- endmacro %}

@@ -2,8 +2,9 @@
 get_where_subquery.sql, docs/incremental.md).
 
 On a copy of the demo warehouse (one clean `dbt build`), duplicate keys are planted in
-`int_member_year_care` (key member_id, year: scoped by member) and `int_member_years` (rebuilt
-by year: scoped by year), and the two key tests are run as a nightly build would run them.
+`int_member_year_care` (key member_id, year: scoped by member), `int_member_years` (rebuilt
+by year: scoped by year) and `stg_claims` (claim_id, a key spanning members: scoped by key),
+and the three key tests are run as a nightly build would run them.
 """
 
 from __future__ import annotations
@@ -21,14 +22,17 @@ from warehouse import _demo_cache, dbt, demo_database
 TESTS = {
     "int_member_year_care": "unique_combination_int_member_year_care_member_id__year",
     "int_member_years": "unique_combination_int_member_years_member_id__year",
+    "stg_claims": "unique_stg_claims_claim_id",
 }
+YEAR_KEYED = ("int_member_year_care", "int_member_years")
 PLANTED_YEAR = 2021
 
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, datetime]:
-    """A copy of the demo warehouse where one member's 2021 care row and one 2021 member-year
-    are duplicated as the clean build wrote them: (raw dir, warehouse dir, clean build start)."""
+    """A copy of the demo warehouse where one member's 2021 care row, one 2021 member-year and
+    one claim's claim_id (in a row of another member) are duplicated as the clean build wrote
+    them: (raw dir, warehouse dir, clean build start)."""
     source = demo_database(tmp_path_factory)
     warehouse = tmp_path_factory.mktemp("scoped-tests")
     shutil.copy(source, warehouse / "elp.duckdb")
@@ -38,7 +42,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, datet
         ).fetchall()
         assert len(rows) == 1, rows
         clean_start: datetime = rows[0][0]
-        for model in TESTS:
+        for model in YEAR_KEYED:
             table = con.execute(
                 "select table_schema from information_schema.tables where table_name = ?",
                 [model],
@@ -50,6 +54,11 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, datet
                 ") order by member_id limit 1",
                 [clean_start],
             )
+        con.execute(
+            "insert into staging.stg_claims select * replace (member_id || '-copy' as member_id) "
+            "from staging.stg_claims where loaded_at = ? order by claim_id limit 1",
+            [clean_start],
+        )
     return _demo_cache["raw"], warehouse, clean_start
 
 
@@ -76,14 +85,13 @@ def test_scoped_tests_follow_the_rows_written_since_the_last_clean_build(
     raw, warehouse, clean_start = planted
 
     # rows the clean build wrote (and tested) are not tested again...
-    assert run_tests(raw, warehouse) == {"int_member_year_care": "pass", "int_member_years": "pass"}
+    assert run_tests(raw, warehouse) == dict.fromkeys(TESTS, "pass")
     # ...unless the whole table is asked for
-    everything = run_tests(raw, warehouse, test_every_row=True)
-    assert everything == {"int_member_year_care": "fail", "int_member_years": "fail"}
+    assert run_tests(raw, warehouse, test_every_row=True) == dict.fromkeys(TESTS, "fail")
 
     # A later build wrote another row of the duplicated member and of the duplicated year,
-    # then failed: the scope stays "since the last clean build", and a member (a year) is
-    # tested whole, so the duplicate the failed build left behind is found.
+    # then failed: the scope stays "since the last clean build", and a member (a year, a
+    # claim_id) is tested whole, so the duplicate the failed build left behind is found.
     failed_start = clean_start + timedelta(minutes=1)
     execute(
         warehouse,
@@ -108,4 +116,10 @@ def test_scoped_tests_follow_the_rows_written_since_the_last_clean_build(
         PLANTED_YEAR,
         PLANTED_YEAR,
     )
-    assert run_tests(raw, warehouse) == {"int_member_year_care": "fail", "int_member_years": "fail"}
+    # a row of another member holding the claim_id of a clean-build row
+    execute(
+        warehouse,
+        "update staging.stg_claims set loaded_at = ? where member_id like '%-copy'",
+        failed_start,
+    )
+    assert run_tests(raw, warehouse) == dict.fromkeys(TESTS, "fail")
