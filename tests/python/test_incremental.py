@@ -436,3 +436,32 @@ def test_lines_deleted_at_the_source_rebuild_every_member(
     assert staging_loads is not None and staging_loads[0] == 1
     if case == "old":  # the member's only line is gone: so is the member, from staging too
         assert staging_loads[1] == 0
+
+
+def test_year_gone_from_the_extract_leaves_the_table(
+    extracts: tuple[Path, Path], full_build: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A year the extract no longer holds is removed from base_members_yearly, which finds the
+    stale years without fingerprinting the extract twice; the other years are kept as loaded."""
+    full = extracts[1]
+    root = tmp_path_factory.mktemp("year_gone")
+    rewritten = root / "raw"
+    cut_extract(full, rewritten, {"members_yearly": "year <> 2010"})
+    wh = copy_warehouse(full_build, root / "wh")
+    proc = dbt(
+        ["run", "--select", "base_members_yearly"],
+        rewritten,
+        wh,
+        {"extraction_date": EXTRACTION.isoformat()},
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    with duckdb.connect(str(wh / "elp.duckdb"), read_only=True) as con:
+        in_table = con.execute(
+            "select count(*), count(*) filter (where year = 2010), count(distinct loaded_at)"
+            " from staging.base_members_yearly"
+        ).fetchone()
+        in_extract = con.execute(
+            f"select count(*) from read_parquet('{rewritten}/members_yearly/*.parquet')"
+        ).fetchone()
+    assert in_table is not None and in_extract is not None
+    assert in_table == (in_extract[0], 0, 1)

@@ -2,7 +2,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.stale_years_delete(elp_warehouse.raw_year_fingerprints('members_yearly')) }}",
+    pre_hook="{{ elp_warehouse.vanished_years_delete('members_yearly') }}",
+    post_hook="{{ elp_warehouse.replaced_years_delete() }}",
 ) }}
 -- Raw members_yearly read once: typed, the arrondissement and province looked up for the year,
 -- and `rejection_rule` = the first contract rule the row breaks (null = valid). Staging and
