@@ -120,13 +120,28 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
     {%- endif -%}
 {%- endmacro %}
 
+{#- True when some row of `relation` meets `condition` (a cheap probe: stops at the first). -#}
+{% macro holds_any_row(relation, condition) %}
+    {%- set found = elp_warehouse.scalar_query(
+        'select count(*) from (select 1 as found from ' ~ relation ~ ' where ' ~ condition
+        ~ ' limit 1) as probe') -%}
+    {{ return(found != 0) }}
+{% endmacro %}
+
+{#- True when the model's table holds a row loaded before this run: false after a first
+    build, where the post-hooks' deletes would otherwise compute every member (every year)
+    of the table to delete nothing. -#}
+{% macro holds_older_rows() %}
+    {{ return(elp_warehouse.holds_any_row(this, 'loaded_at < ' ~ elp_warehouse.load_timestamp())) }}
+{% endmacro %}
+
 {#- Post-hook of a base model: removes the older rows of the members it has just written.
     Every changed member has a raw line, and a base model keeps every line (rejected ones
     flagged), so the members of this run's rows are exactly the changed members: found from
     the table's own new rows (loaded_at zone maps) rather than from the extract a second
     time. Inside the model's transaction: the table is never seen with both versions. -#}
 {% macro replaced_members_delete() -%}
-    {%- if execute and is_incremental() -%}
+    {%- if execute and is_incremental() and elp_warehouse.holds_older_rows() -%}
         delete from {{ this }}
         where
             loaded_at < {{ elp_warehouse.load_timestamp() }}

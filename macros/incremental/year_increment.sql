@@ -7,7 +7,8 @@
     A year's input is identified by a 64-bit fingerprint stored on each of its rows
     (`year_fingerprint`): a hash of the year, its row count and a sum of row hashes of its
     input, so any added, removed or edited row changes it. Each night the pre-hook deletes the
-    rows whose fingerprint is no longer current (changed or vanished years); the model then
+    rows whose fingerprint is no longer current (changed or vanished years; base_members_yearly
+    does it without a second pass over the extract, see vanished_years_delete); the model then
     inserts the years whose current fingerprint the table did not hold. Those years are read
     from the warehouse when the model is compiled, before the pre-hook runs, and written into
     its SQL as a list of constants, so that the engine skips the other years' files and row
@@ -156,7 +157,7 @@
 {#- Post-hook: removes the older rows of the years written by this run (the changed years),
     inside the model's transaction. -#}
 {% macro replaced_years_delete() -%}
-    {%- if is_incremental() -%}
+    {%- if execute and is_incremental() and elp_warehouse.holds_older_rows() -%}
         delete from {{ this }}
         where
             loaded_at < {{ elp_warehouse.load_timestamp() }}

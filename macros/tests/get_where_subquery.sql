@@ -65,10 +65,7 @@
     {%- set loaded = 'loaded_at > ' ~ since -%}
     {#- every row written since (first build after a clean one, --full-refresh): the filter
         would select everything at the cost of a join, so test the table as it is -#}
-    {%- set older_rows = elp_warehouse.scalar_query(
-        'select count(*) from (select 1 as found from ' ~ relation ~ ' where not (' ~ loaded
-        ~ ') limit 1) as older') -%}
-    {%- if older_rows == 0 -%}
+    {%- if not elp_warehouse.holds_any_row(relation, 'not (' ~ loaded ~ ')') -%}
         {{ return(none) }}
     {%- endif -%}
     {%- if scope == 'rows' -%}
