@@ -1,18 +1,10 @@
-{#- per source: its staging table and its base table (a member whose lines all netted away
-    has no staging row left, but their cancelled lines are in the base table) -#}
-{%- set claims_upstreams = [ref('stg_claims'), ref('base_claims')] %}
-{%- set dispensings_upstreams = [ref('stg_pharmacy_dispensings'), ref('base_pharmacy_dispensings')] %}
-{%- set refunds_upstreams = [ref('stg_complementary_refunds'), ref('base_complementary_refunds')] %}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.source_members_delete({
-        'claims': [ref('stg_claims'), ref('base_claims')],
-        'pharmacy_dispensings': [ref('stg_pharmacy_dispensings'), ref('base_pharmacy_dispensings')],
-        'complementary_refunds': [ref('stg_complementary_refunds'), ref('base_complementary_refunds')],
-    }) }}",
+    pre_hook="{{ elp_warehouse.source_members_delete(elp_warehouse.care_event_upstreams()) }}",
 ) }}
+{%- set upstreams = elp_warehouse.care_event_upstreams() %}
 -- One typed stream of all reimbursed mental-health care: claims (ELP, psychiatrist, acute,
 -- rehabilitation/residential), psychotropic dispensings and complementary-insurance (AV)
 -- psychologist refunds. Figure 1/2 categories, prior care and the before/during/after windows
@@ -39,7 +31,7 @@ claims as (
     from {{ ref('stg_claims') }}
     where
         care_type <> 'other'
-        and {{ elp_warehouse.source_rows_loaded_since_only(claims_upstreams) }}
+        and {{ elp_warehouse.source_rows_loaded_since_only(upstreams['claims']) }}
 ),
 
 dispensings as (
@@ -59,7 +51,7 @@ dispensings as (
     from {{ ref('stg_pharmacy_dispensings') }}
     where
         atc_class is not null
-        and {{ elp_warehouse.source_rows_loaded_since_only(dispensings_upstreams) }}
+        and {{ elp_warehouse.source_rows_loaded_since_only(upstreams['pharmacy_dispensings']) }}
 ),
 
 refunds as (
@@ -79,7 +71,7 @@ refunds as (
     from {{ ref('stg_complementary_refunds') }}
     where
         is_psychologist_session
-        and {{ elp_warehouse.source_rows_loaded_since_only(refunds_upstreams) }}
+        and {{ elp_warehouse.source_rows_loaded_since_only(upstreams['complementary_refunds']) }}
 ),
 
 unioned as (

@@ -2,12 +2,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.changed_members_delete([ref('int_care_events'), ref('base_claims'), ref('base_pharmacy_dispensings'), ref('base_complementary_refunds')]) }}",
+    pre_hook="{{ elp_warehouse.changed_members_delete(elp_warehouse.member_year_care_upstreams()) }}",
 ) }}
-{%- set care_upstreams = [
-    ref('int_care_events'), ref('base_claims'), ref('base_pharmacy_dispensings'),
-    ref('base_complementary_refunds'),
-] %}
 -- Care flags per member and calendar year, from the one event stream. ELP use is "at least
 -- one ELP service in the calendar year" (methods 5): sessions and trajectory services both
 -- count as use; sessions alone are counted for the 12-month trajectories.
@@ -49,5 +45,5 @@ select
 from {{ ref('int_care_events') }}
 -- every event of the members whose events changed: int_care_events rewrites a member's rows
 -- of one source only, and the base tables name the members whose events all vanished
-where {{ elp_warehouse.changed_members_only(care_upstreams) }}
+where {{ elp_warehouse.changed_members_only(elp_warehouse.member_year_care_upstreams()) }}
 group by member_id, year
