@@ -135,20 +135,22 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
     {{ return(elp_warehouse.holds_any_row(this, 'loaded_at < ' ~ elp_warehouse.load_timestamp())) }}
 {% endmacro %}
 
-{#- Post-hook of a base model: removes the older rows of the members it has just written.
-    Every changed member has a raw line, and a base model keeps every line (rejected ones
-    flagged), so the members of this run's rows are exactly the changed members: found from
-    the table's own new rows (loaded_at zone maps) rather than from the extract a second
-    time. Inside the model's transaction: the table is never seen with both versions. -#}
-{% macro replaced_members_delete() -%}
+{#- Post-hook of a model that rewrites a unit (`unit`: member_id, or the year) whole: removes the
+    older rows of the units written by this run, inside the model's transaction, so the table
+    is never seen with both versions. The units are found from the table's own new rows
+    (loaded_at zone maps), not from the extract a second time. Base models: every changed
+    member has a raw line and a base model keeps every line (rejected ones flagged), so the
+    members of this run's rows are exactly the changed members; base_members_yearly likewise
+    writes rows for every year it builds. -#}
+{% macro replaced_rows_delete(unit) -%}
     {%- if execute and is_incremental() and elp_warehouse.holds_older_rows() -%}
         delete from {{ this }}
         where
             loaded_at < {{ elp_warehouse.load_timestamp() }}
             -- distinct: DuckDB's IN over a list of every new row's member (4 M rows for
             -- 187 k members) made this delete five times slower
-            and member_id in (
-                select distinct member_id from {{ this }}
+            and {{ unit }} in (
+                select distinct {{ unit }} from {{ this }}
                 where loaded_at = {{ elp_warehouse.load_timestamp() }}
             )
     {%- endif -%}
@@ -199,63 +201,56 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
     {%- endif -%}
 {%- endmacro %}
 
-{#- Condition on a downstream model's rows read from ONE upstream that rewrites a changed
+{#- Condition on a downstream model's rows read from ONE upstream table that rewrites a changed
     member whole (every row of the member gets that run's loaded_at): true on a full build,
     else the row was loaded after this model's latest load. These are exactly the rows of the
     members changed upstream, found from the zone maps of `loaded_at` (new rows are appended
-    together) instead of a join of the whole upstream on member_id. -#}
-{% macro rows_loaded_since_only() -%}
+    together) instead of a join of the whole upstream on member_id. `rebuilt_upstreams`: the
+    tables behind that upstream whose rebuild must also re-read every row (int_care_events
+    reads staging, whose base table may have been rebuilt whole). -#}
+{% macro rows_loaded_since_only(rebuilt_upstreams=[]) -%}
     {%- set watermark = elp_warehouse.loaded_watermark() -%}
-    {%- if watermark is none -%}
+    {%- if watermark is none or (rebuilt_upstreams
+        and elp_warehouse.upstream_rebuilt_since(rebuilt_upstreams, watermark)) -%}
         true
     {%- else -%}
         loaded_at > {{ watermark }}
     {%- endif -%}
 {%- endmacro %}
 
-{#- For a model that stacks several sources, each with its own rows (int_care_events, column
-    `source_table`), and rewrites a changed member's rows of ONE source only: the condition on
-    a source's rows. True on a full build or when one of the source's `upstreams` was rebuilt
-    whole; else the row was loaded after this model's latest load, i.e. it belongs to a member
-    the source's staging table rewrote (staging rewrites a changed member whole). -#}
-{% macro source_rows_loaded_since_only(upstreams) -%}
-    {%- set watermark = elp_warehouse.loaded_watermark() -%}
-    {%- if watermark is none or elp_warehouse.upstream_rebuilt_since(upstreams, watermark) -%}
-        true
-    {%- else -%}
-        loaded_at > {{ watermark }}
+{#- The delete of the rows (meeting `row_condition`, if given) of the members loaded into
+    `upstreams` after `watermark`; every such row when an upstream was rebuilt whole. -#}
+{% macro changed_members_delete_statement(upstreams, watermark, row_condition=none) -%}
+    {%- set conditions = [row_condition] if row_condition else [] -%}
+    {%- if not elp_warehouse.upstream_rebuilt_since(upstreams, watermark) -%}
+        {%- do conditions.append('member_id in (' ~ elp_warehouse.members_loaded_since(upstreams, watermark) ~ '\n)') -%}
     {%- endif -%}
-{%- endmacro %}
-
-{#- Pre-hook of such a model: for each `source_table` -> upstreams of `sources`, removes that
-    source's rows of the members changed in its upstreams (all of its rows when one was rebuilt
-    whole). A member changed in claims keeps their dispensing rows, which are not read again.
-    One hook, one watermark: a delete can lower the table's latest loaded_at, and the model
-    (compiled before its hooks) reads from the watermark it saw. -#}
-{% macro source_members_delete(sources) -%}
-    {%- set watermark = elp_warehouse.loaded_watermark() -%}
-    {%- if watermark is not none -%}
-        {%- for source_table, upstreams in sources.items() %}
-        delete from {{ this }}
-        where
-            source_table = '{{ source_table }}'
-            {%- if not elp_warehouse.upstream_rebuilt_since(upstreams, watermark) %}
-            and member_id in (
-                {{ elp_warehouse.members_loaded_since(upstreams, watermark) | indent(12) }}
-            )
-            {%- endif %};
-        {%- endfor %}
-    {%- endif -%}
+    delete from {{ this }}
+    {%- if conditions %}
+    where {{ conditions | join('\n        and ') }}
+    {%- endif %}
 {%- endmacro %}
 
 {#- Pre-hook of a downstream model: removes the changed members' rows. -#}
 {% macro changed_members_delete(upstreams) -%}
     {%- set watermark = elp_warehouse.loaded_watermark() -%}
-    {%- if watermark is not none and elp_warehouse.upstream_rebuilt_since(upstreams, watermark) -%}
-        delete from {{ this }}
-    {%- elif watermark is not none -%}
-        delete from {{ this }} where member_id in (
-            {{ elp_warehouse.members_loaded_since(upstreams, watermark) }}
-        )
+    {%- if watermark is not none -%}
+        {{ elp_warehouse.changed_members_delete_statement(upstreams, watermark) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of a model that stacks several sources, each with its own rows (int_care_events,
+    column `source_table`), and rewrites a changed member's rows of one source only: for each
+    `source_table` -> upstreams of `sources`, removes that source's rows of the members changed
+    in its upstreams. A member changed in claims keeps their dispensing rows, which are not
+    read again. One hook, one watermark: a delete can lower the table's latest loaded_at, and
+    the model (compiled before its hooks) reads from the watermark it saw. -#}
+{% macro source_members_delete(sources) -%}
+    {%- set watermark = elp_warehouse.loaded_watermark() -%}
+    {%- if watermark is not none -%}
+        {%- for source_table, upstreams in sources.items() %}
+        {{ elp_warehouse.changed_members_delete_statement(
+            upstreams, watermark, "source_table = '" ~ source_table ~ "'") }};
+        {%- endfor %}
     {%- endif -%}
 {%- endmacro %}

@@ -154,20 +154,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Post-hook: removes the older rows of the years written by this run (the changed years),
-    inside the model's transaction. -#}
-{% macro replaced_years_delete() -%}
-    {%- if execute and is_incremental() and elp_warehouse.holds_older_rows() -%}
-        delete from {{ this }}
-        where
-            loaded_at < {{ elp_warehouse.load_timestamp() }}
-            and {{ elp_warehouse.fingerprint_year() }} in (
-                select distinct {{ elp_warehouse.fingerprint_year() }} from {{ this }}
-                where loaded_at = {{ elp_warehouse.load_timestamp() }}
-            )
-    {%- endif -%}
-{%- endmacro %}
-
 {#- Per year of `relation`: `row_count` and `hash_sum` over every column of the relation but
     `loaded_at` and `year_fingerprint` (read from the warehouse at execution time). -#}
 {% macro relation_year_fingerprint_parts(relation, years=none) -%}

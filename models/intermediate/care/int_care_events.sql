@@ -31,7 +31,7 @@ claims as (
     from {{ ref('stg_claims') }}
     where
         care_type <> 'other'
-        and {{ elp_warehouse.source_rows_loaded_since_only(upstreams['claims']) }}
+        and {{ elp_warehouse.rows_loaded_since_only(upstreams['claims']) }}
 ),
 
 dispensings as (
@@ -51,7 +51,7 @@ dispensings as (
     from {{ ref('stg_pharmacy_dispensings') }}
     where
         atc_class is not null
-        and {{ elp_warehouse.source_rows_loaded_since_only(upstreams['pharmacy_dispensings']) }}
+        and {{ elp_warehouse.rows_loaded_since_only(upstreams['pharmacy_dispensings']) }}
 ),
 
 refunds as (
@@ -71,7 +71,7 @@ refunds as (
     from {{ ref('stg_complementary_refunds') }}
     where
         is_psychologist_session
-        and {{ elp_warehouse.source_rows_loaded_since_only(upstreams['complementary_refunds']) }}
+        and {{ elp_warehouse.rows_loaded_since_only(upstreams['complementary_refunds']) }}
 ),
 
 unioned as (

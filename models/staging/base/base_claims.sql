@@ -3,7 +3,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ elp_warehouse.raw_increment_delete('claims', 'booking_date') }}",
-    post_hook="{{ elp_warehouse.replaced_members_delete() }}",
+    post_hook="{{ elp_warehouse.replaced_rows_delete('member_id') }}",
 ) }}
 -- Raw claims read once: typed, with `rejection_rule` = the first contract rule the line breaks
 -- (null = valid) and `in_cancelled_group` = a valid line whose netting group (member, provider,

@@ -3,7 +3,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ elp_warehouse.raw_increment_delete('complementary_refunds', 'service_date') }}",
-    post_hook="{{ elp_warehouse.replaced_members_delete() }}",
+    post_hook="{{ elp_warehouse.replaced_rows_delete('member_id') }}",
 ) }}
 -- Raw complementary_refunds read once: typed, with `rejection_rule` = the first contract rule
 -- the refund breaks (null = valid). Rules live in macro rejection_rules.

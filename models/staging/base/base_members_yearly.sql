@@ -3,7 +3,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ elp_warehouse.vanished_years_delete('members_yearly') }}",
-    post_hook="{{ elp_warehouse.replaced_years_delete() }}",
+    post_hook="{{ elp_warehouse.replaced_rows_delete(elp_warehouse.fingerprint_year()) }}",
 ) }}
 -- Raw members_yearly read once: typed, the arrondissement and province looked up for the year,
 -- and `rejection_rule` = the first contract rule the row breaks (null = valid). Staging and
