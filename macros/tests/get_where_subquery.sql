@@ -75,3 +75,14 @@
     {#- distinct: DuckDB's IN over one entry per loaded row is several times slower -#}
     {{ return(unit ~ ' in (select distinct ' ~ unit ~ ' from ' ~ relation ~ ' where ' ~ loaded ~ ')') }}
 {%- endmacro %}
+
+{#- The table behind a test's `model` argument when get_where_subquery scoped it (see above),
+    else none: a test that compares its model with another table (expansion_sums_to_population)
+    restricts that table to the same groups, and needs the whole table to see groups that
+    vanished. Parses the subquery written above, its only format. -#}
+{% macro scoped_test_relation(model) -%}
+    {%- set scope = (config.get('meta') or {}).get('test_scope') -%}
+    {%- set match = modules.re.match(
+        '^\\(select \\* from (\\S+) where .*\\) dbt_subquery$', model | string, modules.re.S) -%}
+    {{ return(match.group(1) if scope and match else none) }}
+{%- endmacro %}

@@ -123,3 +123,65 @@ def test_scoped_tests_follow_the_rows_written_since_the_last_clean_build(
         failed_start,
     )
     assert run_tests(raw, warehouse) == dict.fromkeys(TESTS, "fail")
+
+
+EXPANSION_TEST = (
+    "expansion_sums_to_population_int_member_years_expansion_factor__year__population"
+    "__ref_int_population_cells_"
+)
+
+
+def run_expansion_test(raw: Path, warehouse: Path, **dbt_vars: object) -> str:
+    proc = dbt(["test", "--select", EXPANSION_TEST], raw, warehouse, dict(dbt_vars) or None)
+    results = json.loads((warehouse / "target" / "run_results.json").read_text())
+    statuses = [r["status"] for r in results["results"] if r["unique_id"].startswith("test.")]
+    assert len(statuses) == 1, proc.stdout[-3000:]
+    return str(statuses[0])
+
+
+def test_scoped_expansion_test_checks_the_years_written_and_the_years_gone(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The weights of `int_member_years` must add up to the IMA population per year: a nightly
+    build tests the years it rewrote, and a year whose rows were all deleted still fails."""
+    warehouse = tmp_path_factory.mktemp("scoped-expansion")
+    shutil.copy(demo_database(tmp_path_factory), warehouse / "elp.duckdb")
+    raw = _demo_cache["raw"]
+    with duckdb.connect(str(warehouse / "elp.duckdb")) as con:
+        clean_start = con.execute(
+            "select max(started_at) from ops.run_log where command = 'build' and status = 'success'"
+        ).fetchall()[0][0]
+    # one member-year of the planted year stands for ten times too many persons
+    execute(
+        warehouse,
+        "update intermediate.int_member_years set expansion_factor = expansion_factor * 10"
+        " where year = ? and member_id = ("
+        "  select min(member_id) from intermediate.int_member_years where year = ?)",
+        PLANTED_YEAR,
+        PLANTED_YEAR,
+    )
+    # written by the clean build, which tested it: not tested again, unless asked for
+    assert run_expansion_test(raw, warehouse) == "pass"
+    assert run_expansion_test(raw, warehouse, test_every_row=True) == "fail"
+
+    # a later build rewrote that year: it is tested
+    execute(
+        warehouse,
+        "update intermediate.int_member_years set loaded_at = ? where year = ?",
+        clean_start + timedelta(minutes=1),
+        PLANTED_YEAR,
+    )
+    assert run_expansion_test(raw, warehouse) == "fail"
+
+    # the year put right; another year deleted whole (no row was written since for it)
+    execute(
+        warehouse,
+        "update intermediate.int_member_years set expansion_factor = expansion_factor / 10"
+        " where year = ? and member_id = ("
+        "  select min(member_id) from intermediate.int_member_years where year = ?)",
+        PLANTED_YEAR,
+        PLANTED_YEAR,
+    )
+    assert run_expansion_test(raw, warehouse) == "pass"
+    execute(warehouse, "delete from intermediate.int_member_years where year = ?", PLANTED_YEAR - 1)
+    assert run_expansion_test(raw, warehouse) == "fail"
