@@ -1,24 +1,8 @@
 -- ELP users per year (Figure 4): observed and extrapolated users, the weighted usage rate
 -- with its 95 % interval, new users and the cumulative count of distinct users since the
--- convention started.
+-- convention started. Counts and rates come from the usage strata (counts per weighting
+-- group); only the new users need member-level rows, and only the ELP users' member-years.
 with
-
-member_years as (
-    select
-        spine.year,
-        spine.member_id,
-        spine.weighting_group,
-        spine.group_population,
-        spine.group_members,
-        spine.expansion_factor,
-        coalesce(care.has_elp, 0) as has_elp
-    from {{ ref('int_member_years') }} as spine
-    left join {{ ref('int_member_year_care') }} as care
-        on
-            spine.member_id = care.member_id
-            and spine.year = care.year
-    where spine.year >= {{ var('elp_start_year') }}
-),
 
 rate_input as (
     select
@@ -26,71 +10,97 @@ rate_input as (
         weighting_group,
         group_population,
         group_members,
-        has_elp as y,
-        1 as x
-    from member_years
+        case when uses_elp then 1 else 0 end as y,
+        1 as x,
+        member_years
+    from {{ ref('int_usage_strata') }}
+    where year >= {{ var('elp_start_year') }}
 ),
 
+-- users_observed = y_units_observed, members_observed = units_observed; the extrapolated
+-- users and population are the estimator's totals (sum over groups of N_g / n_g x count)
 rates as (
-    {{ poststratified_ratio('rate_input', ['year'], 'y', 'x') }}
+    {{ poststratified_ratio('rate_input', ['year'], 'y', 'x', unit_count='member_years') }}
+),
+
+-- member-years with ELP use that are in the spine (a use in a year without a valid
+-- member-year is not observed, as in the rates), with the member-year's expansion factor
+elp_member_years as (
+    select
+        spine.member_id,
+        spine.year,
+        spine.expansion_factor
+    from {{ ref('int_member_year_care') }} as care
+    inner join {{ ref('int_member_years') }} as spine
+        on
+            care.member_id = spine.member_id
+            and care.year = spine.year
+    where
+        care.has_elp = 1
+        and care.year >= {{ var('elp_start_year') }}
+        and spine.year >= {{ var('elp_start_year') }}
 ),
 
 first_use as (
     select
         member_id,
         min(year) as first_year
-    from member_years
-    where has_elp = 1
+    from elp_member_years
     group by member_id
+),
+
+new_users as (
+    select
+        elp_member_years.year,
+        count(*) as new_users_observed,
+        sum(elp_member_years.expansion_factor) as new_users_extrapolated
+    from elp_member_years
+    inner join first_use
+        on
+            elp_member_years.member_id = first_use.member_id
+            and elp_member_years.year = first_use.first_year
+    group by elp_member_years.year
 ),
 
 yearly as (
     select
-        member_years.year,
-        count(*) as members_observed,
-        sum(member_years.has_elp) as users_observed,
-        sum(member_years.has_elp * member_years.expansion_factor) as users_extrapolated,
-        sum(member_years.expansion_factor) as population,
-        sum(case when first_use.first_year = member_years.year then 1 else 0 end)
-            as new_users_observed,
-        sum(
-            case
-                when first_use.first_year = member_years.year
-                    then member_years.expansion_factor
-                else 0
-            end
-        ) as new_users_extrapolated
-    from member_years
-    left join first_use
-        on member_years.member_id = first_use.member_id
-    group by member_years.year
+        rates.year,
+        rates.units_observed as members_observed,
+        rates.y_units_observed as users_observed,
+        rates.y_total as users_extrapolated,
+        rates.x_total as population,
+        rates.estimate,
+        rates.ci_low,
+        rates.ci_high,
+        coalesce(new_users.new_users_observed, 0) as new_users_observed,
+        coalesce(new_users.new_users_extrapolated, 0) as new_users_extrapolated
+    from rates
+    left join new_users
+        on rates.year = new_users.year
 )
 
 select
-    cast(yearly.year as {{ dbt.type_int() }}) as year,
-    cast(yearly.members_observed as {{ dbt.type_bigint() }}) as members_observed,
-    cast(yearly.users_observed as {{ dbt.type_bigint() }}) as users_observed,
-    cast(yearly.users_extrapolated as {{ type_double() }}) as users_extrapolated,
-    cast(yearly.population as {{ type_double() }}) as population,
-    cast(rates.estimate as {{ type_double() }}) as usage_rate,
-    cast(rates.ci_low as {{ type_double() }}) as usage_rate_ci_low,
-    cast(rates.ci_high as {{ type_double() }}) as usage_rate_ci_high,
-    cast(yearly.users_observed as {{ type_double() }}) / yearly.members_observed
-        as usage_rate_unweighted,
-    cast(yearly.new_users_observed as {{ dbt.type_bigint() }}) as new_users_observed,
-    cast(yearly.new_users_extrapolated as {{ type_double() }}) as new_users_extrapolated,
+    cast(year as {{ dbt.type_int() }}) as year,
+    cast(members_observed as {{ dbt.type_bigint() }}) as members_observed,
+    cast(users_observed as {{ dbt.type_bigint() }}) as users_observed,
+    cast(users_extrapolated as {{ type_double() }}) as users_extrapolated,
+    cast(population as {{ type_double() }}) as population,
+    cast(estimate as {{ type_double() }}) as usage_rate,
+    cast(ci_low as {{ type_double() }}) as usage_rate_ci_low,
+    cast(ci_high as {{ type_double() }}) as usage_rate_ci_high,
+    cast(users_observed as {{ type_double() }}) / members_observed as usage_rate_unweighted,
+    cast(new_users_observed as {{ dbt.type_bigint() }}) as new_users_observed,
+    cast(new_users_extrapolated as {{ type_double() }}) as new_users_extrapolated,
     cast(
-        sum(yearly.new_users_observed) over (order by yearly.year rows unbounded preceding)
+        sum(new_users_observed) over (order by year rows unbounded preceding)
         as {{ dbt.type_bigint() }}
     ) as cumulative_users_observed,
     cast(
-        sum(yearly.new_users_extrapolated) over (order by yearly.year rows unbounded preceding)
+        sum(new_users_extrapolated) over (order by year rows unbounded preceding)
         as {{ type_double() }}
     ) as cumulative_users_extrapolated,
     cast(
-        sum(yearly.new_users_extrapolated) over (order by yearly.year rows unbounded preceding)
-        / yearly.population as {{ type_double() }}
+        sum(new_users_extrapolated) over (order by year rows unbounded preceding)
+        / population as {{ type_double() }}
     ) as cumulative_usage_rate
 from yearly
-inner join rates
-    on yearly.year = rates.year
