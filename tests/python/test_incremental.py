@@ -298,6 +298,45 @@ def test_incremental_rebuilds_only_changed_members(
     assert 0 < latest[0] < loads[1] / 2
 
 
+def test_claims_look_back_follows_the_booking_date(
+    two_step_build: Path, extracts: tuple[Path, Path]
+) -> None:
+    """Claims are dated by booking date, which only grows: the second step re-reads the members
+    with a claim booked in the last `booking_lookback_days` (3) before the first extract's
+    latest booking, or later, and the members sharing their claim ids; not the members of a
+    35-day look-back, which dispensings need for their late deliveries."""
+    first, full = extracts
+    lines = f"read_parquet('{full}/claims/*.parquet')"
+    with duckdb.connect() as con:
+        watermark = con.execute(
+            f"select max(booking_date) from read_parquet('{first}/claims/*.parquet')"
+        ).fetchone()
+        assert watermark is not None
+        new = f"booking_date > date '{watermark[0]}' - 3"
+        expected = {
+            member
+            for (member,) in con.execute(
+                f"select distinct cast(member_id as varchar) from {lines} where {new}"
+                f" or claim_id in (select claim_id from {lines} where {new})"
+            ).fetchall()
+        }
+        wider = con.execute(
+            f"select count(distinct member_id) from {lines}"
+            f" where booking_date > date '{watermark[0]}' - 35"
+        ).fetchone()
+    with duckdb.connect(str(two_step_build), read_only=True) as con:
+        rewritten = {
+            member
+            for (member,) in con.execute(
+                "select distinct member_id from staging.base_claims"
+                " where loaded_at = (select max(loaded_at) from staging.base_claims)"
+            ).fetchall()
+        }
+    assert wider is not None
+    assert rewritten == expected
+    assert len(expected) < wider[0]
+
+
 def years_loaded_last(db: Path, table: str) -> tuple[set[int], int]:
     """Years of `table` written by the latest run, and how many loads the table holds."""
     with duckdb.connect(str(db), read_only=True) as con:
