@@ -173,6 +173,14 @@ def run_scale(
     return info
 
 
+def git_commit() -> str | None:
+    """The checked-out commit of the code being measured, if this is a git work tree."""
+    proc = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    return proc.stdout.strip() or None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", type=float, nargs="+", default=[0.01, 0.1, 1.0])
@@ -205,6 +213,9 @@ def main() -> int:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
+        # what was measured: the code and the dbt threads (profiles.yml default: 2)
+        "commit": git_commit(),
+        "dbt_threads": int(os.environ.get("ELP_DBT_THREADS", "2")),
         "steps": [asdict(r) for r in results],
         "extracts": extracts,
     }
