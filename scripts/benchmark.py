@@ -75,13 +75,9 @@ def folder_size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-# The one-month increment: what the previous night's extract held (claims by booking date,
-# dispensings and refunds by their own date; member tables unchanged).
-INCREMENT_DATE_COLUMNS = {
-    "claims": "booking_date",
-    "pharmacy_dispensings": "dispensing_date",
-    "complementary_refunds": "service_date",
-}
+# The one-month increment: what the previous night's extract held (the event tables' lines
+# booked by then; member tables unchanged).
+INCREMENT_TABLES = ("claims", "pharmacy_dispensings", "complementary_refunds")
 
 
 def cut_extract(full: Path, out: Path, cut: str) -> None:
@@ -91,11 +87,11 @@ def cut_extract(full: Path, out: Path, cut: str) -> None:
     shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(full, out)
     con = duckdb.connect()
-    for table, column in INCREMENT_DATE_COLUMNS.items():
+    for table in INCREMENT_TABLES:
         shutil.rmtree(out / table)
         con.execute(
             f"copy (select * from read_parquet('{full}/{table}/**/*.parquet')"
-            f" where {column} <= date '{cut}')"
+            f" where booking_date <= date '{cut}')"
             f" to '{out}/{table}' (format parquet, per_thread_output)"
         )
     con.close()

@@ -5,13 +5,11 @@
     id-duplicate rules, whose members are added to the changed set (see raw_changed_members).
 
     Raw tables (base_claims, base_pharmacy_dispensings, base_complementary_refunds):
-      watermark  = the latest `date_column` already in the table (claims: booking date, the
-                   date a line reached the mutuality; dispensings and refunds carry no booking
-                   date, so their own date serves);
-      look-back  = lines dated after watermark - look-back are read again:
-                   var('booking_lookback_days') for a booking date (claims), which absorbs
-                   last days extracted half-way; var('incremental_lookback_days') for the
-                   tables without a booking date, which also absorbs late deliveries;
+      watermark  = the latest `date_column` already in the table: the booking date, the
+                   day a line reached the mutuality, which only grows from one extract to
+                   the next;
+      look-back  = lines booked after watermark - var('booking_lookback_days') are read
+                   again, which absorbs last days extracted half-way;
       guard      = the lines dated on or before the cut-off must be the same number in the
                    extract as in the table; when they differ (history rewritten, late lines
                    older than the look-back), the model rebuilds every member, with a warning.
@@ -36,16 +34,6 @@
     {{ return(result.columns[0].values()[0]) }}
 {% endmacro %}
 
-{#- Days before the watermark whose lines are read again: a booking date (the day a line reached
-    the mutuality) only grows, so only the last, possibly half-extracted days are re-read; a
-    line's own date (dispensing, service) can arrive late, up to the longer look-back. -#}
-{% macro raw_lookback_days(date_column) -%}
-    {%- if date_column == 'booking_date' -%}
-        {{ return(var('booking_lookback_days') | int) }}
-    {%- endif -%}
-    {{ return(var('incremental_lookback_days') | int) }}
-{%- endmacro %}
-
 {#- Plan of an incremental read of raw table `table_name`: a dict with
       mode     'full' (first build, --full-refresh, or the guard failed) or 'increment'
       cutoff   date literal: lines dated after it are new or re-read
@@ -60,7 +48,7 @@
         {{ return({'mode': 'full'}) }}
     {%- endif -%}
     {%- set cutoff = "cast('" ~ watermark ~ "' as date) - "
-        ~ elp_warehouse.raw_lookback_days(date_column) -%}
+        ~ (var('booking_lookback_days') | int) -%}
     {%- set cutoff = elp_warehouse.scalar_query('select ' ~ cutoff) -%}
     {%- set kept = "coalesce(" ~ date_column ~ " <= cast('" ~ cutoff ~ "' as date), true)" -%}
     {%- set in_extract = elp_warehouse.scalar_query(

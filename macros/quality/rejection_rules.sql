@@ -66,6 +66,9 @@
         ] + member_rules + [
             {'name': 'dispensing_date_missing', 'when': "dispensing_date is null"},
             {'name': 'dispensing_after_extraction', 'when': "dispensing_date > " ~ extraction_date},
+            {'name': 'booking_date_missing', 'when': "booking_date is null"},
+            {'name': 'booking_before_dispensing', 'when': "booking_date < dispensing_date"},
+            {'name': 'booked_after_extraction', 'when': "booking_date > " ~ extraction_date},
             {'name': 'atc_code_invalid',
              'when': "atc_code is null or not "
                 ~ elp_warehouse.regexp_full_match('atc_code', '[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}')},
@@ -82,6 +85,9 @@
         ] + member_rules + [
             {'name': 'service_date_missing', 'when': "service_date is null"},
             {'name': 'service_after_extraction', 'when': "service_date > " ~ extraction_date},
+            {'name': 'booking_date_missing', 'when': "booking_date is null"},
+            {'name': 'booking_before_service', 'when': "booking_date < service_date"},
+            {'name': 'booked_after_extraction', 'when': "booking_date > " ~ extraction_date},
             {'name': 'benefit_code_missing',
              'when': "benefit_code is null or trim(benefit_code) = ''"},
             {'name': 'refund_sessions_not_positive', 'when': "sessions is null or sessions <= 0"},

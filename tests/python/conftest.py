@@ -32,7 +32,7 @@ if not DBT_EXECUTABLE.exists():
 
 AMOUNT = pa.decimal128(12, 2)
 
-# The source contract v1 (models/staging/_staging__sources.yml) as Arrow schemas.
+# The source contract v2 (models/staging/_staging__sources.yml) as Arrow schemas.
 CONTRACT_SCHEMAS: dict[str, pa.Schema] = {
     "members_yearly": pa.schema(
         [
@@ -74,6 +74,7 @@ CONTRACT_SCHEMAS: dict[str, pa.Schema] = {
             ("dispensing_id", pa.string()),
             ("member_id", pa.string()),
             ("dispensing_date", pa.date32()),
+            ("booking_date", pa.date32()),
             ("atc_code", pa.string()),
             ("ddd", pa.float64()),
             ("pharmacy_type", pa.string()),
@@ -85,6 +86,7 @@ CONTRACT_SCHEMAS: dict[str, pa.Schema] = {
             ("refund_id", pa.string()),
             ("member_id", pa.string()),
             ("service_date", pa.date32()),
+            ("booking_date", pa.date32()),
             ("benefit_code", pa.string()),
             ("sessions", pa.int16()),
             ("amount_eur", AMOUNT),
@@ -131,6 +133,7 @@ DEFAULT_ROWS: dict[str, dict[str, Any]] = {
         "dispensing_id": "D0001",
         "member_id": "M0001",
         "dispensing_date": date(2023, 4, 1),
+        "booking_date": date(2023, 4, 1),
         "atc_code": "N06AB06",
         "ddd": 28.0,
         "pharmacy_type": "public",
@@ -140,10 +143,19 @@ DEFAULT_ROWS: dict[str, dict[str, Any]] = {
         "refund_id": "R0001",
         "member_id": "M0001",
         "service_date": date(2023, 5, 1),
+        "booking_date": date(2023, 5, 1),
         "benefit_code": "PSY",
         "sessions": 1,
         "amount_eur": Decimal("15.00"),
     },
+}
+
+
+# Tables whose booking date, when a test does not give it, is the row's own date: booked the
+# day it happened, so that moving that date never breaks a booking rule by accident.
+BOOKED_ON: dict[str, str] = {
+    "pharmacy_dispensings": "dispensing_date",
+    "complementary_refunds": "service_date",
 }
 
 
@@ -152,7 +164,11 @@ def row(table: str, **fields: Any) -> dict[str, Any]:
     unknown = set(fields) - set(DEFAULT_ROWS[table]) - {"_extra"}
     if unknown:
         raise KeyError(f"{table} has no column(s) {sorted(unknown)}")
-    return {**DEFAULT_ROWS[table], **fields}
+    out = {**DEFAULT_ROWS[table], **fields}
+    dated = BOOKED_ON.get(table)
+    if dated is not None and "booking_date" not in fields and out[dated] is not None:
+        out["booking_date"] = out[dated]
+    return out
 
 
 def write_table(path: Path, table: str, rows: Iterable[Mapping[str, Any]]) -> Path:

@@ -61,6 +61,7 @@ CONTRACT: dict[str, list[tuple[str, pa.DataType]]] = {
         ("dispensing_id", pa.string()),
         ("member_id", pa.string()),
         ("dispensing_date", pa.date32()),
+        ("booking_date", pa.date32()),
         ("atc_code", pa.string()),
         ("ddd", pa.float64()),
         ("pharmacy_type", pa.string()),
@@ -70,6 +71,7 @@ CONTRACT: dict[str, list[tuple[str, pa.DataType]]] = {
         ("refund_id", pa.string()),
         ("member_id", pa.string()),
         ("service_date", pa.date32()),
+        ("booking_date", pa.date32()),
         ("benefit_code", pa.string()),
         ("sessions", pa.int16()),
         ("amount_eur", DEC),
@@ -264,6 +266,29 @@ def test_elp_amounts_follow_the_convention(con: duckdb.DuckDBPyConnection) -> No
     share_ts = scalar(con, services)
     assert isinstance(share_ts, float) and 0.03 < share_ts < 0.12
     assert scalar(con, "select count(*) from claims where service_date > date '2024-12-31'") > 0
+
+
+def test_dispensings_and_refunds_are_booked_after_they_happen(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Every line is booked on or after its own date and by the extraction date, mostly weeks
+    later; a dispensing correction is booked after the line it cancels."""
+    for table, dated in [
+        ("pharmacy_dispensings", "dispensing_date"),
+        ("complementary_refunds", "service_date"),
+    ]:
+        broken = f"""select count(*) from {table} where booking_date is null
+                     or booking_date < {dated} or booking_date > date '2025-06-23'"""
+        assert scalar(con, broken) == 0
+        lag = scalar(con, f"select cast(median(booking_date - {dated}) as double) from {table}")
+        assert isinstance(lag, float) and 7 <= lag <= 60
+    unmatched = """
+        select count(*) from pharmacy_dispensings n where n.ddd < 0 and not exists (
+            select 1 from pharmacy_dispensings p
+            where p.member_id = n.member_id and p.dispensing_date = n.dispensing_date
+              and p.atc_code = n.atc_code and p.ddd = -n.ddd and p.booking_date < n.booking_date)
+    """
+    assert scalar(con, unmatched) == 0
 
 
 def test_pharmacy_and_refund_rules(con: duckdb.DuckDBPyConnection) -> None:

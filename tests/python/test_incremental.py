@@ -3,9 +3,9 @@ full build over the same final extract, table by table; running the same build t
 nothing; history rewritten behind the look-back is detected and rebuilt; member-year tables
 are rebuilt by year.
 
-The two-step history is cut from one generated extract: the first extract holds the claims
-booked, and the dispensings and refunds dated, on or before CUT (one month before the
-extraction date), built with extraction_date = CUT; the second is the whole extract. In the
+The two-step history is cut from one generated extract: the first extract holds the claims,
+dispensings and refunds booked on or before CUT (one month before the extraction date), built
+with extraction_date = CUT; the second is the whole extract. In the
 first, members_yearly differs in the latest year (status days updated since) and in an old
 year (rows corrected since).
 """
@@ -29,10 +29,11 @@ SCALE = 0.005
 SEED = 777
 EXTRACTION = date(2025, 6, 23)
 CUT = date(2025, 5, 23)
-DATE_COLUMNS = {
-    "claims": "booking_date",
-    "pharmacy_dispensings": "dispensing_date",
-    "complementary_refunds": "service_date",
+# the raw event tables and their id column; each is cut and re-read by booking date
+EVENT_IDS = {
+    "claims": "claim_id",
+    "pharmacy_dispensings": "dispensing_id",
+    "complementary_refunds": "refund_id",
 }
 
 
@@ -166,7 +167,7 @@ def extracts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, P
     cut_extract(
         full,
         first,
-        {t: f"{c} <= date '{CUT.isoformat()}'" for t, c in DATE_COLUMNS.items()},
+        {t: f"booking_date <= date '{CUT.isoformat()}'" for t in EVENT_IDS},
     )
     rewrite_table(full, first, "members_yearly", MEMBERS_FIRST_MONTH)
     cancel_sole_claim(full)
@@ -298,18 +299,20 @@ def test_incremental_rebuilds_only_changed_members(
     assert 0 < latest[0] < loads[1] / 2
 
 
-def test_claims_look_back_follows_the_booking_date(
-    two_step_build: Path, extracts: tuple[Path, Path]
+@pytest.mark.parametrize("table", sorted(EVENT_IDS))
+def test_look_back_follows_the_booking_date(
+    table: str, two_step_build: Path, extracts: tuple[Path, Path]
 ) -> None:
-    """Claims are dated by booking date, which only grows: the second step re-reads the members
-    with a claim booked in the last `booking_lookback_days` (3) before the first extract's
-    latest booking, or later, and the members sharing their claim ids; not the members of a
-    35-day look-back, which dispensings need for their late deliveries."""
+    """A booking date only grows: the second step re-reads the members with a line booked in
+    the last `booking_lookback_days` (3) before the first extract's latest booking, or later,
+    and the members sharing their line ids; not the members of a 35-day look-back, which the
+    dispensings and refunds needed while they were dated by their own date."""
     first, full = extracts
-    lines = f"read_parquet('{full}/claims/*.parquet')"
+    id_column = EVENT_IDS[table]
+    lines = f"read_parquet('{full}/{table}/*.parquet')"
     with duckdb.connect() as con:
         watermark = con.execute(
-            f"select max(booking_date) from read_parquet('{first}/claims/*.parquet')"
+            f"select max(booking_date) from read_parquet('{first}/{table}/*.parquet')"
         ).fetchone()
         assert watermark is not None
         new = f"booking_date > date '{watermark[0]}' - 3"
@@ -317,7 +320,7 @@ def test_claims_look_back_follows_the_booking_date(
             member
             for (member,) in con.execute(
                 f"select distinct cast(member_id as varchar) from {lines} where {new}"
-                f" or claim_id in (select claim_id from {lines} where {new})"
+                f" or {id_column} in (select {id_column} from {lines} where {new})"
             ).fetchall()
         }
         wider = con.execute(
@@ -328,8 +331,8 @@ def test_claims_look_back_follows_the_booking_date(
         rewritten = {
             member
             for (member,) in con.execute(
-                "select distinct member_id from staging.base_claims"
-                " where loaded_at = (select max(loaded_at) from staging.base_claims)"
+                f"select distinct member_id from staging.base_{table}"
+                f" where loaded_at = (select max(loaded_at) from staging.base_{table})"
             ).fetchall()
         }
     assert wider is not None
@@ -404,9 +407,9 @@ DELETED_AT_SOURCE = {
         "history changed beyond the look-back",
     ),
     "recent": (
-        f"dispensing_date > date '{CUT}' - 30 and dispensing_date <= date '{CUT}'",
-        f"member_id not in (select member_id from {{lines}} where dispensing_date"
-        f" > date '{CUT}' - 60 group by member_id having count(*) > 1)",
+        f"booking_date > date '{CUT}' - 3 and booking_date <= date '{CUT}'",
+        f"member_id not in (select member_id from {{lines}} where booking_date"
+        f" > date '{CUT}' - 3 group by member_id having count(*) > 1)",
         "lines deleted at the source",
     ),
 }

@@ -2,24 +2,26 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.raw_increment_delete('complementary_refunds', 'service_date') }}",
+    pre_hook="{{ elp_warehouse.raw_increment_delete('complementary_refunds', 'booking_date') }}",
     post_hook="{{ elp_warehouse.replaced_rows_delete('member_id') }}",
 ) }}
 -- Raw complementary_refunds read once: typed, with `rejection_rule` = the first contract rule
 -- the refund breaks (null = valid). Rules live in macro rejection_rules.
 {%- set row_columns = [
-    'refund_id', 'member_id', 'service_date', 'benefit_code', 'sessions', 'amount_eur',
+    'refund_id', 'member_id', 'service_date', 'booking_date', 'benefit_code', 'sessions',
+    'amount_eur',
 ] %}
-{%- set plan = elp_warehouse.raw_increment_plan('complementary_refunds', 'service_date') %}
+{%- set plan = elp_warehouse.raw_increment_plan('complementary_refunds', 'booking_date') %}
 with
 
-{{ elp_warehouse.raw_increment_ctes('complementary_refunds', 'service_date', 'refund_id', plan) }},
+{{ elp_warehouse.raw_increment_ctes('complementary_refunds', 'booking_date', 'refund_id', plan) }},
 
 typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
     select
         cast(refund_id as {{ dbt.type_string() }}) as refund_id,
         cast(member_id as {{ dbt.type_string() }}) as member_id,
         cast(service_date as date) as service_date,
+        cast(booking_date as date) as booking_date,
         cast(benefit_code as {{ dbt.type_string() }}) as benefit_code,
         cast(sessions as {{ dbt.type_int() }}) as sessions,
         cast(amount_eur as {{ elp_warehouse.type_amount() }}) as amount_eur,

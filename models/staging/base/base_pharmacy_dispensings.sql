@@ -2,7 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.raw_increment_delete('pharmacy_dispensings', 'dispensing_date') }}",
+    pre_hook="{{ elp_warehouse.raw_increment_delete('pharmacy_dispensings', 'booking_date') }}",
     post_hook="{{ elp_warehouse.replaced_rows_delete('member_id') }}",
 ) }}
 -- Raw pharmacy_dispensings read once: typed, with `rejection_rule` = the first contract rule the
@@ -10,20 +10,21 @@
 -- (member, dispensing date, ATC code, pharmacy type) nets to ddd <= 0. Rules live in macro
 -- rejection_rules; netting happens in stg_pharmacy_dispensings.
 {%- set row_columns = [
-    'dispensing_id', 'member_id', 'dispensing_date', 'atc_code', 'ddd', 'pharmacy_type',
-    'amount_insurance_eur',
+    'dispensing_id', 'member_id', 'dispensing_date', 'booking_date', 'atc_code', 'ddd',
+    'pharmacy_type', 'amount_insurance_eur',
 ] %}
 {%- set netting_group = 'member_id, dispensing_date, atc_code, pharmacy_type' %}
-{%- set plan = elp_warehouse.raw_increment_plan('pharmacy_dispensings', 'dispensing_date') %}
+{%- set plan = elp_warehouse.raw_increment_plan('pharmacy_dispensings', 'booking_date') %}
 with
 
-{{ elp_warehouse.raw_increment_ctes('pharmacy_dispensings', 'dispensing_date', 'dispensing_id', plan) }},
+{{ elp_warehouse.raw_increment_ctes('pharmacy_dispensings', 'booking_date', 'dispensing_id', plan) }},
 
 typed_lines as {{ elp_warehouse.cte_hint('inline') }} (
     select
         cast(dispensing_id as {{ dbt.type_string() }}) as dispensing_id,
         cast(member_id as {{ dbt.type_string() }}) as member_id,
         cast(dispensing_date as date) as dispensing_date,
+        cast(booking_date as date) as booking_date,
         cast(atc_code as {{ dbt.type_string() }}) as atc_code,
         cast(ddd as {{ elp_warehouse.type_double() }}) as ddd,
         cast(pharmacy_type as {{ dbt.type_string() }}) as pharmacy_type,

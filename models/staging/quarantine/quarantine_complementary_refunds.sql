@@ -4,6 +4,7 @@ select
     refund_id,
     {{ elp_warehouse.redacted_member_id() }} as member_id,
     service_date,
+    booking_date,
     benefit_code,
     sessions,
     amount_eur

@@ -4,6 +4,7 @@ select
     dispensing_id,
     {{ elp_warehouse.redacted_member_id() }} as member_id,
     dispensing_date,
+    booking_date,
     atc_code,
     ddd,
     pharmacy_type,

@@ -25,7 +25,12 @@ from elp_warehouse.generator.config import (
 )
 from elp_warehouse.generator.frame import YearFrame
 from elp_warehouse.generator.membership import Membership
-from elp_warehouse.generator.mess import Columns, claims_with_mess, dispensings_with_mess
+from elp_warehouse.generator.mess import (
+    Columns,
+    claims_with_mess,
+    dispensings_with_mess,
+    refund_booking_lag,
+)
 from elp_warehouse.generator.population import Population, nis_municipality
 from elp_warehouse.generator.providers import PROVIDERS_PER_PROVINCE_MAX
 from elp_warehouse.generator.sessions import Services
@@ -135,11 +140,13 @@ class CareWriter:
         network_ids: list[str],
         extraction_day: int,
         rng: np.random.Generator,
+        booking_rng: np.random.Generator,
     ) -> None:
         self.codes = codes
         self.network_ids = network_ids
         self.extraction_day = extraction_day
         self.rng = rng
+        self.booking_rng = booking_rng
         self.code_list = sorted({c for v in codes.by_care_type.values() for c in v})
         self.code_pos = {c: k for k, c in enumerate(self.code_list)}
         self.claim_ids = IdCounter("C")
@@ -350,12 +357,13 @@ class CareWriter:
             "hospital": hospital,
             "ins_cents": ins,
         }
-        cols = dispensings_with_mess(cols, rng)
+        cols = dispensings_with_mess(cols, rng, self.booking_rng, self.extraction_day)
         n = len(cols["day"])
         return {
             "dispensing_id": self.dispensing_ids.take(n),
             "member_id": member_ids(cols["person"]),
             "dispensing_date": date_array(cols["day"]),
+            "booking_date": date_array(cols["booking_day"]),
             "atc_code": lookup_strings([*ANTIDEPRESSANTS, *ANTIPSYCHOTICS], cols["atc"]),
             "ddd": pa.array(cols["ddd"]),
             "pharmacy_type": lookup_strings(
@@ -382,11 +390,16 @@ class CareWriter:
         benefit = np.concatenate([benefit, 1 + rng.integers(0, len(OTHER_BENEFITS), len(m))])
         sessions = np.concatenate([sessions, np.ones(len(m), dtype=np.int64)])
         amount = np.concatenate([amount, rng.integers(1000, 15000, len(m))])
+        booking = day_all.astype(np.int64) + refund_booking_lag(len(person), self.booking_rng)
+        booked = booking <= self.extraction_day
+        person, day_all, booking = person[booked], day_all[booked], booking[booked]
+        benefit, sessions, amount = benefit[booked], sessions[booked], amount[booked]
         n = len(person)
         return {
             "refund_id": self.refund_ids.take(n),
             "member_id": member_ids(person),
             "service_date": date_array(day_all),
+            "booking_date": date_array(booking),
             "benefit_code": lookup_strings(["PSY", *OTHER_BENEFITS], benefit),
             "sessions": pa.array(sessions.astype(np.int16)),
             "amount_eur": decimal_array(amount),

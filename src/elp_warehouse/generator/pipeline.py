@@ -149,7 +149,7 @@ def generate(
         last_year,
         prison,
     )
-    cw = CareWriter(nomenclature, list(networks.ids), cfg.extraction_day, rngs[6])
+    cw = CareWriter(nomenclature, list(networks.ids), cfg.extraction_day, rngs[6], rngs[7])
     truth = Truth(geo)
     dated = DatedCare(pop.n, first_year)
     care_solved: dict[int, dict[str, float]] = {}
