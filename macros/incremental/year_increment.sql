@@ -195,3 +195,45 @@
     ) as care
         on members.year = care.year
 {%- endmacro %}
+
+{#- The (member_id, year) pairs of the analysis years (elp_start_year to last_year) with at least
+    one ELP service (session or trajectory service), from the ELP users' events; restricted to
+    `years` (see years_filter). The same ELP use as int_member_year_care's `has_elp`. -#}
+{% macro elp_user_year_pairs(years=none) -%}
+    select distinct
+        member_id,
+        year
+    from {{ ref('int_elp_user_events') }}
+    where
+        care_type in ('elp_session', 'elp_trajectory_service')
+        and year between {{ var('elp_start_year') }} and {{ var('last_year') }}
+        and {{ elp_warehouse.years_filter('year', years) }}
+{%- endmacro %}
+
+{#- One row per ELP analysis year of int_elp_user_years: `year` and `year_fingerprint`, a hash
+    of the year's int_member_years fingerprint and of the year's ELP users (count and hash sum
+    of their ids). A night that adds no ELP user to a year and leaves its member-years as they
+    were keeps the year. -#}
+{% macro elp_user_year_fingerprints(years=none) -%}
+    select
+        members.year,
+        {{ elp_warehouse.row_hash(['members.year_fingerprint', 'users.row_count', 'users.hash_sum']) }}
+            as year_fingerprint
+    from (
+        select distinct
+            year,
+            year_fingerprint
+        from {{ ref('int_member_years') }}
+        where
+            year between {{ var('elp_start_year') }} and {{ var('last_year') }}
+            and {{ elp_warehouse.years_filter('year', years) }}
+    ) as members
+    left join (
+        select
+            year,
+            {{ elp_warehouse.rows_fingerprint_parts(['member_id']) | indent(12) }}
+        from ({{ elp_warehouse.elp_user_year_pairs(years) }}) as pairs
+        group by year
+    ) as users
+        on members.year = users.year
+{%- endmacro %}

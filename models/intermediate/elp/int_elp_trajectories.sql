@@ -31,7 +31,7 @@ session_lines as (
             when 'home' then 5
             else 6
         end as setting_rank
-    from {{ ref('int_care_events') }}
+    from {{ ref('int_elp_user_events') }}
     where care_type = 'elp_session' and quantity > 0
 ),
 
@@ -222,7 +222,7 @@ left join affiliation
     on
         numbered.member_id = affiliation.member_id
         and numbered.first_session_date = affiliation.first_session_date
-left join {{ ref('int_member_years') }} as member_years
+left join {{ ref('int_elp_user_years') }} as member_years
     on
         numbered.member_id = member_years.member_id
         and numbered.cohort_year = member_years.year

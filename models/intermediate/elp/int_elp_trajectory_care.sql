@@ -40,7 +40,7 @@ events_in_periods as (
             else 'after'
         end as period
     from trajectories
-    inner join {{ ref('int_care_events') }} as events
+    inner join {{ ref('int_elp_user_events') }} as events
         on
             trajectories.member_id = events.member_id
             and trajectories.before_start_date <= events.event_date

@@ -14,7 +14,7 @@ elp_events as (
         elp_setting,
         sum(quantity) as services,
         sum(amount_insurance_eur) as amount_insurance_eur
-    from {{ ref('int_care_events') }}
+    from {{ ref('int_elp_user_events') }}
     where
         care_type in ('elp_session', 'elp_trajectory_service')
         and year between {{ var('elp_start_year') }} and {{ var('last_year') }}
@@ -30,8 +30,7 @@ member_years as (
         group_population,
         group_members,
         expansion_factor
-    from {{ ref('int_member_years') }}
-    where year between {{ var('elp_start_year') }} and {{ var('last_year') }}
+    from {{ ref('int_elp_user_years') }}
 )
 
 -- inner join: a service is extrapolated through its member-year's weight, so a service of a

@@ -1,7 +1,7 @@
 -- ELP users per year (Figure 4): observed and extrapolated users, the weighted usage rate
 -- with its 95 % interval, new users and the cumulative count of distinct users since the
 -- convention started. Counts and rates come from the usage strata (counts per weighting
--- group); only the new users need member-level rows, and only the ELP users' member-years.
+-- group); only the new users need member-level rows, the ELP users' member-years.
 with
 
 rate_input as (
@@ -23,22 +23,14 @@ rates as (
     {{ poststratified_ratio('rate_input', ['year'], 'y', 'x', unit_count='member_years') }}
 ),
 
--- member-years with ELP use that are in the spine (a use in a year without a valid
--- member-year is not observed, as in the rates), with the member-year's expansion factor
+-- member-years with ELP use that are in the spine (a use in a year without a valid member-year
+-- is not observed, as in the rates), with the member-year's expansion factor
 elp_member_years as (
     select
-        spine.member_id,
-        spine.year,
-        spine.expansion_factor
-    from {{ ref('int_member_year_care') }} as care
-    inner join {{ ref('int_member_years') }} as spine
-        on
-            care.member_id = spine.member_id
-            and care.year = spine.year
-    where
-        care.has_elp = 1
-        and care.year >= {{ var('elp_start_year') }}
-        and spine.year >= {{ var('elp_start_year') }}
+        member_id,
+        year,
+        expansion_factor
+    from {{ ref('int_elp_user_years') }}
 ),
 
 first_use as (

@@ -1,0 +1,45 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ elp_warehouse.changed_members_delete(elp_warehouse.member_year_care_upstreams()) }}",
+) }}
+-- Every mental-health care event of the members with at least one ELP service (session or
+-- trajectory service, any year): the ELP users' slice of int_care_events, about a tenth of
+-- it. The trajectory and supply models read this slice, so they do not scan the whole event
+-- stream for the few members they look at. Incremental by member, as int_member_year_care:
+-- a changed member's rows are removed, then written again if the member still has an ELP
+-- service (docs/incremental.md).
+{%- set upstreams = elp_warehouse.member_year_care_upstreams() %}
+with
+
+changed_events as (
+    select
+        member_id,
+        event_date,
+        year,
+        care_type,
+        atc_class,
+        elp_function,
+        elp_setting,
+        elp_network_type,
+        network_id,
+        provider_id,
+        quantity,
+        amount_insurance_eur,
+        source_table
+    from {{ ref('int_care_events') }}
+    where {{ elp_warehouse.changed_members_only(upstreams) }}
+),
+
+elp_users as (
+    select distinct member_id
+    from changed_events
+    where care_type in ('elp_session', 'elp_trajectory_service')
+)
+
+select
+    changed_events.*,
+    {{ elp_warehouse.load_timestamp() }} as loaded_at
+from changed_events
+where changed_events.member_id in (select elp_users.member_id from elp_users)
