@@ -63,6 +63,19 @@
     ) as years
 {%- endmacro %}
 
+{#- One row per analysis year of int_member_cells: `year` and `year_fingerprint`, the raw
+    members_yearly fingerprint base_members_yearly keeps for the year's valid rows. -#}
+{% macro member_cell_year_fingerprints(years=none) -%}
+    select distinct
+        year,
+        year_fingerprint
+    from {{ ref('base_members_yearly') }}
+    where
+        rejection_rule is null
+        and year between {{ var('first_year') }} and {{ var('last_year') }}
+        and {{ elp_warehouse.years_filter('year', years) }}
+{%- endmacro %}
+
 {#- One row per analysis year of int_member_years: `year` and `year_fingerprint`, a hash of
     the year's raw members_yearly fingerprint (kept on base_members_yearly) and of its
     weighting cells (a new IMA population year re-weights years whose members did not change). -#}
@@ -76,14 +89,7 @@
         {{ elp_warehouse.row_hash(['members.year_fingerprint', 'cells.row_count', 'cells.hash_sum']) }}
             as year_fingerprint
     from (
-        select distinct
-            year,
-            year_fingerprint
-        from {{ ref('base_members_yearly') }}
-        where
-            rejection_rule is null
-            and year between {{ var('first_year') }} and {{ var('last_year') }}
-            and {{ elp_warehouse.years_filter('year', years) }}
+        {{ elp_warehouse.member_cell_year_fingerprints(years) | indent(8) }}
     ) as members
     inner join (
         select

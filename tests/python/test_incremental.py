@@ -355,7 +355,11 @@ def years_loaded_last(db: Path, table: str) -> tuple[set[int], int]:
 def test_incremental_rebuilds_only_changed_years(two_step_build: Path) -> None:
     """Member-year tables are rebuilt by year: the latest year (status days updated) and the
     old year corrected, nothing else."""
-    for table in ("staging.base_members_yearly", "intermediate.int_member_years"):
+    for table in (
+        "staging.base_members_yearly",
+        "intermediate.int_member_cells",
+        "intermediate.int_member_years",
+    ):
         assert years_loaded_last(two_step_build, table) == ({REWRITTEN_YEAR, LATEST_YEAR}, 2)
 
 
@@ -378,6 +382,18 @@ def test_usage_strata_recount_only_years_whose_inputs_changed(
     recounted, loads = years_loaded_last(two_step_build, "intermediate.int_usage_strata")
     assert (recounted, loads) == (expected, 2)
     assert len(recounted) < LATEST_YEAR - 2010 + 1  # some years were kept
+
+
+def test_elp_user_years_rebuild_only_years_whose_inputs_changed(
+    first_step_build: Path, two_step_build: Path
+) -> None:
+    """int_elp_user_years is rebuilt for the latest year (its member-years changed) and the
+    years whose ELP users changed, not for every ELP year."""
+    table = "intermediate.int_elp_user_years"
+    changed = changed_years(first_step_build, two_step_build, table)
+    rebuilt, loads = years_loaded_last(two_step_build, table)
+    assert (rebuilt, loads) == ({LATEST_YEAR} | changed, 2)
+    assert rebuilt < set(range(2019, LATEST_YEAR + 1))  # some years were kept
 
 
 def copy_warehouse(db: Path, to: Path) -> Path:
