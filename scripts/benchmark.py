@@ -117,6 +117,7 @@ def run_scale(
     extract: Path | None,
     incremental: bool,
     increment_repeats: int = 1,
+    unit_tests: bool = False,
 ) -> dict[str, object]:
     base = work / f"scale_{scale}"
     raw = extract or base / "raw"
@@ -133,6 +134,9 @@ def run_scale(
         DBT_SEND_ANONYMOUS_USAGE_STATS="False",
     )
     dbt_build = [str(BIN / "dbt"), "build", "--target-path", str(wh / "target")]
+    if not unit_tests:
+        # as a production run (docs/operations.md): unit tests check the code, in CI
+        dbt_build += ["--exclude-resource-type", "unit_test"]
     steps: list[tuple[str, list[str], dict[str, str]]] = []
     if extract is None:
         generate = [str(BIN / "elp"), "generate", "--scale", str(scale), "--seed", str(seed)]
@@ -215,6 +219,11 @@ def main() -> int:
         help="with --incremental: run the increment this many times, each on a fresh copy of"
         " the previous month's warehouse",
     )
+    parser.add_argument(
+        "--unit-tests",
+        action="store_true",
+        help="run the dbt unit tests in every build (default: excluded, as in production)",
+    )
     args = parser.parse_args()
     if args.increment_repeats < 1:
         parser.error("--increment-repeats must be at least 1")
@@ -231,6 +240,7 @@ def main() -> int:
             args.extract,
             args.incremental,
             args.increment_repeats,
+            args.unit_tests,
         )
         if not args.keep:
             shutil.rmtree(work / f"scale_{scale}", ignore_errors=True)
@@ -242,9 +252,11 @@ def main() -> int:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        # what was measured: the code and the dbt threads (profiles.yml default: 2)
+        # what was measured: the code, the dbt threads (profiles.yml default: 2), and whether
+        # the builds ran the unit tests
         "commit": git_commit(),
         "dbt_threads": int(os.environ.get("ELP_DBT_THREADS", "2")),
+        "unit_tests": args.unit_tests,
         "steps": [asdict(r) for r in results],
         "extracts": extracts,
     }
