@@ -185,3 +185,55 @@ def test_scoped_expansion_test_checks_the_years_written_and_the_years_gone(
     assert run_expansion_test(raw, warehouse) == "pass"
     execute(warehouse, "delete from intermediate.int_member_years where year = ?", PLANTED_YEAR - 1)
     assert run_expansion_test(raw, warehouse) == "fail"
+
+
+SLICE_TEST = (
+    "member_slice_int_elp_user_events_care_type_in_elp_session_elp_trajectory_service___ref"
+    "_int_care_events_"
+)
+
+
+def run_slice_test(raw: Path, warehouse: Path, **dbt_vars: object) -> str:
+    proc = dbt(["test", "--select", SLICE_TEST], raw, warehouse, dict(dbt_vars) or None)
+    results = json.loads((warehouse / "target" / "run_results.json").read_text())
+    statuses = [r["status"] for r in results["results"] if r["unique_id"].startswith("test.")]
+    assert len(statuses) == 1, proc.stdout[-3000:]
+    return str(statuses[0])
+
+
+def test_scoped_slice_test_checks_the_members_written_upstream(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """`int_elp_user_events` must hold every event of every ELP user: a nightly build tests
+    the members written since the last clean build, in the slice or in `int_care_events`, so a
+    member whose events changed upstream but not in the slice is caught."""
+    warehouse = tmp_path_factory.mktemp("scoped-slice")
+    shutil.copy(demo_database(tmp_path_factory), warehouse / "elp.duckdb")
+    raw = _demo_cache["raw"]
+    with duckdb.connect(str(warehouse / "elp.duckdb")) as con:
+        clean_start = con.execute(
+            "select max(started_at) from ops.run_log where command = 'build' and status = 'success'"
+        ).fetchall()[0][0]
+        member = con.execute(
+            "select min(member_id) from intermediate.int_elp_user_events"
+            " where care_type = 'elp_session'"
+        ).fetchall()[0][0]
+    # one event of an ELP user goes missing from the slice the clean build wrote
+    execute(
+        warehouse,
+        "delete from intermediate.int_elp_user_events where member_id = ? and event_date = ("
+        "  select min(event_date) from intermediate.int_elp_user_events where member_id = ?)",
+        member,
+        member,
+    )
+    assert run_slice_test(raw, warehouse) == "pass"
+    assert run_slice_test(raw, warehouse, test_every_row=True) == "fail"
+
+    # a later build rewrote the member's events upstream (not the slice): the member is tested
+    execute(
+        warehouse,
+        "update intermediate.int_care_events set loaded_at = ? where member_id = ?",
+        clean_start + timedelta(minutes=1),
+        member,
+    )
+    assert run_slice_test(raw, warehouse) == "fail"
