@@ -43,6 +43,23 @@ ps_strata as (
     group by {{ groups }}, {{ stratum }}
 ),
 
+{{ elp_warehouse.poststratified_ratio_ctes('ps_strata', group_cols, bounded) }}
+{%- endmacro %}
+
+{#- The same estimate from per-stratum sums already computed (`strata`: the group columns,
+    stratum, stratum_population, stratum_members, units_observed, y_units_observed, sum_y,
+    sum_x, sum_yy, sum_xx, sum_xy, as ps_strata above). For a sparse domain, e.g. shares of
+    categories where most units have y = 0: the sums over y need only the units with y > 0,
+    and the sums over x are per stratum whatever the category. -#}
+{% macro poststratified_ratio_from_strata(strata, group_cols, bounded=true) -%}
+with
+
+{{ elp_warehouse.poststratified_ratio_ctes(strata, group_cols, bounded) }}
+{%- endmacro %}
+
+{#- The CTEs and final select of the estimate, after the per-stratum sums `strata`. -#}
+{% macro poststratified_ratio_ctes(strata, group_cols, bounded) -%}
+{%- set groups = group_cols | join(', ') -%}
 ps_totals as (
     select
         {{ groups }},
@@ -50,7 +67,7 @@ ps_totals as (
         sum(y_units_observed) as y_units_observed,
         sum(stratum_population * sum_y / stratum_members) as y_total,
         sum(stratum_population * sum_x / stratum_members) as x_total
-    from ps_strata
+    from {{ strata }}
     group by {{ groups }}
 ),
 
@@ -86,7 +103,7 @@ ps_variance as (
                 else 0
             end
         ) as variance_numerator
-    from ps_strata
+    from {{ strata }} as ps_strata
     inner join ps_ratio
         on {% for col in group_cols %}ps_strata.{{ col }} = ps_ratio.{{ col }}{% if not loop.last %} and {% endif %}{% endfor %}
     group by {% for col in group_cols %}ps_strata.{{ col }}{% if not loop.last %}, {% endif %}{% endfor %}

@@ -107,30 +107,91 @@ category_list as (
     from nomenclature
 ),
 
-ratio_input as (
+-- per-stratum sums of the ratio estimator (macro poststratified_ratio_from_strata) without
+-- crossing every member with every category: the sums over x (the member's services) are per
+-- area and stratum, the same for every category; the sums over y (the member's services in the
+-- category) need only the members with services in it (y = 0 adds nothing)
+area_strata as (
     select
-        member_totals.year,
-        member_totals.area,
+        year,
+        area,
+        weighting_group as stratum,
+        max(cast(group_population as {{ type_double() }})) as stratum_population,
+        max(cast(group_members as {{ type_double() }})) as stratum_members,
+        sum(case when services > 0 then 1 else 0 end) as units_observed,
+        sum(cast(services as {{ type_double() }})) as sum_x,
+        sum(cast(services as {{ type_double() }}) * services) as sum_xx
+    from member_totals
+    group by year, area, weighting_group
+),
+
+category_strata as (
+    select
+        member_category_services.year,
+        member_category_services.area,
+        member_category_services.dimension,
+        member_category_services.category,
+        member_totals.weighting_group as stratum,
+        sum(
+            case
+                when member_totals.services > 0 and member_category_services.services > 0 then 1
+                else 0
+            end
+        ) as y_units_observed,
+        sum(case when member_category_services.services > 0 then 1 else 0 end) as users_observed,
+        sum(member_category_services.services) as services_observed,
+        sum(cast(member_category_services.services as {{ type_double() }})) as sum_y,
+        sum(
+            cast(member_category_services.services as {{ type_double() }})
+            * member_category_services.services
+        ) as sum_yy,
+        sum(cast(member_totals.services as {{ type_double() }}) * member_category_services.services)
+            as sum_xy
+    from member_category_services
+    inner join member_totals
+        on
+            member_category_services.year = member_totals.year
+            and member_category_services.member_id = member_totals.member_id
+            and member_category_services.area = member_totals.area
+    group by
+        member_category_services.year,
+        member_category_services.area,
+        member_category_services.dimension,
+        member_category_services.category,
+        member_totals.weighting_group
+),
+
+strata as (
+    select
+        area_strata.year,
+        area_strata.area,
         category_list.dimension,
         category_list.category,
-        member_totals.weighting_group,
-        member_totals.group_population,
-        member_totals.group_members,
-        coalesce(member_category_services.services, 0) as y,
-        member_totals.services as x
-    from member_totals
+        area_strata.stratum,
+        area_strata.stratum_population,
+        area_strata.stratum_members,
+        area_strata.units_observed,
+        coalesce(category_strata.y_units_observed, 0) as y_units_observed,
+        coalesce(category_strata.users_observed, 0) as users_observed,
+        coalesce(category_strata.services_observed, 0) as services_observed,
+        coalesce(category_strata.sum_y, 0) as sum_y,
+        area_strata.sum_x,
+        coalesce(category_strata.sum_yy, 0) as sum_yy,
+        area_strata.sum_xx,
+        coalesce(category_strata.sum_xy, 0) as sum_xy
+    from area_strata
     cross join category_list
-    left join member_category_services
+    left join category_strata
         on
-            member_totals.year = member_category_services.year
-            and member_totals.member_id = member_category_services.member_id
-            and member_totals.area = member_category_services.area
-            and category_list.dimension = member_category_services.dimension
-            and category_list.category = member_category_services.category
+            area_strata.year = category_strata.year
+            and area_strata.area = category_strata.area
+            and area_strata.stratum = category_strata.stratum
+            and category_list.dimension = category_strata.dimension
+            and category_list.category = category_strata.category
 ),
 
 shares as (
-    {{ poststratified_ratio('ratio_input', ['year', 'area', 'dimension', 'category'], 'y', 'x') }}
+    {{ elp_warehouse.poststratified_ratio_from_strata('strata', ['year', 'area', 'dimension', 'category']) }}
 ),
 
 observed as (
@@ -139,9 +200,9 @@ observed as (
         area,
         dimension,
         category,
-        sum(y) as services_observed,
-        sum(case when y > 0 then 1 else 0 end) as users_observed
-    from ratio_input
+        sum(services_observed) as services_observed,
+        sum(users_observed) as users_observed
+    from strata
     group by year, area, dimension, category
 ),
 
