@@ -19,13 +19,3 @@
     {%- endfor -%}
     {{ return(upstreams) }}
 {%- endmacro %}
-
-{#- The upstreams whose changed members int_member_year_care rebuilds: the per-source partials
-    and the base tables (the members whose events all vanished have no partial left). -#}
-{% macro member_year_care_partial_upstreams() -%}
-    {%- set upstreams = [ref('int_member_year_source_care')] -%}
-    {%- for source_upstreams in elp_warehouse.care_event_upstreams().values() -%}
-        {%- do upstreams.append(source_upstreams[-1]) -%}
-    {%- endfor -%}
-    {{ return(upstreams) }}
-{%- endmacro %}

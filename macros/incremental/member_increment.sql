@@ -253,19 +253,3 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
         {%- endfor %}
     {%- endif -%}
 {%- endmacro %}
-
-{#- Pre-hook of int_member_year_source_care, which rewrites the (member, source) pairs that
-    int_care_events rewrote: per source, the rows of the members changed in that source's
-    upstreams (as int_care_events' own pre-hook); every row when int_care_events itself was
-    rebuilt whole since (the model then reads all of it). -#}
-{% macro source_partials_delete() -%}
-    {%- set watermark = elp_warehouse.loaded_watermark() -%}
-    {%- if watermark is none -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- if elp_warehouse.upstream_rebuilt_since([ref('int_care_events')], watermark) -%}
-        delete from {{ this }}
-    {%- else -%}
-        {{ elp_warehouse.source_members_delete(elp_warehouse.care_event_upstreams()) }}
-    {%- endif -%}
-{%- endmacro %}
