@@ -5,9 +5,10 @@
     pre_hook="{{ elp_warehouse.changed_members_delete(elp_warehouse.member_year_care_upstreams()) }}",
 ) }}
 -- Every mental-health care event of the members with at least one ELP service (session or
--- trajectory service, any year): the ELP users' slice of int_care_events, about a tenth of
--- it. The trajectory and supply models read this slice, so they do not scan the whole event
--- stream for the few members they look at. Incremental by member, as int_member_year_care:
+-- trajectory service, any year): the ELP users' slice of int_care_events (8 % of its rows
+-- at scale 1.0). The trajectory and supply models read this slice, so they do not scan the
+-- whole event stream for the few members they look at. Incremental by member, as
+-- int_member_year_care:
 -- a changed member's rows are removed, then written again if the member still has an ELP
 -- service (docs/incremental.md).
 {%- set upstreams = elp_warehouse.member_year_care_upstreams() %}
