@@ -118,6 +118,31 @@ def claims(count: int, latest_booking: date = date(2023, 3, 15)) -> list[dict[st
     ]
 
 
+def booked_lines(latest: dict[str, date]) -> dict[str, list[dict[str, Any]]]:
+    """Three lines of each event table, the newest booked on `latest[table]`."""
+    lines: dict[str, list[dict[str, Any]]] = {"claims": claims(3, latest_booking=latest["claims"])}
+    for table, id_column, dated in [
+        ("pharmacy_dispensings", "dispensing_id", "dispensing_date"),
+        ("complementary_refunds", "refund_id", "service_date"),
+    ]:
+        lines[table] = [
+            row(
+                table,
+                **{
+                    id_column: f"{table[0].upper()}{i:04d}",
+                    "member_id": f"M{i:04d}",
+                    dated: latest[table] - timedelta(days=20),
+                    "booking_date": latest[table] - timedelta(days=i),
+                },
+            )
+            for i in range(3)
+        ]
+    return lines
+
+
+EVENT_TABLES = ("claims", "complementary_refunds", "pharmacy_dispensings")
+
+
 def test_build_logs_one_row_per_run_success_then_failed(
     raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
 ) -> None:
@@ -264,7 +289,7 @@ def test_source_freshness_ok_warn_error_against_run_date(
     expected = {10: ("pass", 0), 40: ("warn", 0), 100: ("error", 1)}
     for days, (status, returncode) in expected.items():
         latest = run_date - timedelta(days=days)
-        write_extract(raw_dir, {"claims": claims(3, latest_booking=latest)})
+        write_extract(raw_dir, booked_lines(dict.fromkeys(EVENT_TABLES, latest)))
         proc = run_dbt(
             ["source", "freshness"],
             raw_dir,
@@ -274,9 +299,9 @@ def test_source_freshness_ok_warn_error_against_run_date(
         )
         assert proc.returncode == returncode, output(proc)[-3000:]
         freshness = json.loads((dbt_target_dir / "sources.json").read_text())["results"]
-        assert [(r["unique_id"], r["status"]) for r in freshness] == [
-            ("source.elp_warehouse.raw.claims", status)
-        ]
+        assert {r["unique_id"]: r["status"] for r in freshness} == {
+            f"source.elp_warehouse.raw.{table}": status for table in EVENT_TABLES
+        }
         entry = run_log(reused_warehouse_dir)[-1]
         assert entry["command"] == "freshness"
         assert entry["freshness_status"] == status
@@ -288,7 +313,7 @@ def test_source_freshness_ok_warn_error_against_run_date(
     assert len(run_log(reused_warehouse_dir)) == 3
 
     # thresholds are vars: 10 days old warns at warn_after 7
-    write_extract(raw_dir, {"claims": claims(3, latest_booking=run_date - timedelta(days=10))})
+    write_extract(raw_dir, booked_lines(dict.fromkeys(EVENT_TABLES, run_date - timedelta(days=10))))
     proc = run_dbt(
         ["source", "freshness"],
         raw_dir,
@@ -298,3 +323,37 @@ def test_source_freshness_ok_warn_error_against_run_date(
     )
     assert proc.returncode == 0, output(proc)[-3000:]
     assert run_log(reused_warehouse_dir)[-1]["freshness_status"] == "warn"
+
+
+def test_a_stale_dispensing_feed_fails_freshness_alone(
+    raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
+) -> None:
+    """Claims and refunds booked yesterday, but no dispensing booked for 100 days (the pharmacy
+    feed stopped): freshness fails on that table alone, and the run's row says so."""
+    run_date = date(2026, 6, 23)
+    latest = {
+        "claims": run_date - timedelta(days=1),
+        "complementary_refunds": run_date - timedelta(days=1),
+        "pharmacy_dispensings": run_date - timedelta(days=100),
+    }
+    write_extract(raw_dir, booked_lines(latest))
+    proc = run_dbt(
+        ["source", "freshness"],
+        raw_dir,
+        reused_warehouse_dir,
+        {"run_date": run_date.isoformat()},
+        dbt_target_dir,
+    )
+    assert proc.returncode == 1, output(proc)[-3000:]
+    freshness = json.loads((dbt_target_dir / "sources.json").read_text())["results"]
+    assert {r["unique_id"]: r["status"] for r in freshness} == {
+        "source.elp_warehouse.raw.claims": "pass",
+        "source.elp_warehouse.raw.complementary_refunds": "pass",
+        "source.elp_warehouse.raw.pharmacy_dispensings": "error",
+    }
+    entry = run_log(reused_warehouse_dir)[-1]
+    assert (entry["status"], entry["freshness_status"]) == ("failed", "error")
+    assert entry["freshness_age_days"] == 100
+    sources = run_log_sources(reused_warehouse_dir, entry["invocation_id"])
+    assert sources["pharmacy_dispensings"]["freshness_status"] == "error"
+    assert sources["claims"]["freshness_status"] == "pass"
