@@ -180,6 +180,21 @@
     group by year
 {%- endmacro %}
 
+{#- One row per year of int_member_years (from `first_year` on, if given; restricted to `years`):
+    `year` and the `year_fingerprint` the table holds for it, the input of the fingerprints of
+    the models built on it. -#}
+{% macro member_years_stored_fingerprints(years=none, first_year=none) -%}
+    select distinct
+        year,
+        year_fingerprint
+    from {{ ref('int_member_years') }}
+    where
+        {% if first_year is not none -%}
+        year >= {{ first_year }} and
+        {% endif -%}
+        {{ elp_warehouse.years_filter('year', years) }}
+{%- endmacro %}
+
 {#- One row per analysis year of int_usage_strata: `year` and `year_fingerprint`, a hash of the
     year's int_member_years fingerprint (members and weighting cells) and of its care rows in
     int_member_year_care. A night that rewrites a member's care rows without changing them
@@ -190,11 +205,7 @@
         {{ elp_warehouse.row_hash(['members.year_fingerprint', 'care.row_count', 'care.hash_sum']) }}
             as year_fingerprint
     from (
-        select distinct
-            year,
-            year_fingerprint
-        from {{ ref('int_member_years') }}
-        where {{ elp_warehouse.years_filter('year', years) }}
+        {{ elp_warehouse.member_years_stored_fingerprints(years) | indent(8) }}
     ) as members
     left join (
         {{ elp_warehouse.relation_year_fingerprint_parts(ref('int_member_year_care'), years) | indent(8) }}
@@ -226,13 +237,7 @@
         {{ elp_warehouse.row_hash(['members.year_fingerprint', 'users.row_count', 'users.hash_sum']) }}
             as year_fingerprint
     from (
-        select distinct
-            year,
-            year_fingerprint
-        from {{ ref('int_member_years') }}
-        where
-            year between {{ var('elp_start_year') }} and {{ var('last_year') }}
-            and {{ elp_warehouse.years_filter('year', years) }}
+        {{ elp_warehouse.member_years_stored_fingerprints(years, var('elp_start_year')) | indent(8) }}
     ) as members
     left join (
         select

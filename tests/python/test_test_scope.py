@@ -131,12 +131,27 @@ EXPANSION_TEST = (
 )
 
 
-def run_expansion_test(raw: Path, warehouse: Path, **dbt_vars: object) -> str:
-    proc = dbt(["test", "--select", EXPANSION_TEST], raw, warehouse, dict(dbt_vars) or None)
+def run_one_test(test: str, raw: Path, warehouse: Path, **dbt_vars: object) -> str:
+    """The status of data test `test` run alone, as a nightly build would run it."""
+    proc = dbt(["test", "--select", test], raw, warehouse, dict(dbt_vars) or None)
     results = json.loads((warehouse / "target" / "run_results.json").read_text())
     statuses = [r["status"] for r in results["results"] if r["unique_id"].startswith("test.")]
     assert len(statuses) == 1, proc.stdout[-3000:]
     return str(statuses[0])
+
+
+def clean_build_copy(
+    tmp_path_factory: pytest.TempPathFactory, name: str
+) -> tuple[Path, Path, datetime]:
+    """A copy of the demo warehouse (one clean build): (raw dir, warehouse dir, start of the
+    clean build)."""
+    warehouse = tmp_path_factory.mktemp(name)
+    shutil.copy(demo_database(tmp_path_factory), warehouse / "elp.duckdb")
+    with duckdb.connect(str(warehouse / "elp.duckdb")) as con:
+        clean_start: datetime = con.execute(
+            "select max(started_at) from ops.run_log where command = 'build' and status = 'success'"
+        ).fetchall()[0][0]
+    return _demo_cache["raw"], warehouse, clean_start
 
 
 def test_scoped_expansion_test_checks_the_years_written_and_the_years_gone(
@@ -144,13 +159,7 @@ def test_scoped_expansion_test_checks_the_years_written_and_the_years_gone(
 ) -> None:
     """The weights of `int_member_years` must add up to the IMA population per year: a nightly
     build tests the years it rewrote, and a year whose rows were all deleted still fails."""
-    warehouse = tmp_path_factory.mktemp("scoped-expansion")
-    shutil.copy(demo_database(tmp_path_factory), warehouse / "elp.duckdb")
-    raw = _demo_cache["raw"]
-    with duckdb.connect(str(warehouse / "elp.duckdb")) as con:
-        clean_start = con.execute(
-            "select max(started_at) from ops.run_log where command = 'build' and status = 'success'"
-        ).fetchall()[0][0]
+    raw, warehouse, clean_start = clean_build_copy(tmp_path_factory, "scoped-expansion")
     # one member-year of the planted year stands for ten times too many persons
     execute(
         warehouse,
@@ -161,8 +170,8 @@ def test_scoped_expansion_test_checks_the_years_written_and_the_years_gone(
         PLANTED_YEAR,
     )
     # written by the clean build, which tested it: not tested again, unless asked for
-    assert run_expansion_test(raw, warehouse) == "pass"
-    assert run_expansion_test(raw, warehouse, test_every_row=True) == "fail"
+    assert run_one_test(EXPANSION_TEST, raw, warehouse) == "pass"
+    assert run_one_test(EXPANSION_TEST, raw, warehouse, test_every_row=True) == "fail"
 
     # a later build rewrote that year: it is tested
     execute(
@@ -171,7 +180,7 @@ def test_scoped_expansion_test_checks_the_years_written_and_the_years_gone(
         clean_start + timedelta(minutes=1),
         PLANTED_YEAR,
     )
-    assert run_expansion_test(raw, warehouse) == "fail"
+    assert run_one_test(EXPANSION_TEST, raw, warehouse) == "fail"
 
     # the year put right; another year deleted whole (no row was written since for it)
     execute(
@@ -182,9 +191,9 @@ def test_scoped_expansion_test_checks_the_years_written_and_the_years_gone(
         PLANTED_YEAR,
         PLANTED_YEAR,
     )
-    assert run_expansion_test(raw, warehouse) == "pass"
+    assert run_one_test(EXPANSION_TEST, raw, warehouse) == "pass"
     execute(warehouse, "delete from intermediate.int_member_years where year = ?", PLANTED_YEAR - 1)
-    assert run_expansion_test(raw, warehouse) == "fail"
+    assert run_one_test(EXPANSION_TEST, raw, warehouse) == "fail"
 
 
 SLICE_TEST = (
@@ -193,27 +202,14 @@ SLICE_TEST = (
 )
 
 
-def run_slice_test(raw: Path, warehouse: Path, **dbt_vars: object) -> str:
-    proc = dbt(["test", "--select", SLICE_TEST], raw, warehouse, dict(dbt_vars) or None)
-    results = json.loads((warehouse / "target" / "run_results.json").read_text())
-    statuses = [r["status"] for r in results["results"] if r["unique_id"].startswith("test.")]
-    assert len(statuses) == 1, proc.stdout[-3000:]
-    return str(statuses[0])
-
-
 def test_scoped_slice_test_checks_the_members_written_upstream(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     """`int_elp_user_events` must hold every event of every ELP user: a nightly build tests
     the members written since the last clean build, in the slice or in `int_care_events`, so a
     member whose events changed upstream but not in the slice is caught."""
-    warehouse = tmp_path_factory.mktemp("scoped-slice")
-    shutil.copy(demo_database(tmp_path_factory), warehouse / "elp.duckdb")
-    raw = _demo_cache["raw"]
-    with duckdb.connect(str(warehouse / "elp.duckdb")) as con:
-        clean_start = con.execute(
-            "select max(started_at) from ops.run_log where command = 'build' and status = 'success'"
-        ).fetchall()[0][0]
+    raw, warehouse, clean_start = clean_build_copy(tmp_path_factory, "scoped-slice")
+    with duckdb.connect(str(warehouse / "elp.duckdb"), read_only=True) as con:
         member = con.execute(
             "select min(member_id) from intermediate.int_elp_user_events"
             " where care_type = 'elp_session'"
@@ -226,8 +222,8 @@ def test_scoped_slice_test_checks_the_members_written_upstream(
         member,
         member,
     )
-    assert run_slice_test(raw, warehouse) == "pass"
-    assert run_slice_test(raw, warehouse, test_every_row=True) == "fail"
+    assert run_one_test(SLICE_TEST, raw, warehouse) == "pass"
+    assert run_one_test(SLICE_TEST, raw, warehouse, test_every_row=True) == "fail"
 
     # a later build rewrote the member's events upstream (not the slice): the member is tested
     execute(
@@ -236,4 +232,4 @@ def test_scoped_slice_test_checks_the_members_written_upstream(
         clean_start + timedelta(minutes=1),
         member,
     )
-    assert run_slice_test(raw, warehouse) == "fail"
+    assert run_one_test(SLICE_TEST, raw, warehouse) == "fail"
