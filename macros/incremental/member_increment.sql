@@ -27,6 +27,24 @@
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
+{#- Before an incremental run reads its own table to decide what to rebuild: the table must
+    hold `columns`, the state this version keeps there. A table written by an earlier version
+    may lack them, and the planning queries would then fail with an engine error that names
+    no cause; dbt's on_schema_change check only comes after the model has been computed. -#}
+{% macro require_incremental_columns(columns) %}
+    {%- if not (execute and is_incremental()) -%}{{ return(none) }}{%- endif -%}
+    {%- set held = adapter.get_columns_in_relation(this) | map(attribute='name')
+        | map('lower') | list -%}
+    {%- set missing = columns | reject('in', held) | list -%}
+    {%- if missing -%}
+        {{ exceptions.raise_compiler_error(
+            "Incremental model " ~ this ~ " lacks column(s) " ~ missing | join(', ')
+            ~ ", which this version keeps in the table to decide what to rebuild: the table was"
+            ~ " written by an earlier version. Rebuild it and its dependents once: dbt build"
+            ~ " --full-refresh --select " ~ this.identifier ~ "+") }}
+    {%- endif -%}
+{% endmacro %}
+
 {#- One SQL scalar from the warehouse (at execution time only). -#}
 {% macro scalar_query(sql) %}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
@@ -42,6 +60,7 @@
     {%- if not (execute and is_incremental()) -%}
         {{ return({'mode': 'full'}) }}
     {%- endif -%}
+    {%- do elp_warehouse.require_incremental_columns(['loaded_at', date_column]) -%}
     {%- set watermark = elp_warehouse.scalar_query(
         'select max(' ~ date_column ~ ') from ' ~ this) -%}
     {%- if watermark is none -%}
@@ -158,6 +177,7 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
 {#- Latest load timestamp of a downstream incremental model, as a literal, or none. -#}
 {% macro loaded_watermark() %}
     {%- if not (execute and is_incremental()) -%}{{ return(none) }}{%- endif -%}
+    {%- do elp_warehouse.require_incremental_columns(['loaded_at']) -%}
     {%- set watermark = elp_warehouse.scalar_query('select max(loaded_at) from ' ~ this) -%}
     {{ return(none if watermark is none
         else "cast('" ~ watermark ~ "' as " ~ dbt.type_timestamp() ~ ")") }}

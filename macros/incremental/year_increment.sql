@@ -110,6 +110,7 @@
     {%- if not (execute and is_incremental()) -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- do elp_warehouse.require_incremental_columns(['year_fingerprint', 'loaded_at']) -%}
     {%- set found = run_query(
         'select distinct ' ~ year_column ~ ' from (' ~ fingerprints_sql ~ ') as current_years'
         ~ ' where year_fingerprint not in (select distinct kept.year_fingerprint from '

@@ -523,3 +523,32 @@ def test_year_gone_from_the_extract_leaves_the_table(
         ).fetchone()
     assert in_table is not None and in_extract is not None
     assert in_table == (in_extract[0], 0, 1)
+
+
+# incremental tables and a column each keeps to plan its next run: a member model's load
+# timestamp, a base model's booking date, a year model's fingerprint
+PLANNING_COLUMNS = {
+    "staging.stg_claims": "loaded_at",
+    "staging.base_pharmacy_dispensings": "booking_date",
+    "intermediate.int_member_cells": "year_fingerprint",
+}
+
+
+@pytest.mark.parametrize("table", sorted(PLANNING_COLUMNS))
+def test_table_from_an_earlier_version_is_named_with_its_fix(
+    table: str, extracts: tuple[Path, Path], full_build: Path, tmp_path: Path
+) -> None:
+    """An incremental table written by an earlier version, without a column this version plans
+    its runs with, stops the run with a message naming the table, the column and the
+    --full-refresh that mends it, not with an engine error about the planning query."""
+    column = PLANNING_COLUMNS[table]
+    model = table.split(".")[1]
+    wh = copy_warehouse(full_build, tmp_path / "wh")
+    with duckdb.connect(str(wh / "elp.duckdb")) as con:
+        con.execute(f"alter table {table} drop column {column}")
+    proc = dbt(
+        ["run", "--select", model], extracts[1], wh, {"extraction_date": EXTRACTION.isoformat()}
+    )
+    assert proc.returncode != 0
+    assert f'"{model}" lacks column(s) {column}' in proc.stdout, proc.stdout[-3000:]
+    assert f"dbt build --full-refresh --select {model}+" in proc.stdout
