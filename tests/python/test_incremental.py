@@ -412,6 +412,41 @@ def test_same_build_twice_changes_nothing(
     assert differences(wh / "elp.duckdb", full_build) == []
 
 
+# Where a night can stop half-way: each model commits on its own, so a crash leaves the models
+# before it written from the new extract and the ones after it as the previous night left them.
+INTERRUPTED_AFTER = {
+    "base layer": ["path:models/staging/base"],
+    "care events": ["+int_care_events"],
+    "member years": ["+int_member_years", "+int_member_year_care"],
+}
+
+
+@pytest.mark.parametrize("stop", sorted(INTERRUPTED_AFTER))
+def test_night_stopped_half_way_then_run_again_equals_full_build(
+    stop: str,
+    extracts: tuple[Path, Path],
+    first_step_build: Path,
+    full_build: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A nightly build that stopped after some models (crash, kill, a failed node) and is then
+    run again on the same extract gives every table the full build gives: the models that did
+    run record the new extract in their watermarks, and the ones after them still see their
+    upstream rows as loaded since their own latest load."""
+    wh = copy_warehouse(first_step_build, tmp_path_factory.mktemp("wh_stopped"))
+    proc = dbt(
+        ["run", "--select", *INTERRUPTED_AFTER[stop]],
+        extracts[1],
+        wh,
+        {"extraction_date": EXTRACTION.isoformat()},
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    # not vacuous: the models after the stop still hold the previous night's results
+    assert differences(wh / "elp.duckdb", full_build) != []
+    build(extracts[1], wh)
+    assert differences(wh / "elp.duckdb", full_build) == []
+
+
 # Lines of the first extract that the final one no longer holds (deleted at the source), and
 # their member: the only dispensing of a member (who vanishes from the table), caught by the
 # line count behind the look-back; a line inside the look-back, the member's only recent one,
