@@ -114,7 +114,9 @@
     would otherwise scan the whole extract and join it to the changed members again
     (base_pharmacy_dispensings at scale 1.0: 11.9 s streamed, 7.1 s kept). -#}
 {% macro raw_increment_ctes(table_name, date_column, id_column, plan) -%}
-{%- if plan.mode == 'increment' -%}
+-- raw increment plan: {{ plan.mode }}
+{%- if plan.cutoff is defined %} (lines {{ date_column }} after {{ plan.cutoff }} re-read){% endif %}
+{% if plan.mode == 'increment' -%}
 changed_members as {{ elp_warehouse.cte_hint('materialize') }} (
     {{ elp_warehouse.raw_changed_members(table_name, date_column, id_column, plan) | indent(4) }}
 ),
@@ -130,10 +132,23 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
 )
 {%- endmacro %}
 
+{#- The mode of the plan a base model was compiled with, which raw_increment_ctes states in its
+    SQL: the hooks, rendered after compilation, read it there instead of running the plan's
+    queries over the extract and the table again (1.3 s for the dispensings at scale 1.0).
+    None when there is no compiled SQL (parsing). -#}
+{% macro compiled_raw_plan_mode() %}
+    {%- set found = modules.re.search('-- raw increment plan: (\\w+)', model.compiled_code or '') -%}
+    {{ return(found.group(1) if found else none) }}
+{% endmacro %}
+
 {#- Pre-hook of a base model: when the guard failed, removes every row (the model then reads
     the whole extract). An increment's old rows are removed by the post-hook below. -#}
 {% macro raw_increment_delete(table_name, date_column) -%}
-    {%- if elp_warehouse.raw_increment_plan(table_name, date_column).mode == 'rebuild' -%}
+    {%- set mode = elp_warehouse.compiled_raw_plan_mode() -%}
+    {%- if mode is none -%}
+        {%- set mode = elp_warehouse.raw_increment_plan(table_name, date_column).mode -%}
+    {%- endif -%}
+    {%- if mode == 'rebuild' -%}
         delete from {{ this }}
     {%- endif -%}
 {%- endmacro %}
@@ -198,13 +213,17 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
     the guard fired or it was --full-refresh'ed): members that vanished from it hold no new row,
     so the downstream model must be rebuilt whole too. -#}
 {% macro upstream_rebuilt_since(upstreams, watermark) %}
-    {%- set oldest = [] -%}
+    {#- rebuilt = holds a row, and none loaded at or before the watermark: two probes that stop
+        at the first row found, where min(loaded_at) read the column of every row (0.2-0.4 s
+        per model at scale 1.0) -#}
+    {%- set probes = [] -%}
     {%- for upstream in upstreams -%}
-        {%- do oldest.append('select min(loaded_at) as oldest from ' ~ upstream) -%}
+        {%- do probes.append(
+            '(select count(*) from (select 1 as found from ' ~ upstream ~ ' limit 1) as any_row)'
+            ~ ' - (select count(*) from (select 1 as found from ' ~ upstream
+            ~ ' where loaded_at <= ' ~ watermark ~ ' limit 1) as older_row)') -%}
     {%- endfor -%}
-    {%- set rebuilt = elp_warehouse.scalar_query(
-        'select count(*) from (' ~ oldest | join(' union all ') ~ ') as upstreams'
-        ~ ' where oldest > ' ~ watermark) -%}
+    {%- set rebuilt = elp_warehouse.scalar_query('select ' ~ probes | join(' + ')) -%}
     {{ return(rebuilt != 0) }}
 {% endmacro %}
 
