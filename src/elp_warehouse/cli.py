@@ -1,8 +1,9 @@
-"""Command-line entry point: `elp generate | build | publish | report | where`."""
+"""Command-line entry point: `elp generate | build | nightly | runs | publish | report | where`."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -56,6 +57,101 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if rc != 0 or args.no_publish:
         return rc  # a failed build never touches the published snapshot
     return _publish(dbt_vars=args.vars)
+
+
+def nightly_vars(extraction_date: str, run_date: str | None, extra: str | None) -> str:
+    """The --vars of a night, as JSON: the user's vars (YAML) with the night's dates on top."""
+    import yaml
+
+    merged: dict[str, object] = {}
+    if extra:
+        given = yaml.safe_load(extra)
+        if not isinstance(given, dict):
+            raise SystemExit(f"--vars must be a YAML mapping, got: {extra!r}")
+        merged.update(given)
+    merged["extraction_date"] = date.fromisoformat(extraction_date).isoformat()
+    if run_date:
+        merged["run_date"] = date.fromisoformat(run_date).isoformat()
+    return json.dumps(merged)
+
+
+def _cmd_nightly(args: argparse.Namespace) -> int:
+    """docs/operations.md: freshness gate, incremental build, publish, the night's run log."""
+    env = dbt_env(Path(args.raw_dir).resolve() if args.raw_dir else None)
+    if not args.unit_tests:
+        # unit tests check the code, not the night's data: CI runs them (make test)
+        env["DBT_EXCLUDE_RESOURCE_TYPES"] = "unit_test"
+    dbt_vars = nightly_vars(args.extraction_date, args.run_date, args.vars)
+    rc = run_dbt(["source", "freshness", "--vars", dbt_vars], env)
+    if rc != 0:
+        print(
+            "nightly: stopped, the extract failed source freshness (stale or unreadable);"
+            " nothing was built and the published snapshot is unchanged",
+            file=sys.stderr,
+        )
+        print_run_log(last=1)
+        return rc
+    rc = run_dbt(["build", "--vars", dbt_vars], env)
+    if rc == 0 and not args.no_publish:
+        rc = _publish(dbt_vars=dbt_vars)
+    print_run_log(last=2)
+    return rc
+
+
+# the run log columns `elp runs` shows, in order
+RUN_LOG_SUMMARY = (
+    "started_at",
+    "command",
+    "status",
+    "duration_s",
+    "models_built",
+    "tests_passed",
+    "tests_failed",
+    "tests_errored",
+    "rows_read",
+    "rows_quarantined",
+    "freshness_status",
+    "message",
+)
+
+
+def print_run_log(last: int) -> bool:
+    """Print the latest `last` rows of ops.run_log, newest last; False when there is none."""
+    import duckdb
+
+    db = paths.database_path()
+    if not db.exists():
+        print(f"run log: no warehouse at {db}", file=sys.stderr)
+        return False
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            found = con.execute(
+                "select count(*) from information_schema.tables"
+                " where table_schema = 'ops' and table_name = 'run_log'"
+            ).fetchone()
+            if not found or found[0] == 0:
+                print(f"run log: {db} holds no run yet", file=sys.stderr)
+                return False
+            rows = con.execute(
+                f"select {', '.join(RUN_LOG_SUMMARY)} from ("
+                "select * from ops.run_log order by started_at desc limit ?"
+                ") as latest order by started_at",
+                [last],
+            ).fetchall()
+    except duckdb.IOException as exc:  # a build holds the database's write lock
+        print(f"run log: cannot open {db} now: {exc}", file=sys.stderr)
+        return False
+    for row in rows:
+        entry = dict(zip(RUN_LOG_SUMMARY, row, strict=True))
+        message = entry.pop("message")
+        print("  ".join(f"{name}={value}" for name, value in entry.items()))
+        if message:
+            print(f"  message: {str(message)[:500]}")
+    return True
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    return 0 if print_run_log(last=args.last) else 1
 
 
 def _publish(dbt_vars: str | None = None, min_cell_size: int | None = None) -> int:
@@ -124,6 +220,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild the incremental models from the whole extract (docs/incremental.md)",
     )
     build.set_defaults(func=_cmd_build)
+
+    night = sub.add_parser(
+        "nightly",
+        help="the nightly run: freshness gate, incremental build, publish, run log"
+        " (docs/operations.md)",
+    )
+    night.add_argument(
+        "--extraction-date", required=True, help="the new extract's cut-off date (YYYY-MM-DD)"
+    )
+    night.add_argument("--raw-dir", default=None, help="default: ELP_RAW_DIR or data/raw")
+    night.add_argument(
+        "--run-date", default=None, help="day freshness is measured against; default: today"
+    )
+    night.add_argument("--vars", default=None, help="further dbt --vars YAML")
+    night.add_argument("--no-publish", action="store_true", help="skip the BI snapshot")
+    night.add_argument(
+        "--unit-tests", action="store_true", help="also run the unit tests (CI runs them)"
+    )
+    night.set_defaults(func=_cmd_nightly)
+
+    runs = sub.add_parser("runs", help="print the latest rows of the run log (ops.run_log)")
+    runs.add_argument("--last", type=int, default=5, help="how many runs (default 5)")
+    runs.set_defaults(func=_cmd_runs)
 
     pub = sub.add_parser("publish", help="write the suppressed BI snapshot (published.duckdb)")
     pub.add_argument("--vars", default=None, help="dbt --vars YAML the build used")
