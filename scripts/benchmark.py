@@ -52,6 +52,9 @@ class StepResult:
     wall_seconds: float
     peak_rss_mb: float
     returncode: int
+    # size of the working database after the step (none for steps that build none): nightly
+    # deletes and inserts must not grow the file without bound
+    database_mb: float | None = None
 
 
 def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[int, float, float]:
@@ -176,8 +179,15 @@ def run_scale(
             cut_extract(raw, previous, cut.isoformat())
             cmd = [*cmd, "--vars", json.dumps({"extraction_date": cut.isoformat()})]
         rc, wall, rss = measure(cmd, step_env, base / f"{step}.log")
-        results.append(StepResult(scale, step, wall, rss, rc))
-        print(f"scale {scale:<6} {step:<22} {wall:8.1f} s  {rss:8.0f} MB  rc={rc}", flush=True)
+        database = wh / "elp.duckdb"
+        built = step.endswith("_build") and database.exists()
+        size = round(database.stat().st_size / 2**20, 1) if built else None
+        results.append(StepResult(scale, step, wall, rss, rc, size))
+        on_disk = f"  database {size:8.0f} MB" if size is not None else ""
+        print(
+            f"scale {scale:<6} {step:<22} {wall:8.1f} s  {rss:8.0f} MB  rc={rc}{on_disk}",
+            flush=True,
+        )
         if step.endswith("_build"):
             # repeated increments: the slowest nodes of the first run
             info.setdefault(f"slowest_{step}", slowest_nodes(wh / "target"))
@@ -263,9 +273,13 @@ def main() -> int:
     args.results.parent.mkdir(parents=True, exist_ok=True)
     with args.results.open("a") as out:
         out.write(json.dumps(record) + "\n")
-    table = ["| scale | step | wall (s) | peak RSS (MB) | rc |", "|---|---|---|---|---|"]
+    table = [
+        "| scale | step | wall (s) | peak RSS (MB) | database (MB) | rc |",
+        "|---|---|---|---|---|---|",
+    ]
     table += [
-        f"| {r.scale} | {r.step} | {r.wall_seconds:.1f} | {r.peak_rss_mb:.0f} | {r.returncode} |"
+        f"| {r.scale} | {r.step} | {r.wall_seconds:.1f} | {r.peak_rss_mb:.0f}"
+        f" | {'' if r.database_mb is None else f'{r.database_mb:.0f}'} | {r.returncode} |"
         for r in results
     ]
     (args.results.parent / "latest.md").write_text("\n".join(table) + "\n")
