@@ -59,7 +59,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return _publish(dbt_vars=args.vars)
 
 
-def nightly_vars(extraction_date: str, run_date: str | None, extra: str | None) -> str:
+def nightly_vars(
+    extraction_date: str, run_date: str | None, extra: str | None, every_row: bool = False
+) -> str:
     """The --vars of a night, as JSON: the user's vars (YAML) with the night's dates on top."""
     import yaml
 
@@ -72,6 +74,8 @@ def nightly_vars(extraction_date: str, run_date: str | None, extra: str | None) 
     merged["extraction_date"] = date.fromisoformat(extraction_date).isoformat()
     if run_date:
         merged["run_date"] = date.fromisoformat(run_date).isoformat()
+    if every_row:
+        merged["test_every_row"] = True
     return json.dumps(merged)
 
 
@@ -81,7 +85,7 @@ def _cmd_nightly(args: argparse.Namespace) -> int:
     if not args.unit_tests:
         # unit tests check the code, not the night's data: CI runs them (make test)
         env["DBT_EXCLUDE_RESOURCE_TYPES"] = "unit_test"
-    dbt_vars = nightly_vars(args.extraction_date, args.run_date, args.vars)
+    dbt_vars = nightly_vars(args.extraction_date, args.run_date, args.vars, args.every_row)
     rc = run_dbt(["source", "freshness", "--vars", dbt_vars], env)
     if rc != 0:
         print(
@@ -237,6 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     night.add_argument("--no-publish", action="store_true", help="skip the BI snapshot")
     night.add_argument(
         "--unit-tests", action="store_true", help="also run the unit tests (CI runs them)"
+    )
+    night.add_argument(
+        "--every-row",
+        action="store_true",
+        help="the periodic whole-table check: scoped key tests read every row (var test_every_row)",
     )
     night.set_defaults(func=_cmd_nightly)
 

@@ -48,7 +48,8 @@ def unit_test_count() -> int:
 
 def test_night_builds_publishes_and_prints_its_run_log(raw: Path, tmp_path: Path) -> None:
     """A fresh extract: freshness passes, the build runs without the unit tests, the snapshot
-    is published, and the night's two run-log rows are printed; --unit-tests adds them."""
+    is published, and the night's two run-log rows are printed; --unit-tests adds them, and
+    --every-row sets the whole-table check's var."""
     wh = tmp_path / "wh"
     proc = nightly(raw, wh, FRESH_ON)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
@@ -64,10 +65,12 @@ def test_night_builds_publishes_and_prints_its_run_log(raw: Path, tmp_path: Path
     assert "command=freshness  status=success" in printed[0]
     assert "command=build  status=success" in printed[1]
 
-    again = nightly(raw, wh, FRESH_ON, "--unit-tests")
+    again = nightly(raw, wh, FRESH_ON, "--unit-tests", "--every-row")
     assert again.returncode == 0, again.stdout[-4000:]
     builds = [r for r in run_log(wh) if r["command"] == "build"]
     assert len(builds) == 2
+    assert "test_every_row" not in json.loads(str(builds[0]["vars"]))
+    assert json.loads(str(builds[1]["vars"]))["test_every_row"] is True
     tests_passed = [int(str(r["tests_passed"])) for r in builds]
     assert tests_passed[1] - tests_passed[0] == unit_test_count() > 0
 
