@@ -148,6 +148,8 @@ def print_run_log(last: int) -> bool:
     for row in rows:
         entry = dict(zip(RUN_LOG_SUMMARY, row, strict=True))
         message = entry.pop("message")
+        if isinstance(entry["duration_s"], float):
+            entry["duration_s"] = round(entry["duration_s"], 1)
         print("  ".join(f"{name}={value}" for name, value in entry.items()))
         if message:
             print(f"  message: {str(message)[:500]}")
@@ -194,6 +196,7 @@ def _cmd_where(_args: argparse.Namespace) -> int:
     print(f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{db}', read_only=True)")
     print("      .sql('select * from marts.mart_population_weights limit 5'))\"")
     print(f"BI snapshot:        {db.parent / 'published.duckdb'} (read-only; docs/bi.md)")
+    print("Run log:            .venv/bin/elp runs (nightly runs: docs/operations.md)")
     print("Docs: README.md (marts, contract), docs/ (methods, seeds, generator).")
     return 0
 
