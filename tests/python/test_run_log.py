@@ -282,26 +282,38 @@ def test_extract_hash_changes_with_the_extract_only(
     assert len(run_log(reused_warehouse_dir)) == 5
 
 
+FRESHNESS_RUN_DATE = date(2026, 6, 23)
+
+
+def source_freshness(
+    raw_dir: Path, warehouse_dir: Path, target_dir: Path, **dbt_vars: Any
+) -> dict[str, str]:
+    """`dbt source freshness` against FRESHNESS_RUN_DATE (and `dbt_vars`): each raw table's
+    status, read from sources.json; asserts the exit code matches (1 when any table errors)."""
+    proc = run_dbt(
+        ["source", "freshness"],
+        raw_dir,
+        warehouse_dir,
+        {"run_date": FRESHNESS_RUN_DATE.isoformat(), **dbt_vars},
+        target_dir,
+    )
+    results = json.loads((target_dir / "sources.json").read_text())["results"]
+    statuses = {
+        r["unique_id"].removeprefix("source.elp_warehouse.raw."): r["status"] for r in results
+    }
+    assert proc.returncode == (1 if "error" in statuses.values() else 0), output(proc)[-3000:]
+    return statuses
+
+
 def test_source_freshness_ok_warn_error_against_run_date(
     raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
 ) -> None:
-    run_date = date(2026, 6, 23)
-    expected = {10: ("pass", 0), 40: ("warn", 0), 100: ("error", 1)}
-    for days, (status, returncode) in expected.items():
+    run_date = FRESHNESS_RUN_DATE
+    for days, status in {10: "pass", 40: "warn", 100: "error"}.items():
         latest = run_date - timedelta(days=days)
         write_extract(raw_dir, booked_lines(dict.fromkeys(EVENT_TABLES, latest)))
-        proc = run_dbt(
-            ["source", "freshness"],
-            raw_dir,
-            reused_warehouse_dir,
-            {"run_date": run_date.isoformat()},
-            dbt_target_dir,
-        )
-        assert proc.returncode == returncode, output(proc)[-3000:]
-        freshness = json.loads((dbt_target_dir / "sources.json").read_text())["results"]
-        assert {r["unique_id"]: r["status"] for r in freshness} == {
-            f"source.elp_warehouse.raw.{table}": status for table in EVENT_TABLES
-        }
+        statuses = source_freshness(raw_dir, reused_warehouse_dir, dbt_target_dir)
+        assert statuses == dict.fromkeys(EVENT_TABLES, status)
         entry = run_log(reused_warehouse_dir)[-1]
         assert entry["command"] == "freshness"
         assert entry["freshness_status"] == status
@@ -314,14 +326,10 @@ def test_source_freshness_ok_warn_error_against_run_date(
 
     # thresholds are vars: 10 days old warns at warn_after 7
     write_extract(raw_dir, booked_lines(dict.fromkeys(EVENT_TABLES, run_date - timedelta(days=10))))
-    proc = run_dbt(
-        ["source", "freshness"],
-        raw_dir,
-        reused_warehouse_dir,
-        {"run_date": run_date.isoformat(), "freshness_warn_after_days": 7},
-        dbt_target_dir,
+    statuses = source_freshness(
+        raw_dir, reused_warehouse_dir, dbt_target_dir, freshness_warn_after_days=7
     )
-    assert proc.returncode == 0, output(proc)[-3000:]
+    assert statuses == dict.fromkeys(EVENT_TABLES, "warn")
     assert run_log(reused_warehouse_dir)[-1]["freshness_status"] == "warn"
 
 
@@ -330,26 +338,17 @@ def test_a_stale_dispensing_feed_fails_freshness_alone(
 ) -> None:
     """Claims and refunds booked yesterday, but no dispensing booked for 100 days (the pharmacy
     feed stopped): freshness fails on that table alone, and the run's row says so."""
-    run_date = date(2026, 6, 23)
+    run_date = FRESHNESS_RUN_DATE
     latest = {
         "claims": run_date - timedelta(days=1),
         "complementary_refunds": run_date - timedelta(days=1),
         "pharmacy_dispensings": run_date - timedelta(days=100),
     }
     write_extract(raw_dir, booked_lines(latest))
-    proc = run_dbt(
-        ["source", "freshness"],
-        raw_dir,
-        reused_warehouse_dir,
-        {"run_date": run_date.isoformat()},
-        dbt_target_dir,
-    )
-    assert proc.returncode == 1, output(proc)[-3000:]
-    freshness = json.loads((dbt_target_dir / "sources.json").read_text())["results"]
-    assert {r["unique_id"]: r["status"] for r in freshness} == {
-        "source.elp_warehouse.raw.claims": "pass",
-        "source.elp_warehouse.raw.complementary_refunds": "pass",
-        "source.elp_warehouse.raw.pharmacy_dispensings": "error",
+    assert source_freshness(raw_dir, reused_warehouse_dir, dbt_target_dir) == {
+        "claims": "pass",
+        "complementary_refunds": "pass",
+        "pharmacy_dispensings": "error",
     }
     entry = run_log(reused_warehouse_dir)[-1]
     assert (entry["status"], entry["freshness_status"]) == ("failed", "error")
