@@ -1,8 +1,15 @@
 {#- Incremental builds of the person-level event stream (docs/incremental.md). The unit of
-    change is the MEMBER: late bookings and corrections can touch any earlier month, but never another member, so a member whose extract changed is rebuilt with
-    their whole history and every other member is left as it is. Everything these models compute
-    (row rules, correction netting, events, member-year flags) is per member, except the
-    id-duplicate rules, whose members are added to the changed set (see raw_changed_members).
+    change is the MEMBER-YEAR: a member and the calendar year of an event's date. Late bookings
+    and corrections can touch any earlier month, but never another member, and every rule
+    these models apply (row rules, correction netting within a day, events, member-year flags)
+    looks at one member and one day or year; the id-duplicate rules are the exception, and
+    the units of the lines sharing a new line's id are added to the changed set (see
+    raw_changed_units). So a member-year whose extract changed is rebuilt whole and every
+    other one is left as it is: a night's new bookings are nearly all in the current year, and
+    a changed member's older years are no longer rewritten with it.
+
+    A model declares the column its unit's year comes from in its config meta:
+    `unit_date_column` (a date) or `unit_year_column` (a year); see unit_key.
 
     Raw tables (base_claims, base_pharmacy_dispensings, base_complementary_refunds):
       watermark  = the latest `date_column` already in the table: the booking date, the
@@ -12,14 +19,15 @@
                    again, which absorbs last days extracted half-way;
       guard      = the lines dated on or before the cut-off must be the same number in the
                    extract as in the table; when they differ (history rewritten, late lines
-                   older than the look-back), the model rebuilds every member, with a warning.
+                   older than the look-back), the model rebuilds every unit, with a warning.
     Downstream tables (stg_claims, stg_pharmacy_dispensings, int_care_events,
-    int_member_year_care) carry `loaded_at` and rebuild the members whose upstream rows were
+    int_member_year_care) carry `loaded_at` and rebuild the units whose upstream rows were
     loaded after their own latest `loaded_at`. The upstreams named include the base tables:
-    netting can leave a changed member with no staging row (a correction cancelling their only
-    care), and such a member's events must still be rebuilt, i.e. removed. An upstream rebuilt
-    whole (the guard fired) rebuilds the downstream table whole, which drops the members that
-    vanished from the extract.
+    netting can leave a changed unit with no staging row (a correction cancelling a member's
+    only care of the year), and such a unit's events must still be rebuilt, i.e. removed.
+    int_elp_user_events, whose trajectories span years, rebuilds the members of those units.
+    An upstream rebuilt whole (the guard fired) rebuilds the downstream table whole, which
+    drops the members that vanished from the extract.
 -#}
 
 {#- The run's load timestamp, identical for every model of one invocation. -#}
@@ -52,6 +60,56 @@
     {{ return(result.columns[0].values()[0]) }}
 {% endmacro %}
 
+{#- The config meta of `relation`'s model (this model when none); {} while parsing. -#}
+{% macro model_meta(relation=none) %}
+    {%- if relation is none -%}
+        {{ return(config.get('meta') or {}) }}
+    {%- endif -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values()
+            if node.resource_type == 'model' and node.name == relation.identifier -%}
+            {{ return(node.config.meta or {}) }}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return({}) }}
+{% endmacro %}
+
+{#- The unit of change of the rows of `relation` (this model when none), as two SQL
+    expressions: the member, and the calendar year of the column its model names in config meta
+    `unit_date_column` (a date) or `unit_year_column` (a year). Never null, so that units
+    compare with IN and NOT IN: a line without member is member '' (rejected either way), one
+    without date is year -1. A raw table's lines have the units of its base model, whose
+    columns carry the raw names; `prefix` qualifies the columns. -#}
+{% macro unit_columns(relation=none, prefix='') %}
+    {%- set meta = elp_warehouse.model_meta(relation) -%}
+    {%- if meta.get('unit_date_column') -%}
+        {%- set year = 'extract(year from ' ~ prefix ~ meta['unit_date_column'] ~ ')' -%}
+    {%- elif meta.get('unit_year_column') -%}
+        {%- set year = prefix ~ meta['unit_year_column'] -%}
+    {%- elif execute -%}
+        {{ exceptions.raise_compiler_error(
+            "Model " ~ (relation.identifier if relation is not none else this.identifier)
+            ~ " names no unit_date_column or unit_year_column in its config meta: the year of"
+            ~ " its unit of change (macros/incremental/member_increment.sql)") }}
+    {%- else -%}
+        {%- set year = 'null' -%}
+    {%- endif -%}
+    {{ return([
+        "coalesce(cast(" ~ prefix ~ "member_id as " ~ dbt.type_string() ~ "), '')",
+        elp_warehouse.fingerprint_year(year),
+    ]) }}
+{% endmacro %}
+
+{#- `columns` (a list of SQL expressions) as the left side of IN: a row value when several. -#}
+{% macro in_operand(columns) -%}
+    {%- if columns is string -%}{{ columns }}{%- else -%}({{ columns | join(', ') }}){%- endif -%}
+{%- endmacro %}
+
+{#- `columns` (one SQL expression or a list) as a select list. -#}
+{% macro select_list(columns) -%}
+    {%- if columns is string -%}{{ columns }}{%- else -%}{{ columns | join(', ') }}{%- endif -%}
+{%- endmacro %}
+
 {#- Plan of an incremental read of raw table `table_name`: a dict with
       mode     'full' (first build, --full-refresh, or the guard failed) or 'increment'
       cutoff   date literal: lines dated after it are new or re-read
@@ -80,14 +138,17 @@
             ~ "beyond the look-back, rebuilding every member", info=true) }}
         {{ return({'mode': 'rebuild', 'cutoff': cutoff}) }}
     {%- endif -%}
-    {#- a member with lines after the cut-off in the table but none in the extract lost them
-        at the source: the changed members (read from the extract) would not include them -#}
+    {#- a unit with lines after the cut-off in the table but none in the extract lost them at
+        the source: the changed units (read from the extract) would not include it. The unit
+        columns are never null, so NOT IN cannot turn unknown on a line without member. -#}
+    {%- set unit = elp_warehouse.unit_columns() -%}
     {%- set vanished = elp_warehouse.scalar_query(
-        'select count(*) from (select distinct member_id from ' ~ this ~ ' where not ' ~ kept
-        ~ ') as loaded where member_id not in (select cast(member_id as ' ~ dbt.type_string()
-        ~ ') from ' ~ source('raw', table_name) ~ ' where not ' ~ kept ~ ')') -%}
+        'select count(*) from (select distinct ' ~ unit[0] ~ ' as unit_member, ' ~ unit[1]
+        ~ ' as unit_year from ' ~ this ~ ' where not ' ~ kept ~ ') as loaded'
+        ~ ' where (loaded.unit_member, loaded.unit_year) not in (select ' ~ unit | join(', ')
+        ~ ' from ' ~ source('raw', table_name) ~ ' where not ' ~ kept ~ ')') -%}
     {%- if vanished != 0 -%}
-        {{ log("WARNING " ~ this ~ ": " ~ vanished ~ " members have lines dated after "
+        {{ log("WARNING " ~ this ~ ": " ~ vanished ~ " member-years have lines dated after "
             ~ cutoff ~ " in the table but none in the extract: lines deleted at the source, "
             ~ "rebuilding every member", info=true) }}
         {{ return({'mode': 'rebuild', 'cutoff': cutoff}) }}
@@ -95,12 +156,16 @@
     {{ return({'mode': 'increment', 'cutoff': cutoff}) }}
 {% endmacro %}
 
-{#- Members whose raw lines of `table_name` must be re-read under `plan`: members with a line
-    dated after the cut-off (or undated), plus every member holding an id that such a line also
-    uses (the id-duplicate rules compare lines across members). Read from the extract only. -#}
-{% macro raw_changed_members(table_name, date_column, id_column, plan) -%}
+{#- Units (member, year) whose raw lines of `table_name` must be re-read under `plan`: the units
+    of the lines dated after the cut-off (or undated), plus those of every line holding an id
+    that such a line also uses (the id-duplicate rules compare lines across members and
+    years). Read from the extract only. -#}
+{% macro raw_changed_units(table_name, date_column, id_column, plan) -%}
     {%- set is_new = "coalesce(" ~ date_column ~ " > cast('" ~ plan.cutoff ~ "' as date), true)" -%}
-    select distinct cast(member_id as {{ dbt.type_string() }}) as member_id
+    {%- set unit = elp_warehouse.unit_columns() -%}
+    select distinct
+        {{ unit[0] }} as unit_member,
+        {{ unit[1] }} as unit_year
     from {{ source('raw', table_name) }}
     where {{ is_new }} or {{ id_column }} in (
         select {{ id_column }} from {{ source('raw', table_name) }} where {{ is_new }}
@@ -108,17 +173,19 @@
 {%- endmacro %}
 
 {#- The CTEs ending in `raw_lines`, the raw lines a base model reads under `plan`: all of them,
-    or the changed members' whole history. The changed members are computed once (they read
-    the extract's date and id columns). A full read is streamed to every consumer; the changed
-    members' lines (about a tenth of the extract) are read once and kept, since each consumer
-    would otherwise scan the whole extract and join it to the changed members again
-    (base_pharmacy_dispensings at scale 1.0: 11.9 s streamed, 7.1 s kept). -#}
+    or the changed units' lines. The changed units are computed once (they read the extract's
+    date and id columns). A full read is streamed to every consumer; the changed units' lines
+    are read once and kept, since each consumer would otherwise scan the extract and join it
+    to the changed units again (base_pharmacy_dispensings at scale 1.0, by member: 11.9 s
+    streamed, 7.1 s kept). -#}
 {% macro raw_increment_ctes(table_name, date_column, id_column, plan) -%}
 -- raw increment plan: {{ plan.mode }}
 {%- if plan.cutoff is defined %} (lines {{ date_column }} after {{ plan.cutoff }} re-read){% endif %}
 {% if plan.mode == 'increment' -%}
-changed_members as {{ elp_warehouse.cte_hint('materialize') }} (
-    {{ elp_warehouse.raw_changed_members(table_name, date_column, id_column, plan) | indent(4) }}
+{%- set unit = elp_warehouse.unit_columns() -%}
+{%- set unit_date = elp_warehouse.model_meta()['unit_date_column'] -%}
+changed_units as {{ elp_warehouse.cte_hint('materialize') }} (
+    {{ elp_warehouse.raw_changed_units(table_name, date_column, id_column, plan) | indent(4) }}
 ),
 
 {% endif -%}
@@ -126,8 +193,24 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
     select * from {{ source('raw', table_name) }}
     {%- if plan.mode == 'increment' %}
     where
-        cast(member_id as {{ dbt.type_string() }})
-        in (select changed_members.member_id from changed_members)
+        -- a constant lower bound on the date: the engine skips the files and row groups of
+        -- the years before the earliest changed one (a night's changes are nearly all in
+        -- the current year), which the join below alone would read
+        {{ unit_date }} >= (
+            select make_date(min(changed_units.unit_year), 1, 1) from changed_units
+            where changed_units.unit_year <> -1
+        )
+        and {{ elp_warehouse.in_operand(unit) }}
+        in (select changed_units.unit_member, changed_units.unit_year from changed_units)
+    union all
+    -- the undated lines (rejected) of the changed units of year -1
+    select * from {{ source('raw', table_name) }}
+    where
+        {{ unit_date }} is null
+        and {{ unit[0] }} in (
+            select changed_units.unit_member from changed_units
+            where changed_units.unit_year = -1
+        )
     {%- endif %}
 )
 {%- endmacro %}
@@ -168,13 +251,13 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
     {{ return(elp_warehouse.holds_any_row(this, 'loaded_at < ' ~ elp_warehouse.load_timestamp())) }}
 {% endmacro %}
 
-{#- Post-hook of a model that rewrites a unit (`unit`: member_id, or the year) whole: removes the
-    older rows of the units written by this run, inside the model's transaction, so the table
-    is never seen with both versions. The units are found from the table's own new rows
-    (loaded_at zone maps), not from the extract a second time. Base models: every changed
-    member has a raw line and a base model keeps every line (rejected ones flagged), so the
-    members of this run's rows are exactly the changed members; base_members_yearly likewise
-    writes rows for every year it builds. -#}
+{#- Post-hook of a model that rewrites a unit (`unit`: a SQL expression such as the year, or a
+    list of them such as unit_columns()) whole: removes the older rows of the units written by
+    this run, inside the model's transaction, so the table is never seen with both versions.
+    The units are found from the table's own new rows (loaded_at zone maps), not from the
+    extract a second time. Base models: every changed unit has a raw line and a base model
+    keeps every line (rejected ones flagged), so the units of this run's rows are exactly the
+    changed units; base_members_yearly likewise writes rows for every year it builds. -#}
 {% macro replaced_rows_delete(unit) -%}
     {%- if execute and is_incremental() and elp_warehouse.holds_older_rows() -%}
         delete from {{ this }}
@@ -182,8 +265,8 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
             loaded_at < {{ elp_warehouse.load_timestamp() }}
             -- distinct: DuckDB's IN over a list of every new row's member (4 M rows for
             -- 187 k members) made this delete five times slower
-            and {{ unit }} in (
-                select distinct {{ unit }} from {{ this }}
+            and {{ elp_warehouse.in_operand(unit) }} in (
+                select distinct {{ elp_warehouse.select_list(unit) }} from {{ this }}
                 where loaded_at = {{ elp_warehouse.load_timestamp() }}
             )
     {%- endif -%}
@@ -227,6 +310,17 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
     {{ return(rebuilt != 0) }}
 {% endmacro %}
 
+{#- Units (member, year) loaded into any of `upstreams` (relations with loaded_at and a unit,
+    see unit_columns) after `watermark`. -#}
+{% macro units_loaded_since(upstreams, watermark) -%}
+    {%- for upstream in upstreams %}
+    select distinct {{ elp_warehouse.unit_columns(upstream) | join(', ') }}
+    from {{ upstream }} where loaded_at > {{ watermark }}
+    {%- if not loop.last %}
+    union{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
 {#- Condition on a downstream model's input: true on a full build, else the member changed. -#}
 {% macro changed_members_only(upstreams, member_column='member_id') -%}
     {%- set watermark = elp_warehouse.loaded_watermark() -%}
@@ -239,11 +333,24 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
     {%- endif -%}
 {%- endmacro %}
 
+{#- Condition on a downstream model's rows of `relation` (an upstream): true on a full build,
+    else the row's unit (member, year) changed in `upstreams`. -#}
+{% macro changed_units_only(upstreams, relation) -%}
+    {%- set watermark = elp_warehouse.loaded_watermark() -%}
+    {%- if watermark is none or elp_warehouse.upstream_rebuilt_since(upstreams, watermark) -%}
+        true
+    {%- else -%}
+        {{ elp_warehouse.in_operand(elp_warehouse.unit_columns(relation)) }} in (
+            {{ elp_warehouse.units_loaded_since(upstreams, watermark) | indent(4) }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Condition on a downstream model's rows read from ONE upstream table that rewrites a changed
-    member whole (every row of the member gets that run's loaded_at): true on a full build,
-    else the row was loaded after this model's latest load. These are exactly the rows of the
-    members changed upstream, found from the zone maps of `loaded_at` (new rows are appended
-    together) instead of a join of the whole upstream on member_id. `rebuilt_upstreams`: the
+    unit whole (every row of the unit gets that run's loaded_at): true on a full build, else
+    the row was loaded after this model's latest load. These are exactly the rows of the
+    units changed upstream, found from the zone maps of `loaded_at` (new rows are appended
+    together) instead of a join of the whole upstream on the unit. `rebuilt_upstreams`: the
     tables behind that upstream whose rebuild must also re-read every row (int_care_events
     reads staging, whose base table may have been rebuilt whole). -#}
 {% macro rows_loaded_since_only(rebuilt_upstreams=[]) -%}
@@ -256,12 +363,19 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
     {%- endif -%}
 {%- endmacro %}
 
-{#- The delete of the rows (meeting `row_condition`, if given) of the members loaded into
-    `upstreams` after `watermark`; every such row when an upstream was rebuilt whole. -#}
-{% macro changed_members_delete_statement(upstreams, watermark, row_condition=none) -%}
+{#- The delete of the rows (meeting `row_condition`, if given) of the members (`by` 'member')
+    or units (`by` 'unit': member and year) loaded into `upstreams` after `watermark`; every
+    such row when an upstream was rebuilt whole. -#}
+{% macro changed_rows_delete_statement(upstreams, watermark, by, row_condition=none) -%}
     {%- set conditions = [row_condition] if row_condition else [] -%}
     {%- if not elp_warehouse.upstream_rebuilt_since(upstreams, watermark) -%}
-        {%- do conditions.append('member_id in (' ~ elp_warehouse.members_loaded_since(upstreams, watermark) ~ '\n)') -%}
+        {%- if by == 'unit' -%}
+            {%- do conditions.append(elp_warehouse.in_operand(elp_warehouse.unit_columns()) ~ ' in ('
+                ~ elp_warehouse.units_loaded_since(upstreams, watermark) ~ '\n)') -%}
+        {%- else -%}
+            {%- do conditions.append('member_id in ('
+                ~ elp_warehouse.members_loaded_since(upstreams, watermark) ~ '\n)') -%}
+        {%- endif -%}
     {%- endif -%}
     delete from {{ this }}
     {%- if conditions %}
@@ -269,26 +383,28 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
     {%- endif %}
 {%- endmacro %}
 
-{#- Pre-hook of a downstream model: removes the changed members' rows. -#}
-{% macro changed_members_delete(upstreams) -%}
+{#- Pre-hook of a downstream model: removes the rows of the members (`by` 'member': a model
+    whose rows span years, int_elp_user_events) or of the units (`by` 'unit') changed in
+    `upstreams`. -#}
+{% macro changed_rows_delete(upstreams, by) -%}
     {%- set watermark = elp_warehouse.loaded_watermark() -%}
     {%- if watermark is not none -%}
-        {{ elp_warehouse.changed_members_delete_statement(upstreams, watermark) }}
+        {{ elp_warehouse.changed_rows_delete_statement(upstreams, watermark, by) }}
     {%- endif -%}
 {%- endmacro %}
 
 {#- Pre-hook of a model that stacks several sources, each with its own rows (int_care_events,
-    column `source_table`), and rewrites a changed member's rows of one source only: for each
-    `source_table` -> upstreams of `sources`, removes that source's rows of the members changed
-    in its upstreams. A member changed in claims keeps their dispensing rows, which are not
+    column `source_table`), and rewrites a changed unit's rows of one source only: for each
+    `source_table` -> upstreams of `sources`, removes that source's rows of the units changed
+    in its upstreams. A member-year changed in claims keeps its dispensing rows, which are not
     read again. One hook, one watermark: a delete can lower the table's latest loaded_at, and
     the model (compiled before its hooks) reads from the watermark it saw. -#}
-{% macro source_members_delete(sources) -%}
+{% macro source_units_delete(sources) -%}
     {%- set watermark = elp_warehouse.loaded_watermark() -%}
     {%- if watermark is not none -%}
         {%- for source_table, upstreams in sources.items() %}
-        {{ elp_warehouse.changed_members_delete_statement(
-            upstreams, watermark, "source_table = '" ~ source_table ~ "'") }};
+        {{ elp_warehouse.changed_rows_delete_statement(
+            upstreams, watermark, 'unit', "source_table = '" ~ source_table ~ "'") }};
         {%- endfor %}
     {%- endif -%}
 {%- endmacro %}

@@ -6,8 +6,8 @@
     that were tested by that build and have not been written since. Scopes:
       rows    rows loaded since then (row-level tests: not_null, accepted_values);
       member  every row of the members with a row loaded since then: for keys that hold
-              member_id, as the incremental models rewrite a member whole, so a key can only
-              repeat within a member;
+              member_id, as the incremental models rewrite a member-year whole, so a key
+              can only repeat within a member;
       year    every row of the years with a row loaded since then: for keys that hold year,
               in models rebuilt by year;
       key     every row whose key (meta `test_scope_key`, one column) a row loaded since then

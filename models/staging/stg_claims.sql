@@ -2,7 +2,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.changed_members_delete([ref('base_claims')]) }}",
+    pre_hook="{{ elp_warehouse.changed_rows_delete([ref('base_claims')], 'unit') }}",
+    meta={'unit_date_column': 'service_date'},
 ) }}
 -- Valid claim lines with corrections netted: lines grouped by (member, provider, nomenclature
 -- code, service date), quantities and amounts summed. Groups netting to quantity <= 0 were
@@ -17,7 +18,7 @@ valid_lines as {{ elp_warehouse.cte_hint('inline') }} (
     where
         rejection_rule is null
         and not in_cancelled_group
-        -- base rewrites a changed member whole: its new rows are all the member's rows
+        -- base rewrites a changed member-year whole: its new rows are all the unit's rows
         and {{ elp_warehouse.rows_loaded_since_only() }}
 ),
 

@@ -1,3 +1,4 @@
+{{ config(meta={'unit_date_column': 'service_date'}) }}
 -- Valid complementary insurance (AV) refunds; is_psychologist_session flags benefit code 'PSY'
 -- (a session with a non-conventioned psychologist); other codes are kept, flagged false.
 select

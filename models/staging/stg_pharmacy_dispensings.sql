@@ -2,7 +2,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.changed_members_delete([ref('base_pharmacy_dispensings')]) }}",
+    pre_hook="{{ elp_warehouse.changed_rows_delete([ref('base_pharmacy_dispensings')], 'unit') }}",
+    meta={'unit_date_column': 'dispensing_date'},
 ) }}
 -- Valid dispensings with corrections netted per (member, dispensing date, ATC code, pharmacy
 -- type) on ddd and amount; groups netting to ddd <= 0 were cancelled and disappear (counted as
@@ -15,7 +16,7 @@ valid_lines as (
     where
         rejection_rule is null
         and not in_cancelled_group
-        -- base rewrites a changed member whole: its new rows are all the member's rows
+        -- base rewrites a changed member-year whole: its new rows are all the unit's rows
         and {{ elp_warehouse.rows_loaded_since_only() }}
 ),
 

@@ -35,6 +35,12 @@ EVENT_IDS = {
     "pharmacy_dispensings": "dispensing_id",
     "complementary_refunds": "refund_id",
 }
+# the date whose year, with the member, makes a line's unit of change
+EVENT_DATES = {
+    "claims": "service_date",
+    "pharmacy_dispensings": "dispensing_date",
+    "complementary_refunds": "service_date",
+}
 
 
 def cut_extract(full: Path, out: Path, where: dict[str, str]) -> None:
@@ -171,6 +177,7 @@ def extracts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, P
     )
     rewrite_table(full, first, "members_yearly", MEMBERS_FIRST_MONTH)
     cancel_sole_claim(full)
+    add_lines_without_member_or_date(full)
     yield first, full
 
 
@@ -210,6 +217,36 @@ def cancel_sole_claim(full: Path) -> None:
                         from read_parquet('{full}/complementary_refunds/*.parquet'))
                 )
             ) to '{full}/claims/zz-cancelled.parquet' (format parquet)
+            """
+        )
+
+
+UNDATED_SUFFIX = "-undated"
+MEMBERLESS_SUFFIX = "-memberless"
+
+
+def add_lines_without_member_or_date(full: Path) -> None:
+    """Add to the final extract, booked in its new month, a dispensing without member and one
+    without dispensing date: rejected lines, which an increment must read like any other."""
+    lines = f"read_parquet('{full}/pharmacy_dispensings/*.parquet')"
+    with duckdb.connect() as con:
+        con.execute(
+            f"""
+            copy (
+                select * replace (
+                    dispensing_id || '{MEMBERLESS_SUFFIX}' as dispensing_id,
+                    cast(null as varchar) as member_id,
+                    date '{CUT}' + 5 as booking_date
+                )
+                from (select * from {lines} order by dispensing_id limit 1)
+                union all by name
+                select * replace (
+                    dispensing_id || '{UNDATED_SUFFIX}' as dispensing_id,
+                    cast(null as date) as dispensing_date,
+                    date '{CUT}' + 5 as booking_date
+                )
+                from (select * from {lines} order by dispensing_id limit 1)
+            ) to '{full}/pharmacy_dispensings/zz-rejected.parquet' (format parquet)
             """
         )
 
@@ -282,6 +319,23 @@ def test_care_cancelled_in_the_new_month_vanishes(
                 assert count is not None and min(count[0], 1) == expected, (db, table)
 
 
+def test_lines_without_member_or_date_reach_the_increment(two_step_build: Path) -> None:
+    """Units never null: the new month's dispensing without member and the one without date
+    are read by the increment, rejected by their rule, as the full build rejects them."""
+    with duckdb.connect(str(two_step_build), read_only=True) as con:
+        found = con.execute(
+            "select regexp_extract(dispensing_id, '-[a-z]+$'), rejection_rule"
+            " from staging.base_pharmacy_dispensings"
+            f" where dispensing_id like '%{MEMBERLESS_SUFFIX}'"
+            f" or dispensing_id like '%{UNDATED_SUFFIX}'"
+            " order by 1"
+        ).fetchall()
+    assert found == [
+        (MEMBERLESS_SUFFIX, "member_id_missing"),
+        (UNDATED_SUFFIX, "dispensing_date_missing"),
+    ]
+
+
 def test_incremental_rebuilds_only_changed_members(
     two_step_build: Path, full_build: Path, extracts: tuple[Path, Path]
 ) -> None:
@@ -303,12 +357,14 @@ def test_incremental_rebuilds_only_changed_members(
 def test_look_back_follows_the_booking_date(
     table: str, two_step_build: Path, extracts: tuple[Path, Path]
 ) -> None:
-    """A booking date only grows: the second step re-reads the members with a line booked in
-    the last `booking_lookback_days` (3) before the first extract's latest booking, or later,
-    and the members sharing their line ids; not the members of a 35-day look-back, which the
-    dispensings and refunds needed while they were dated by their own date."""
+    """A booking date only grows: the second step re-reads the member-years (member, year of
+    the line's date) with a line booked in the last `booking_lookback_days` (3) before the
+    first extract's latest booking, or later, and those sharing their line ids; not the
+    members of a 35-day look-back, which the dispensings and refunds needed while they were
+    dated by their own date, nor the other years of the members changed."""
     first, full = extracts
     id_column = EVENT_IDS[table]
+    unit = f"coalesce(member_id, ''), coalesce(year({EVENT_DATES[table]}), -1)"
     lines = f"read_parquet('{full}/{table}/*.parquet')"
     with duckdb.connect() as con:
         watermark = con.execute(
@@ -316,28 +372,31 @@ def test_look_back_follows_the_booking_date(
         ).fetchone()
         assert watermark is not None
         new = f"booking_date > date '{watermark[0]}' - 3"
-        expected = {
-            member
-            for (member,) in con.execute(
-                f"select distinct cast(member_id as varchar) from {lines} where {new}"
+        expected = set(
+            con.execute(
+                f"select distinct {unit} from {lines} where {new}"
                 f" or {id_column} in (select {id_column} from {lines} where {new})"
             ).fetchall()
-        }
+        )
+        changed_members_years = con.execute(
+            f"select count(distinct ({unit})) from {lines} where coalesce(member_id, '')"
+            f" in (select coalesce(member_id, '') from {lines} where {new})"
+        ).fetchone()
         wider = con.execute(
             f"select count(distinct member_id) from {lines}"
             f" where booking_date > date '{watermark[0]}' - 35"
         ).fetchone()
     with duckdb.connect(str(two_step_build), read_only=True) as con:
-        rewritten = {
-            member
-            for (member,) in con.execute(
-                f"select distinct member_id from staging.base_{table}"
+        rewritten = set(
+            con.execute(
+                f"select distinct {unit} from staging.base_{table}"
                 f" where loaded_at = (select max(loaded_at) from staging.base_{table})"
             ).fetchall()
-        }
-    assert wider is not None
+        )
+    assert wider is not None and changed_members_years is not None
     assert rewritten == expected
-    assert len(expected) < wider[0]
+    assert len({member for member, _ in expected}) < wider[0]
+    assert len(expected) < changed_members_years[0]
 
 
 def years_loaded_last(db: Path, table: str) -> tuple[set[int], int]:

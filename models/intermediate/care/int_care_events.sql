@@ -2,16 +2,18 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.source_members_delete(elp_warehouse.care_event_upstreams()) }}",
+    pre_hook="{{ elp_warehouse.source_units_delete(elp_warehouse.care_event_upstreams()) }}",
+    meta={'unit_year_column': 'year'},
 ) }}
 {%- set upstreams = elp_warehouse.care_event_upstreams() %}
 -- One typed stream of all reimbursed mental-health care: claims (ELP, psychiatrist, acute,
 -- rehabilitation/residential), psychotropic dispensings and complementary-insurance (AV)
 -- psychologist refunds. Figure 1/2 categories, prior care and the before/during/after windows
 -- are all filters on this stream, so the raw tables are interpreted in exactly one place.
--- Incremental per member AND source (macros/incremental/member_increment.sql): a member
--- changed in one source has only that source's rows rewritten, read from the staging rows
--- loaded since this model's last load rather than by a join of every staging table.
+-- Incremental per member-year AND source (macros/incremental/member_increment.sql): a
+-- member-year changed in one source has only that source's rows rewritten, read from the
+-- staging rows loaded since this model's last load rather than by a join of every staging
+-- table.
 with
 
 claims as (

@@ -2,7 +2,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.changed_members_delete(elp_warehouse.member_year_care_upstreams()) }}",
+    pre_hook="{{ elp_warehouse.changed_rows_delete(elp_warehouse.member_year_care_upstreams(), 'unit') }}",
+    meta={'unit_year_column': 'year'},
 ) }}
 -- Care flags per member and calendar year, from the one event stream. ELP use is "at least
 -- one ELP service in the calendar year" (methods 5): sessions and trajectory services both
@@ -43,7 +44,9 @@ select
     max(case when care_type = 'rehab_residential' then 1 else 0 end) as has_rehab_residential,
     {{ elp_warehouse.load_timestamp() }} as loaded_at
 from {{ ref('int_care_events') }}
--- every event of the members whose events changed: int_care_events rewrites a member's rows
--- of one source only, and the base tables name the members whose events all vanished
-where {{ elp_warehouse.changed_members_only(elp_warehouse.member_year_care_upstreams()) }}
+-- every event of the member-years whose events changed: int_care_events rewrites a unit's
+-- rows of one source only, and the base tables name the units whose events all vanished
+where {{ elp_warehouse.changed_units_only(
+    elp_warehouse.member_year_care_upstreams(), ref('int_care_events')
+) }}
 group by member_id, year

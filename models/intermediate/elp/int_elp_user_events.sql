@@ -2,7 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.changed_members_delete(elp_warehouse.member_year_care_upstreams()) }}",
+    pre_hook="{{ elp_warehouse.changed_rows_delete(elp_warehouse.member_year_care_upstreams(), 'member') }}",
 ) }}
 -- Every mental-health care event of the members with at least one ELP service (session or
 -- trajectory service, any year): the ELP users' slice of int_care_events (8 % of its rows
