@@ -76,10 +76,13 @@
 
 {#- The unit of change of the rows of `relation` (this model when none), as two SQL
     expressions: the member, and the calendar year of the column its model names in config meta
-    `unit_date_column` (a date) or `unit_year_column` (a year). Never null, so that units
-    compare with IN and NOT IN: a line without member is member '' (rejected either way), one
-    without date is year -1. A raw table's lines have the units of its base model, whose
-    columns carry the raw names; `prefix` qualifies the columns. -#}
+    `unit_date_column` (a date) or `unit_year_column` (a year). A model whose rows may lack
+    either (meta `unit_may_be_null`: the base models, which keep rejected lines) makes them
+    never null: a line without member is member '' (rejected either way), one without date
+    is year -1, so that units compare with IN and NOT IN. The others' rows are valid lines
+    (not_null tests), whose plain columns compare about twice as fast. A raw table's lines
+    have the units of its base model, whose columns carry the raw names; `prefix` qualifies
+    the columns. -#}
 {% macro unit_columns(relation=none, prefix='') %}
     {%- set meta = elp_warehouse.model_meta(relation) -%}
     {%- if meta.get('unit_date_column') -%}
@@ -94,10 +97,13 @@
     {%- else -%}
         {%- set year = 'null' -%}
     {%- endif -%}
-    {{ return([
-        "coalesce(cast(" ~ prefix ~ "member_id as " ~ dbt.type_string() ~ "), '')",
-        elp_warehouse.fingerprint_year(year),
-    ]) }}
+    {%- if meta.get('unit_may_be_null') -%}
+        {{ return([
+            "coalesce(cast(" ~ prefix ~ "member_id as " ~ dbt.type_string() ~ "), '')",
+            elp_warehouse.fingerprint_year(year),
+        ]) }}
+    {%- endif -%}
+    {{ return([prefix ~ 'member_id', 'cast(' ~ year ~ ' as ' ~ dbt.type_int() ~ ')']) }}
 {% endmacro %}
 
 {#- `columns` (a list of SQL expressions) as the left side of IN: a row value when several. -#}
@@ -161,7 +167,10 @@
     that such a line also uses (the id-duplicate rules compare lines across members and
     years). Read from the extract only. -#}
 {% macro raw_changed_units(table_name, date_column, id_column, plan) -%}
-    {%- set is_new = "coalesce(" ~ date_column ~ " > cast('" ~ plan.cutoff ~ "' as date), true)" -%}
+    {#- an OR, not coalesce(... > cut-off, true): the engine then skips the files and row
+        groups dated before the cut-off -#}
+    {%- set is_new = "(" ~ date_column ~ " > cast('" ~ plan.cutoff ~ "' as date) or "
+        ~ date_column ~ " is null)" -%}
     {%- set unit = elp_warehouse.unit_columns() -%}
     select distinct
         {{ unit[0] }} as unit_member,

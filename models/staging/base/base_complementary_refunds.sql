@@ -4,7 +4,7 @@
     on_schema_change='fail',
     pre_hook="{{ elp_warehouse.raw_increment_delete('complementary_refunds', 'booking_date') }}",
     post_hook="{{ elp_warehouse.replaced_rows_delete(elp_warehouse.unit_columns()) }}",
-    meta={'unit_date_column': 'service_date'},
+    meta={'unit_date_column': 'service_date', 'unit_may_be_null': true},
 ) }}
 -- Raw complementary_refunds read once: typed, with `rejection_rule` = the first contract rule
 -- the refund breaks (null = valid). Rules live in macro rejection_rules.

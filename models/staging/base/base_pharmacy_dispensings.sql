@@ -4,7 +4,7 @@
     on_schema_change='fail',
     pre_hook="{{ elp_warehouse.raw_increment_delete('pharmacy_dispensings', 'booking_date') }}",
     post_hook="{{ elp_warehouse.replaced_rows_delete(elp_warehouse.unit_columns()) }}",
-    meta={'unit_date_column': 'dispensing_date'},
+    meta={'unit_date_column': 'dispensing_date', 'unit_may_be_null': true},
 ) }}
 -- Raw pharmacy_dispensings read once: typed, with `rejection_rule` = the first contract rule the
 -- line breaks (null = valid) and `in_cancelled_group` = a valid line whose netting group
