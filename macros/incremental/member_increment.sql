@@ -323,11 +323,35 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
     see unit_columns) after `watermark`. -#}
 {% macro units_loaded_since(upstreams, watermark) -%}
     {%- for upstream in upstreams %}
-    select distinct {{ elp_warehouse.unit_columns(upstream) | join(', ') }}
+    {%- set unit = elp_warehouse.unit_columns(upstream) %}
+    select distinct {{ unit[0] }} as unit_member, {{ unit[1] }} as unit_year
     from {{ upstream }} where loaded_at > {{ watermark }}
     {%- if not loop.last %}
     union{% endif %}
     {%- endfor %}
+{%- endmacro %}
+
+{#- Condition on the rows of `relation` (this model when none): their unit (member, year) is
+    among the units loaded into `upstreams` after `watermark`. It starts with a lower bound on
+    the unit's date (or year) column, the first day of the earliest changed year: the models
+    write their rows ordered by it, so the engine skips the row groups of the years before
+    (a night's changes are nearly all in the current year); the IN alone reads every row. -#}
+{% macro changed_units_condition(upstreams, watermark, relation=none) -%}
+    {%- set meta = elp_warehouse.model_meta(relation) -%}
+    {%- set units = elp_warehouse.units_loaded_since(upstreams, watermark) -%}
+    {%- if meta.get('unit_date_column') -%}
+        {%- set bound = meta['unit_date_column'] ~ ' >= (select make_date(min(unit_year), 1, 1)' -%}
+    {%- else -%}
+        {%- set bound = meta.get('unit_year_column') ~ ' >= (select min(unit_year)' -%}
+    {%- endif -%}
+    {{ bound }} from (
+        {{- units | indent(4) }}
+    ) as changed_units where unit_year <> -1)
+    and {{ elp_warehouse.in_operand(elp_warehouse.unit_columns(relation)) }} in (
+        select unit_member, unit_year from (
+            {{- units | indent(8) }}
+        ) as changed_units
+    )
 {%- endmacro %}
 
 {#- Condition on a downstream model's input: true on a full build, else the member changed. -#}
@@ -349,9 +373,7 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
     {%- if watermark is none or elp_warehouse.upstream_rebuilt_since(upstreams, watermark) -%}
         true
     {%- else -%}
-        {{ elp_warehouse.in_operand(elp_warehouse.unit_columns(relation)) }} in (
-            {{ elp_warehouse.units_loaded_since(upstreams, watermark) | indent(4) }}
-        )
+        {{ elp_warehouse.changed_units_condition(upstreams, watermark, relation) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -379,8 +401,7 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
     {%- set conditions = [row_condition] if row_condition else [] -%}
     {%- if not elp_warehouse.upstream_rebuilt_since(upstreams, watermark) -%}
         {%- if by == 'unit' -%}
-            {%- do conditions.append(elp_warehouse.in_operand(elp_warehouse.unit_columns()) ~ ' in ('
-                ~ elp_warehouse.units_loaded_since(upstreams, watermark) ~ '\n)') -%}
+            {%- do conditions.append(elp_warehouse.changed_units_condition(upstreams, watermark)) -%}
         {%- else -%}
             {%- do conditions.append('member_id in ('
                 ~ elp_warehouse.members_loaded_since(upstreams, watermark) ~ '\n)') -%}

@@ -73,3 +73,6 @@ left join atc_code_classes
     on
         netted_dispensings.atc_code = atc_code_classes.atc_code
         and atc_code_classes.prefix_rank = 1
+-- ordered by the unit's date: increments find a night's member-years (nearly all in the
+-- current year) by this column's zone maps instead of reading every row
+order by netted_dispensings.dispensing_date

@@ -100,3 +100,6 @@ select
     source_table,
     {{ elp_warehouse.load_timestamp() }} as loaded_at
 from unioned
+-- ordered by the unit's year: increments find a night's member-years (nearly all in the
+-- current year) by the year's zone maps instead of reading every row
+order by year

@@ -50,3 +50,6 @@ where {{ elp_warehouse.changed_units_only(
     elp_warehouse.member_year_care_upstreams(), ref('int_care_events')
 ) }}
 group by member_id, year
+-- ordered by the unit's year: increments find a night's member-years (nearly all in the
+-- current year) by the year's zone maps instead of reading every row
+order by year
