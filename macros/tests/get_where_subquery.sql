@@ -8,6 +8,10 @@
       member  every row of the members with a row loaded since then: for keys that hold
               member_id, as the incremental models rewrite a member-year whole, so a key
               can only repeat within a member;
+      unit    every row of the member-years (macro unit_columns) with a row loaded since
+              then: for keys that hold member_id and a date or year, in the models rebuilt
+              by member-year, which write rows ordered by it, so a night's changed years are
+              read, not the table;
       year    every row of the years with a row loaded since then: for keys that hold year,
               in models rebuilt by year;
       key     every row whose key (meta `test_scope_key`, one column) a row loaded since then
@@ -49,8 +53,8 @@
 
 {#- The condition restricting a test of `relation` to `scope` (see above), or none. -#}
 {% macro test_scope_filter(relation, scope, key=none) -%}
-    {%- if scope not in ['rows', 'member', 'year', 'key'] -%}
-        {{ exceptions.raise_compiler_error("test_scope must be rows, member, year or key, not '" ~ scope ~ "'") }}
+    {%- if scope not in ['rows', 'member', 'unit', 'year', 'key'] -%}
+        {{ exceptions.raise_compiler_error("test_scope must be rows, member, unit, year or key, not '" ~ scope ~ "'") }}
     {%- endif -%}
     {%- if scope == 'key' and not key -%}
         {{ exceptions.raise_compiler_error("test_scope key needs meta test_scope_key (the key column)") }}
@@ -70,6 +74,9 @@
     {%- endif -%}
     {%- if scope == 'rows' -%}
         {{ return(loaded) }}
+    {%- endif -%}
+    {%- if scope == 'unit' -%}
+        {{ return(elp_warehouse.changed_units_condition([relation], since, relation)) }}
     {%- endif -%}
     {%- set unit = {'member': 'member_id', 'year': 'year', 'key': key}[scope] -%}
     {#- distinct: DuckDB's IN over one entry per loaded row is several times slower -#}

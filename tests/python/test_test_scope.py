@@ -2,7 +2,7 @@
 get_where_subquery.sql, docs/incremental.md).
 
 On a copy of the demo warehouse (one clean `dbt build`), duplicate keys are planted in
-`int_member_year_care` (key member_id, year: scoped by member), `int_member_years` (rebuilt
+`int_member_year_care` (key member_id, year: scoped by member-year), `int_member_years` (rebuilt
 by year: scoped by year) and `stg_claims` (claim_id, a key spanning members: scoped by key),
 and the three key tests are run as a nightly build would run them.
 """
@@ -89,9 +89,8 @@ def test_scoped_tests_follow_the_rows_written_since_the_last_clean_build(
     # ...unless the whole table is asked for
     assert run_tests(raw, warehouse, test_every_row=True) == dict.fromkeys(TESTS, "fail")
 
-    # A later build wrote another row of the duplicated member and of the duplicated year,
-    # then failed: the scope stays "since the last clean build", and a member (a year, a
-    # claim_id) is tested whole, so the duplicate the failed build left behind is found.
+    # A later build rewrote the duplicated member's other years, then failed: the
+    # member-year scope leaves the untouched member-year out, as the build did.
     failed_start = clean_start + timedelta(minutes=1)
     execute(
         warehouse,
@@ -99,14 +98,28 @@ def test_scoped_tests_follow_the_rows_written_since_the_last_clean_build(
         "values ('failed-build', 'build', ?, 'failed')",
         failed_start,
     )
+    duplicated = (
+        "(member_id, year) in (select member_id, year from intermediate.int_member_year_care"
+        " group by member_id, year having count(*) > 1)"
+    )
     execute(
         warehouse,
-        "update intermediate.int_member_year_care set loaded_at = ? where member_id = ("
-        "  select member_id from intermediate.int_member_year_care where year = ?"
-        "  group by member_id, year having count(*) > 1)"
+        "update intermediate.int_member_year_care set loaded_at = ? where member_id in ("
+        f"  select member_id from intermediate.int_member_year_care where {duplicated})"
         f" and year <> {PLANTED_YEAR}",
         failed_start,
-        PLANTED_YEAR,
+    )
+    assert run_tests(raw, warehouse) == dict.fromkeys(TESTS, "pass")
+
+    # The failed build also wrote a row of the duplicated member-year (its old row left
+    # behind), of the duplicated year and holding the claim_id: the scope stays "since the
+    # last clean build", and a member-year (a year, a claim_id) is tested whole, so the
+    # duplicates the failed build left behind are found.
+    execute(
+        warehouse,
+        "update intermediate.int_member_year_care set loaded_at = ? where rowid = ("
+        f"  select max(rowid) from intermediate.int_member_year_care where {duplicated})",
+        failed_start,
     )
     execute(
         warehouse,
