@@ -9,7 +9,7 @@
     a changed member's older years are no longer rewritten with it.
 
     A model declares the column its unit's year comes from in its config meta:
-    `unit_date_column` (a date) or `unit_year_column` (a year); see unit_key.
+    `unit_date_column` (a date) or `unit_year_column` (a year); see unit_columns.
 
     Raw tables (base_claims, base_pharmacy_dispensings, base_complementary_refunds):
       watermark  = the latest `date_column` already in the table: the booking date, the
