@@ -43,18 +43,30 @@ EVENT_DATES = {
 }
 
 
+def write_raw_file(
+    extract: Path, table: str, name: str, select: str, *, replace: bool = False
+) -> None:
+    """Write the rows of `select` as Parquet file `name` of table `table` of `extract`; with
+    `replace`, that file replaces the table's files."""
+    folder = extract / table
+    if replace:
+        shutil.rmtree(folder)
+        folder.mkdir()
+    with duckdb.connect() as con:
+        con.execute(f"copy ({select}) to '{folder / name}' (format parquet)")
+
+
 def cut_extract(full: Path, out: Path, where: dict[str, str]) -> None:
     """Copy `full` to `out`, keeping only the rows of each table matching `where[table]`."""
     shutil.copytree(full, out)
-    con = duckdb.connect()
     for table, condition in where.items():
-        shutil.rmtree(out / table)
-        (out / table).mkdir()
-        con.execute(
-            f"copy (select * from read_parquet('{full}/{table}/*.parquet') where {condition})"
-            f" to '{out}/{table}/part-00000.parquet' (format parquet)"
+        write_raw_file(
+            out,
+            table,
+            "part-00000.parquet",
+            f"select * from read_parquet('{full}/{table}/*.parquet') where {condition}",
+            replace=True,
         )
-    con.close()
 
 
 # members_yearly of the first extract: the latest year (the extract has none for the year
@@ -76,11 +88,7 @@ MEMBERS_FIRST_MONTH = f"""
 
 def rewrite_table(full: Path, out: Path, table: str, select: str) -> None:
     """Replace table `table` of extract `out` by `select` over extract `full`."""
-    shutil.rmtree(out / table)
-    (out / table).mkdir()
-    with duckdb.connect() as con:
-        sql = select.format(full=full)
-        con.execute(f"copy ({sql}) to '{out}/{table}/part-00000.parquet' (format parquet)")
+    write_raw_file(out, table, "part-00000.parquet", select.format(full=full), replace=True)
 
 
 def build(raw: Path, wh: Path, *extra: str, cut: date = EXTRACTION) -> None:
@@ -189,36 +197,35 @@ def cancel_sole_claim(full: Path) -> None:
     """Add to the final extract, booked in its new month, the correction cancelling the only
     claim line of a member who has no other care: that member's care must vanish."""
     claims = f"read_parquet('{full}/claims/*.parquet')"
-    with duckdb.connect() as con:
-        con.execute(
-            f"""
-            copy (
-                select * replace (
-                    claim_id || '{CANCELLED_SUFFIX}' as claim_id,
-                    date '{CUT}' + 7 as booking_date,
-                    -quantity as quantity,
-                    -amount_insurance_eur as amount_insurance_eur,
-                    -amount_patient_eur as amount_patient_eur
-                )
-                from {claims}
-                where member_id = (
-                    select min(line.member_id)
-                    from {claims} as line
-                    inner join read_csv('{NOMENCLATURE}') as code
-                        on line.nomenclature_code = code.nomenclature_code
-                    where code.care_type <> 'other' and line.quantity > 0
-                      and line.booking_date < date '{CUT}' - 60
-                      and line.member_id in (
-                        select member_id from {claims} group by member_id having count(*) = 1)
-                      and line.member_id not in (
-                        select member_id from read_parquet('{full}/pharmacy_dispensings/*.parquet'))
-                      and line.member_id not in (
-                        select member_id
-                        from read_parquet('{full}/complementary_refunds/*.parquet'))
-                )
-            ) to '{full}/claims/zz-cancelled.parquet' (format parquet)
-            """
+    write_raw_file(
+        full,
+        "claims",
+        "zz-cancelled.parquet",
+        f"""
+        select * replace (
+            claim_id || '{CANCELLED_SUFFIX}' as claim_id,
+            date '{CUT}' + 7 as booking_date,
+            -quantity as quantity,
+            -amount_insurance_eur as amount_insurance_eur,
+            -amount_patient_eur as amount_patient_eur
         )
+        from {claims}
+        where member_id = (
+            select min(line.member_id)
+            from {claims} as line
+            inner join read_csv('{NOMENCLATURE}') as code
+                on line.nomenclature_code = code.nomenclature_code
+            where code.care_type <> 'other' and line.quantity > 0
+              and line.booking_date < date '{CUT}' - 60
+              and line.member_id in (
+                select member_id from {claims} group by member_id having count(*) = 1)
+              and line.member_id not in (
+                select member_id from read_parquet('{full}/pharmacy_dispensings/*.parquet'))
+              and line.member_id not in (
+                select member_id from read_parquet('{full}/complementary_refunds/*.parquet'))
+        )
+        """,
+    )
 
 
 UNDATED_SUFFIX = "-undated"
@@ -228,27 +235,30 @@ MEMBERLESS_SUFFIX = "-memberless"
 def add_lines_without_member_or_date(full: Path) -> None:
     """Add to the final extract, booked in its new month, a dispensing without member and one
     without dispensing date: rejected lines, which an increment must read like any other."""
-    lines = f"read_parquet('{full}/pharmacy_dispensings/*.parquet')"
-    with duckdb.connect() as con:
-        con.execute(
-            f"""
-            copy (
-                select * replace (
-                    dispensing_id || '{MEMBERLESS_SUFFIX}' as dispensing_id,
-                    cast(null as varchar) as member_id,
-                    date '{CUT}' + 5 as booking_date
-                )
-                from (select * from {lines} order by dispensing_id limit 1)
-                union all by name
-                select * replace (
-                    dispensing_id || '{UNDATED_SUFFIX}' as dispensing_id,
-                    cast(null as date) as dispensing_date,
-                    date '{CUT}' + 5 as booking_date
-                )
-                from (select * from {lines} order by dispensing_id limit 1)
-            ) to '{full}/pharmacy_dispensings/zz-rejected.parquet' (format parquet)
-            """
+    first_line = (
+        f"(select * from read_parquet('{full}/pharmacy_dispensings/*.parquet')"
+        " order by dispensing_id limit 1)"
+    )
+    write_raw_file(
+        full,
+        "pharmacy_dispensings",
+        "zz-rejected.parquet",
+        f"""
+        select * replace (
+            dispensing_id || '{MEMBERLESS_SUFFIX}' as dispensing_id,
+            cast(null as varchar) as member_id,
+            date '{CUT}' + 5 as booking_date
         )
+        from {first_line}
+        union all by name
+        select * replace (
+            dispensing_id || '{UNDATED_SUFFIX}' as dispensing_id,
+            cast(null as date) as dispensing_date,
+            date '{CUT}' + 5 as booking_date
+        )
+        from {first_line}
+        """,
+    )
 
 
 @pytest.fixture(scope="module")
