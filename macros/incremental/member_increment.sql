@@ -224,23 +224,21 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
 )
 {%- endmacro %}
 
-{#- The mode of the plan a base model was compiled with, which raw_increment_ctes states in its
-    SQL: the hooks, rendered after compilation, read it there instead of running the plan's
-    queries over the extract and the table again (1.3 s for the dispensings at scale 1.0).
-    None when there is no compiled SQL (parsing). -#}
+{#- The mode of the plan a base model was compiled with, which its SQL states in a comment
+    ('-- raw increment plan: <mode>', see raw_increment_ctes): the hooks, rendered after
+    compilation, read it there instead of running the plan's queries over the extract and the
+    table again (1.3 s for the dispensings at scale 1.0). None when there is no compiled SQL
+    (parsing). -#}
 {% macro compiled_raw_plan_mode() %}
     {%- set found = modules.re.search('-- raw increment plan: (\\w+)', model.compiled_code or '') -%}
     {{ return(found.group(1) if found else none) }}
 {% endmacro %}
 
-{#- Pre-hook of a base model: when the guard failed, removes every row (the model then reads
-    the whole extract). An increment's old rows are removed by the post-hook below. -#}
-{% macro raw_increment_delete(table_name, date_column) -%}
-    {%- set mode = elp_warehouse.compiled_raw_plan_mode() -%}
-    {%- if mode is none -%}
-        {%- set mode = elp_warehouse.raw_increment_plan(table_name, date_column).mode -%}
-    {%- endif -%}
-    {%- if mode == 'rebuild' -%}
+{#- Pre-hook of a base model: when its plan is 'rebuild' (the guard failed), removes every row
+    (the model then reads the whole extract). An increment's old rows are removed by the
+    post-hook replaced_rows_delete. -#}
+{% macro rebuild_delete() -%}
+    {%- if elp_warehouse.compiled_raw_plan_mode() == 'rebuild' -%}
         delete from {{ this }}
     {%- endif -%}
 {%- endmacro %}

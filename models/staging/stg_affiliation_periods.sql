@@ -1,56 +1,10 @@
--- Valid affiliation spells with touching spells (end + 1 day = next start) merged into one.
--- end_date null = still affiliated at extraction; end_date_effective = extraction date then.
+-- Valid affiliation spells, touching spells merged (base_affiliation_spells), with their
+-- effective end: end_date null = still affiliated at extraction, end_date_effective = the
+-- extraction date then. A view: the effective end of every open spell moves each night.
 {%- set extraction_date = "cast('" ~ var('extraction_date') ~ "' as date)" %}
-with
-
-valid_spells as (
-    select
-        member_id,
-        start_date,
-        end_date,
-        coalesce(end_date, {{ extraction_date }}) as end_date_effective
-    from {{ ref('base_affiliation_periods') }}
-    where rejection_rule is null
-),
-
-spells_with_previous_end as (
-    select
-        *,
-        lag(end_date_effective) over (partition by member_id order by start_date) as previous_end
-    from valid_spells
-),
-
-spells_numbered as (
-    select
-        *,
-        sum(
-            case
-                when
-                    previous_end is not null
-                    and {{ dbt.dateadd('day', 1, 'previous_end') }} = start_date
-                    then 0
-                else 1
-            end
-        ) over (
-            partition by member_id order by start_date rows between unbounded preceding and current row
-        ) as merged_spell_number
-    from spells_with_previous_end
-),
-
-merged_spells as (
-    select
-        member_id,
-        merged_spell_number,
-        min(start_date) as start_date,
-        max(end_date_effective) as end_date_effective,
-        max(case when end_date is null then 1 else 0 end) as is_open
-    from spells_numbered
-    group by member_id, merged_spell_number
-)
-
 select
     member_id,
     start_date,
-    case when is_open = 1 then null else end_date_effective end as end_date,
-    end_date_effective
-from merged_spells
+    end_date,
+    coalesce(end_date, {{ extraction_date }}) as end_date_effective
+from {{ ref('base_affiliation_spells') }}

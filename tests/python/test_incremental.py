@@ -7,7 +7,8 @@ The two-step history is cut from one generated extract: the first extract holds 
 dispensings and refunds booked on or before CUT (one month before the extraction date), built
 with extraction_date = CUT; the second is the whole extract. In the
 first, members_yearly differs in the latest year (status days updated since) and in an old
-year (rows corrected since).
+year (rows corrected since); its affiliation spells closed since CUT are still open. Both hold
+a spell starting between the two extraction dates; the final one adds a touching spell.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import math
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,53 @@ MEMBERS_FIRST_MONTH = f"""
     )
     from read_parquet('{{full}}/members_yearly/*.parquet')
 """
+
+
+# affiliation_periods of the first extract: the spells closed since the cut were still open
+SPELLS_FIRST_MONTH = f"""
+    select * replace (
+        case when end_date > date '{CUT}' then null else end_date end as end_date
+    )
+    from read_parquet('{{full}}/affiliation_periods/*.parquet')
+"""
+# members with one spell, closed long ago: a spell added to theirs overlaps nothing
+SPELLS = "read_parquet('{full}/affiliation_periods/*.parquet')"
+SOLE_OLD_SPELL_MEMBERS = f"""
+    select member_id from {SPELLS}
+    group by member_id having count(*) = 1 and max(end_date) < date '2024-01-01'
+"""
+FUTURE_SPELL_START = CUT + timedelta(days=9)
+
+
+def add_spell_starting_after_cut(full: Path) -> None:
+    """Add to both extracts a new spell of a member, starting between the two extraction dates:
+    rejected in the first month (start after extraction), valid in the second, although no
+    row of the member changed: the increment must rebuild that member."""
+    write_raw_file(
+        full,
+        "affiliation_periods",
+        "zz-future.parquet",
+        f"""
+        select member_id, date '{FUTURE_SPELL_START}' as start_date, cast(null as date) as end_date
+        from ({SOLE_OLD_SPELL_MEMBERS.format(full=full)}) order by member_id limit 1
+        """,
+    )
+
+
+def add_touching_spell(full: Path) -> None:
+    """Add to the final extract a spell starting the day after a member's old spell ended:
+    the two are merged into one in staging."""
+    write_raw_file(
+        full,
+        "affiliation_periods",
+        "zz-touching.parquet",
+        f"""
+        select member_id, end_date + 1 as start_date, end_date + 200 as end_date
+        from {SPELLS.format(full=full)}
+        where member_id in ({SOLE_OLD_SPELL_MEMBERS.format(full=full)})
+        order by member_id desc limit 1
+        """,
+    )
 
 
 def rewrite_table(full: Path, out: Path, table: str, select: str) -> None:
@@ -184,6 +232,9 @@ def extracts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, P
         {t: f"booking_date <= date '{CUT.isoformat()}'" for t in EVENT_IDS},
     )
     rewrite_table(full, first, "members_yearly", MEMBERS_FIRST_MONTH)
+    add_spell_starting_after_cut(full)
+    rewrite_table(full, first, "affiliation_periods", SPELLS_FIRST_MONTH)
+    add_touching_spell(full)
     cancel_sole_claim(full)
     add_lines_without_member_or_date(full)
     yield first, full
@@ -361,6 +412,95 @@ def test_incremental_rebuilds_only_changed_members(
     assert loads is not None and latest is not None
     assert loads[0] == 2
     assert 0 < latest[0] < loads[1] / 2
+
+
+def test_spells_rebuild_only_members_that_changed(
+    two_step_build: Path, extracts: tuple[Path, Path]
+) -> None:
+    """The affiliation extract is delivered whole and without booking date: the increment
+    rebuilds the members whose spells differ between the two extracts (closed since, a
+    touching spell added) and the member whose new spell the later extraction date admits,
+    and no other."""
+    first, full = extracts
+    spells = (
+        "select member_id, start_date, end_date"
+        " from read_parquet('{}/affiliation_periods/*.parquet')"
+    )
+    with duckdb.connect(str(two_step_build), read_only=True) as con:
+        expected = {
+            member
+            for (member,) in con.execute(
+                f"""
+                select member_id from (
+                    ({spells.format(full)} except all {spells.format(first)})
+                    union all
+                    ({spells.format(first)} except all {spells.format(full)})
+                )
+                union
+                select member_id from ({spells.format(full)})
+                where start_date = date '{FUTURE_SPELL_START}'
+                """
+            ).fetchall()
+        }
+        counts = {}
+        for table in ("base_affiliation_periods", "base_affiliation_spells"):
+            rebuilt = {
+                member
+                for (member,) in con.execute(
+                    f"select distinct member_id from staging.{table}"
+                    f" where loaded_at = (select max(loaded_at) from staging.{table})"
+                ).fetchall()
+            }
+            assert rebuilt == expected, table
+            counts[table] = con.execute(
+                f"select count(distinct loaded_at) from staging.{table}"
+            ).fetchall()[0][0]
+        future = con.execute(
+            "select count(*) from staging.stg_affiliation_periods"
+            f" where start_date = date '{FUTURE_SPELL_START}'"
+        ).fetchall()[0][0]
+    # a closed spell, the future spell, the touching one: every kind of change is in the case
+    assert len(expected) >= 3
+    assert counts == {"base_affiliation_periods": 2, "base_affiliation_spells": 2}
+    assert future == 1
+
+
+def test_spells_deleted_at_the_source_rebuild_every_member(
+    extracts: tuple[Path, Path], first_step_build: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A member whose spells all vanished from the extract writes no new row, so the
+    increment could not remove its old ones: the model says so and rebuilds every member, and
+    the merged spells follow."""
+    full = extracts[1]
+    with duckdb.connect() as con:
+        member = con.execute(
+            f"select min(member_id) from read_parquet('{full}/affiliation_periods/*.parquet')"
+        ).fetchall()[0][0]
+    root = tmp_path_factory.mktemp("spells_deleted")
+    rewritten = root / "raw"
+    cut_extract(full, rewritten, {"affiliation_periods": f"member_id <> '{member}'"})
+    wh = copy_warehouse(first_step_build, root / "wh")
+    proc = dbt(
+        ["run", "--select", "base_affiliation_periods", "base_affiliation_spells"],
+        rewritten,
+        wh,
+        {"extraction_date": EXTRACTION.isoformat()},
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert "rows deleted at the source, rebuilding every member" in proc.stdout
+    with duckdb.connect(str(wh / "elp.duckdb"), read_only=True) as con:
+        for table in ("base_affiliation_periods", "base_affiliation_spells"):
+            found = con.execute(
+                f"select count(distinct loaded_at), count(*) filter (where member_id = ?)"
+                f" from staging.{table}",
+                [member],
+            ).fetchall()[0]
+            assert found == (1, 0), table
+        in_table = con.execute("select count(*) from staging.base_affiliation_periods").fetchall()
+        in_extract = con.execute(
+            f"select count(*) from read_parquet('{rewritten}/affiliation_periods/*.parquet')"
+        ).fetchall()
+    assert in_table == in_extract
 
 
 @pytest.mark.parametrize("table", sorted(EVENT_IDS))
@@ -634,6 +774,7 @@ def test_year_gone_from_the_extract_leaves_the_table(
 PLANNING_COLUMNS = {
     "staging.stg_claims": "loaded_at",
     "staging.base_pharmacy_dispensings": "booking_date",
+    "staging.base_affiliation_periods": "loaded_at",
     "intermediate.int_member_cells": "year_fingerprint",
 }
 

@@ -1,28 +1,35 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ elp_warehouse.rebuild_delete() }}",
+    post_hook="{{ elp_warehouse.replaced_rows_delete([elp_warehouse.snapshot_member()]) }}",
+) }}
 -- Raw affiliation_periods read once: typed, with `rejection_rule` = the first contract rule the
 -- spell breaks (null = valid). An open spell (end_date null) runs to the extraction date when
--- overlaps are checked. Rules live in macro rejection_rules.
+-- overlaps are checked. Rules live in macro rejection_rules. Incremental by member: only the
+-- members whose spells changed, or whose verdict depends on the extraction date, are rebuilt
+-- (macros/incremental/member_snapshot_increment.sql).
 {%- set extraction_date = "cast('" ~ var('extraction_date') ~ "' as date)" %}
-{%- set row_columns = ['member_id', 'start_date', 'end_date'] %}
+{%- set typed_columns = {
+    'member_id': 'cast(member_id as ' ~ dbt.type_string() ~ ')',
+    'start_date': 'cast(start_date as date)',
+    'end_date': 'cast(end_date as date)',
+} %}
+{%- set row_columns = typed_columns.keys() | list %}
+{%- set plan = elp_warehouse.snapshot_increment_plan('affiliation_periods', typed_columns) %}
 with
 
-raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
-    select * from {{ source('raw', 'affiliation_periods') }}
-),
-
-typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
-    select
-        cast(member_id as {{ dbt.type_string() }}) as member_id,
-        cast(start_date as date) as start_date,
-        cast(end_date as date) as end_date
-    from raw_rows
-),
+{{ elp_warehouse.snapshot_increment_ctes(
+    'affiliation_periods', typed_columns, plan,
+    dated_rows="start_date > " ~ extraction_date ~ " or rejection_rule = 'start_after_extraction'"
+) }},
 
 row_checked as {{ elp_warehouse.cte_hint('inline') }} (
     select
         *,
         {{ elp_warehouse.first_broken_row_rule('affiliation_periods') }} as row_rule
-    from typed_rows
+    from raw_rows
 ),
 
 {{ elp_warehouse.duplicate_checked_cte(
@@ -57,21 +64,28 @@ overlap_checked as (
                 then 'overlapping_spell'
         end as rejection_rule
     from valid_spells_ordered
+),
+
+checked_spells as (
+    select
+        member_id,
+        start_date,
+        end_date,
+        rejection_rule
+    from duplicate_checked
+    where rejection_rule is not null
+
+    union all
+
+    select
+        member_id,
+        start_date,
+        end_date,
+        rejection_rule
+    from overlap_checked
 )
 
 select
-    member_id,
-    start_date,
-    end_date,
-    rejection_rule
-from duplicate_checked
-where rejection_rule is not null
-
-union all
-
-select
-    member_id,
-    start_date,
-    end_date,
-    rejection_rule
-from overlap_checked
+    *,
+    {{ elp_warehouse.load_timestamp() }} as loaded_at
+from checked_spells

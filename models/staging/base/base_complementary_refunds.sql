@@ -2,7 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.raw_increment_delete('complementary_refunds', 'booking_date') }}",
+    pre_hook="{{ elp_warehouse.rebuild_delete() }}",
     post_hook="{{ elp_warehouse.replaced_rows_delete(elp_warehouse.unit_columns()) }}",
     meta={'unit_date_column': 'service_date', 'unit_may_be_null': true},
 ) }}
