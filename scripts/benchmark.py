@@ -168,16 +168,20 @@ def run_scale(
             increments_run += 1
         elif step == "full_build":
             shutil.rmtree(previous_wh, ignore_errors=True)
-        if step == "previous_month_build":
+        if step.endswith("_build"):
+            # the extract's own cut-off, as `elp nightly` passes it (dbt_project.yml): an
+            # environment variable, not --vars
             manifest = json.loads((raw.parent / "truth" / "manifest.json").read_text())
             cut = datetime.fromisoformat(manifest["extraction_date"]).date()
+            step_env = {**step_env, "ELP_EXTRACTION_DATE": cut.isoformat()}
+        if step == "previous_month_build":
             cut = (
                 cut.replace(month=cut.month - 1)
                 if cut.month > 1
                 else cut.replace(year=cut.year - 1, month=12)
             )
             cut_extract(raw, previous, cut.isoformat())
-            cmd = [*cmd, "--vars", json.dumps({"extraction_date": cut.isoformat()})]
+            step_env = {**step_env, "ELP_EXTRACTION_DATE": cut.isoformat()}
         rc, wall, rss = measure(cmd, step_env, base / f"{step}.log")
         database = wh / "elp.duckdb"
         built = step.endswith("_build") and database.exists()

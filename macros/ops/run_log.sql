@@ -138,12 +138,18 @@
         'status': 'failed',
         'message': 'the run ended without reaching on-run-end (stopped by an on-run-start hook such as the raw preflight, or killed)'
     }, "status = 'running'") -%}
-    {%- set vars_given = invocation_args_dict.get('vars') -%}
+    {#- the night's dates as the run used them, whether given by --vars or by the environment
+        (dbt_project.yml), then the --vars given -#}
+    {%- set vars_given = {'extraction_date': var('extraction_date') | string} -%}
+    {%- if var('run_date', '') | string | trim -%}
+        {%- do vars_given.update({'run_date': var('run_date') | string | trim}) -%}
+    {%- endif -%}
+    {%- do vars_given.update(invocation_args_dict.get('vars') or {}) -%}
     {%- set row = {
         'invocation_id': invocation_id,
         'command': flags.WHICH,
         'selected': elp_warehouse.run_log_selection(),
-        'vars': tojson(vars_given) if vars_given else none,
+        'vars': tojson(vars_given),
         'target_name': target.name,
         'dbt_version': dbt_version,
         'started_at': run_started_at.replace(tzinfo=none),

@@ -59,10 +59,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return _publish(dbt_vars=args.vars)
 
 
-def nightly_vars(
-    extraction_date: str, run_date: str | None, extra: str | None, every_row: bool = False
-) -> str:
-    """The --vars of a night, as JSON: the user's vars (YAML) with the night's dates on top."""
+def nightly_vars(extra: str | None, every_row: bool = False) -> str | None:
+    """The --vars of a night, as JSON, or None: the user's vars (YAML), with test_every_row."""
     import yaml
 
     merged: dict[str, object] = {}
@@ -71,22 +69,35 @@ def nightly_vars(
         if not isinstance(given, dict):
             raise SystemExit(f"--vars must be a YAML mapping, got: {extra!r}")
         merged.update(given)
-    merged["extraction_date"] = date.fromisoformat(extraction_date).isoformat()
-    if run_date:
-        merged["run_date"] = date.fromisoformat(run_date).isoformat()
     if every_row:
         merged["test_every_row"] = True
-    return json.dumps(merged)
+    return json.dumps(merged) if merged else None
+
+
+def nightly_env(env: dict[str, str], extraction_date: str, run_date: str | None) -> dict[str, str]:
+    """`env` with the night's dates, which dbt_project.yml reads into vars extraction_date and
+    run_date: set in the environment, not in --vars, whose change every night would make dbt
+    parse the whole project again (dbt_project.yml)."""
+    dated = dict(env, ELP_EXTRACTION_DATE=date.fromisoformat(extraction_date).isoformat())
+    dated.pop("ELP_RUN_DATE", None)
+    if run_date:
+        dated["ELP_RUN_DATE"] = date.fromisoformat(run_date).isoformat()
+    return dated
 
 
 def _cmd_nightly(args: argparse.Namespace) -> int:
     """docs/operations.md: freshness gate, incremental build, publish, the night's run log."""
-    env = dbt_env(Path(args.raw_dir).resolve() if args.raw_dir else None)
+    env = nightly_env(
+        dbt_env(Path(args.raw_dir).resolve() if args.raw_dir else None),
+        args.extraction_date,
+        args.run_date,
+    )
     if not args.unit_tests:
         # unit tests check the code, not the night's data: CI runs them (make test)
         env["DBT_EXCLUDE_RESOURCE_TYPES"] = "unit_test"
-    dbt_vars = nightly_vars(args.extraction_date, args.run_date, args.vars, args.every_row)
-    rc = run_dbt(["source", "freshness", "--vars", dbt_vars], env)
+    dbt_vars = nightly_vars(args.vars, args.every_row)
+    given = ["--vars", dbt_vars] if dbt_vars else []
+    rc = run_dbt(["source", "freshness", *given], env)
     if rc != 0:
         print(
             "nightly: stopped, the extract failed source freshness (stale or unreadable);"
@@ -95,7 +106,7 @@ def _cmd_nightly(args: argparse.Namespace) -> int:
         )
         print_run_log(last=1)
         return rc
-    rc = run_dbt(["build", "--vars", dbt_vars], env)
+    rc = run_dbt(["build", *given], env)
     if rc == 0 and not args.no_publish:
         rc = _publish(dbt_vars=dbt_vars)
     print_run_log(last=2)
