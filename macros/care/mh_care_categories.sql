@@ -60,3 +60,9 @@
         else 'other'
     end
 {%- endmacro %}
+
+{#- An event that is an ELP service (a session or a trajectory service): a member with one in
+    a year uses ELP that year (methods 5), and one in any year makes an ELP user. -#}
+{% macro elp_service_condition(care_type='care_type') -%}
+    {{ care_type }} in ('elp_session', 'elp_trajectory_service')
+{%- endmacro %}

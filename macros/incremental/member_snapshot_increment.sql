@@ -21,9 +21,7 @@
     expression that types it (the base model's only definition of its types). -#}
 {% macro snapshot_typed_rows(table_name, typed_columns) -%}
     select
-        {%- for column, expression in typed_columns.items() %}
-        {{ expression }} as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ elp_warehouse.typed_select_list(typed_columns) | indent(8) }}
     from {{ source('raw', table_name) }}
 {%- endmacro %}
 

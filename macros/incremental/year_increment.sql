@@ -23,44 +23,9 @@
     sum({{ elp_warehouse.row_hash(columns) }} % 1000000007) as hash_sum
 {%- endmacro %}
 
-{#- The columns of raw table `table_name` in the source contract (its YAML, their single home). -#}
-{% macro raw_contract_columns(table_name) -%}
-    {#- the graph is only filled at execution; parsing needs no column -#}
-    {%- if not execute -%}{{ return(['year']) }}{%- endif -%}
-    {%- set found = [] -%}
-    {%- for raw_source in graph.sources.values()
-        if raw_source.source_name == 'raw' and raw_source.name == table_name -%}
-        {%- for column in raw_source.columns.values() -%}
-            {%- do found.append(column.name) -%}
-        {%- endfor -%}
-    {%- endfor -%}
-    {%- if found | length == 0 -%}
-        {{ exceptions.raise_compiler_error('raw_contract_columns: no documented column for raw.' ~ table_name) }}
-    {%- endif -%}
-    {{ return(found) }}
-{%- endmacro %}
-
 {#- The year of a raw row as the fingerprints group it: -1 for a missing year. -#}
 {% macro fingerprint_year(year_column='year') -%}
     coalesce(cast({{ year_column }} as {{ dbt.type_int() }}), -1)
-{%- endmacro %}
-
-{#- One row per year of raw table `table_name` (or of `relation`, a selection of its rows):
-    `fingerprint_year` and `year_fingerprint` over every contract column, which also holds the
-    extraction year (it decides the year rule). -#}
-{% macro raw_year_fingerprints(table_name, relation=none) -%}
-    {%- set extraction_year = "'" ~ (var('extraction_date') | string)[:4] ~ "'" -%}
-    select
-        fingerprint_year,
-        {{ elp_warehouse.row_hash([extraction_year, 'fingerprint_year', 'row_count', 'hash_sum']) }}
-            as year_fingerprint
-    from (
-        select
-            {{ elp_warehouse.fingerprint_year() }} as fingerprint_year,
-            {{ elp_warehouse.rows_fingerprint_parts(elp_warehouse.raw_contract_columns(table_name)) | indent(8) }}
-        from {{ relation if relation is not none else source('raw', table_name) }}
-        group by {{ elp_warehouse.fingerprint_year() }}
-    ) as years
 {%- endmacro %}
 
 {#- One row per analysis year of int_member_cells: `year` and `year_fingerprint`, the raw
@@ -150,13 +115,13 @@
 
 {#- For base_members_yearly, which keeps every row it reads (rejected ones flagged), so that
     each year it builds gets rows: the stale years are removed without fingerprinting the
-    extract a second time (4 s at national scale). Pre-hook: removes the years no longer in
-    raw table `table_name` (one column read). -#}
-{% macro vanished_years_delete(table_name) -%}
+    extract a second time. Pre-hook: removes the years the extract's files no longer hold
+    (`files`: base_members_yearly_files, built before). -#}
+{% macro vanished_years_delete(files) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where {{ elp_warehouse.fingerprint_year() }} not in (
-            select distinct {{ elp_warehouse.fingerprint_year() }} from {{ source('raw', table_name) }}
+            select distinct current_files.fingerprint_year from {{ files }} as current_files
         )
     {%- endif -%}
 {%- endmacro %}
@@ -223,7 +188,7 @@
         year
     from {{ ref('int_elp_user_events') }}
     where
-        care_type in ('elp_session', 'elp_trajectory_service')
+        {{ elp_warehouse.elp_service_condition() }}
         and year between {{ var('elp_start_year') }} and {{ var('last_year') }}
         and {{ elp_warehouse.years_filter('year', years) }}
 {%- endmacro %}

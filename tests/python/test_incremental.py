@@ -156,12 +156,13 @@ def table_names(db: Path) -> list[str]:
     return [name for (name,) in found]
 
 
-# every column but the load timestamp, which differs between runs by design
-WITHOUT_LOAD_TIME = "columns(lambda c: c <> 'loaded_at')"
+# every column but the load timestamps (when a row, or a file's fingerprint, was written),
+# which differ between runs by design
+WITHOUT_LOAD_TIME = "columns(lambda c: c not in ('loaded_at', 'fingerprinted_at'))"
 
 
 def snapshot(db: Path, table: str) -> list[tuple[Any, ...]]:
-    """Sorted rows of `table` without its load timestamp."""
+    """Sorted rows of `table` without its load timestamps."""
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(f"select {WITHOUT_LOAD_TIME} from {table}").fetchall()
     return sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r))
@@ -177,7 +178,7 @@ def both_warehouses(db_a: Path, db_b: Path) -> Iterator[duckdb.DuckDBPyConnectio
 
 
 def differing_rows(table: str) -> str:
-    """SQL: the rows of `table` (without the load timestamp) in one of a, b and not the other."""
+    """SQL: the rows of `table` (without the load timestamps) in one of a, b and not the other."""
     a = f"select {WITHOUT_LOAD_TIME} from a.{table}"
     b = f"select {WITHOUT_LOAD_TIME} from b.{table}"
     return f"({a} except all {b}) union all ({b} except all {a})"
@@ -191,7 +192,7 @@ def same_value(a: Any, b: Any) -> bool:
 
 
 def exactly_equal_tables(db_a: Path, db_b: Path, tables: list[str]) -> set[str]:
-    """The tables whose rows (without the load timestamp) are identical, bit for bit."""
+    """The tables whose rows (without the load timestamps) are identical, bit for bit."""
     equal: set[str] = set()
     with both_warehouses(db_a, db_b) as con:
         for table in tables:
@@ -751,7 +752,7 @@ def test_year_gone_from_the_extract_leaves_the_table(
     cut_extract(full, rewritten, {"members_yearly": "year <> 2010"})
     wh = copy_warehouse(full_build, root / "wh")
     proc = dbt(
-        ["run", "--select", "base_members_yearly"],
+        ["run", "--select", "base_members_yearly_files", "base_members_yearly"],
         rewritten,
         wh,
         {"extraction_date": EXTRACTION.isoformat()},
@@ -769,12 +770,74 @@ def test_year_gone_from_the_extract_leaves_the_table(
     assert in_table == (in_extract[0], 0, 1)
 
 
+def test_members_yearly_reads_only_the_files_that_changed(
+    extracts: tuple[Path, Path], full_build: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """members_yearly comes as several files (one per year here): a night on which one file
+    changed fingerprints that file alone and rebuilds its year alone, and gives the tables a
+    full build of the same extract gives."""
+    root = tmp_path_factory.mktemp("one_file")
+    changed = root / "raw"
+    shutil.copytree(extracts[1], changed)
+    folder = changed / "members_yearly"
+    with duckdb.connect() as con:
+        files = con.execute(
+            f"select filename, count(distinct year) from read_parquet('{folder}/*.parquet',"
+            f" filename = true) group by filename having bool_or(year = {REWRITTEN_YEAR})"
+        ).fetchall()
+        assert len(files) == 1 and files[0][1] == 1, files  # one file holds the year, alone
+        target = Path(files[0][0])
+        corrected = root / "corrected.parquet"
+        con.execute(
+            f"""copy (
+                select * replace (
+                    case when hash(member_id) % 50 = 0
+                         then (case when sex = 'F' then 'M' else 'F' end) else sex end as sex
+                )
+                from read_parquet('{target}')
+            ) to '{corrected}' (format parquet)"""
+        )
+    shutil.move(corrected, target)
+    models = ["base_members_yearly_files", "base_members_yearly"]
+    night = copy_warehouse(full_build, root / "night")
+    # selected alone, the model would decide from fingerprints of the earlier files: it stops
+    alone = dbt(
+        ["run", "--select", models[1]], changed, night, {"extraction_date": EXTRACTION.isoformat()}
+    )
+    assert alone.returncode != 0
+    assert "file(s) are new, gone or changed since base_members_yearly_files" in alone.stdout
+    assert "dbt build --select base_members_yearly_files+" in alone.stdout
+    rebuilt = copy_warehouse(full_build, root / "rebuilt")
+    for wh, extra in ((night, []), (rebuilt, ["--full-refresh"])):
+        proc = dbt(
+            ["run", "--select", *models, *extra],
+            changed,
+            wh,
+            {"extraction_date": EXTRACTION.isoformat()},
+        )
+        assert proc.returncode == 0, proc.stdout[-4000:]
+    with duckdb.connect(str(night / "elp.duckdb"), read_only=True) as con:
+        fingerprinted = con.execute(
+            "select distinct file_name from staging.base_members_yearly_files where"
+            " fingerprinted_at = (select max(loaded_at) from staging.base_members_yearly_files)"
+        ).fetchall()
+        years = con.execute(
+            "select distinct year from staging.base_members_yearly"
+            " where loaded_at = (select max(loaded_at) from staging.base_members_yearly)"
+        ).fetchall()
+    assert fingerprinted == [(target.name,)]
+    assert years == [(REWRITTEN_YEAR,)]
+    tables = [f"staging.{model}" for model in models]
+    assert exactly_equal_tables(night / "elp.duckdb", rebuilt / "elp.duckdb", tables) == set(tables)
+
+
 # incremental tables and a column each keeps to plan its next run: a member model's load
 # timestamp, a base model's booking date, a year model's fingerprint
 PLANNING_COLUMNS = {
     "staging.stg_claims": "loaded_at",
     "staging.base_pharmacy_dispensings": "booking_date",
     "staging.base_affiliation_periods": "loaded_at",
+    "staging.base_members_yearly_files": "content_hash",
     "intermediate.int_member_cells": "year_fingerprint",
 }
 

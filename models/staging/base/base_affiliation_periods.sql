@@ -11,11 +11,7 @@
 -- members whose spells changed, or whose verdict depends on the extraction date, are rebuilt
 -- (macros/incremental/member_snapshot_increment.sql).
 {%- set extraction_date = "cast('" ~ var('extraction_date') ~ "' as date)" %}
-{%- set typed_columns = {
-    'member_id': 'cast(member_id as ' ~ dbt.type_string() ~ ')',
-    'start_date': 'cast(start_date as date)',
-    'end_date': 'cast(end_date as date)',
-} %}
+{%- set typed_columns = elp_warehouse.raw_typed_columns('affiliation_periods') %}
 {%- set row_columns = typed_columns.keys() | list %}
 {%- set plan = elp_warehouse.snapshot_increment_plan('affiliation_periods', typed_columns) %}
 with

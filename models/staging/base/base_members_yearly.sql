@@ -2,7 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.vanished_years_delete('members_yearly') }}",
+    pre_hook="{{ elp_warehouse.vanished_years_delete(ref('base_members_yearly_files')) }}",
     post_hook="{{ elp_warehouse.replaced_rows_delete(elp_warehouse.fingerprint_year()) }}",
 ) }}
 -- Raw members_yearly read once: typed, the arrondissement and province looked up for the year,
@@ -14,8 +14,10 @@
     'affiliated_days', 'unemployment_days', 'primary_incapacity_days', 'invalidity_days',
     'social_assistance', 'detained', 'placed_child',
 ] %}
+{%- set files = ref('base_members_yearly_files') %}
+{%- do elp_warehouse.require_current_raw_files('members_yearly', files) %}
 {%- set build_years = elp_warehouse.years_to_build(
-    elp_warehouse.raw_year_fingerprints('members_yearly'), 'fingerprint_year') %}
+    elp_warehouse.file_year_fingerprints(files), 'fingerprint_year') %}
 with
 
 raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
@@ -23,9 +25,10 @@ raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
     where {{ elp_warehouse.years_filter('year', build_years) }}
 ),
 
--- the years read, fingerprinted for the next run
+-- the fingerprints of the years read, kept for the next run: added up from the per-file
+-- parts, not computed again over these rows
 raw_year_fingerprints as {{ elp_warehouse.cte_hint('materialize') }} (
-    {{ elp_warehouse.raw_year_fingerprints('members_yearly', 'raw_rows') }}
+    {{ elp_warehouse.file_year_fingerprints(files, build_years) | indent(4) }}
 ),
 
 arrondissements as (
@@ -39,20 +42,7 @@ arrondissements as (
 
 typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
     select
-        cast(member_id as {{ dbt.type_string() }}) as member_id,
-        cast(year as {{ dbt.type_int() }}) as year,
-        cast(birth_year as {{ dbt.type_int() }}) as birth_year,
-        cast(sex as {{ dbt.type_string() }}) as sex,
-        cast(nis_municipality as {{ dbt.type_string() }}) as nis_municipality,
-        cast(vt as {{ dbt.type_boolean() }}) as vt,
-        cast(insurability_code as {{ dbt.type_string() }}) as insurability_code,
-        cast(affiliated_days as {{ dbt.type_int() }}) as affiliated_days,
-        cast(unemployment_days as {{ dbt.type_int() }}) as unemployment_days,
-        cast(primary_incapacity_days as {{ dbt.type_int() }}) as primary_incapacity_days,
-        cast(invalidity_days as {{ dbt.type_int() }}) as invalidity_days,
-        cast(social_assistance as {{ dbt.type_boolean() }}) as social_assistance,
-        cast(detained as {{ dbt.type_boolean() }}) as detained,
-        cast(placed_child as {{ dbt.type_boolean() }}) as placed_child
+        {{ elp_warehouse.typed_select_list(elp_warehouse.raw_typed_columns('members_yearly')) | indent(8) }}
     from raw_rows
 ),
 
