@@ -25,7 +25,9 @@
     loaded after their own latest `loaded_at`. The upstreams named include the base tables:
     netting can leave a changed unit with no staging row (a correction cancelling a member's
     only care of the year), and such a unit's events must still be rebuilt, i.e. removed.
-    int_elp_user_events, whose trajectories span years, rebuilds the members of those units.
+    int_elp_user_events, which holds every year of the members with an ELP service in any
+    year, rebuilds those units too, and every year of the members who become or stop being
+    ELP users (elp_slice_delete).
     An upstream rebuilt whole (the guard fired) rebuilds the downstream table whole, which
     drops the members that vanished from the extract.
 -#}
@@ -412,12 +414,39 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
 {%- endmacro %}
 
 {#- Pre-hook of a downstream model: removes the rows of the members (`by` 'member': a model
-    whose rows span years, int_elp_user_events) or of the units (`by` 'unit') changed in
+    whose rows span years, base_affiliation_spells) or of the units (`by` 'unit') changed in
     `upstreams`. -#}
 {% macro changed_rows_delete(upstreams, by) -%}
     {%- set watermark = elp_warehouse.loaded_watermark() -%}
     {%- if watermark is not none -%}
         {{ elp_warehouse.changed_rows_delete_statement(upstreams, watermark, by) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of int_elp_user_events, the rows of `events` of the members with a row meeting
+    `condition` (an ELP service) in any year, rebuilt by member-year: removes the rows of the
+    units changed in `upstreams`, and every row of the changed members without such a row left
+    in `events` (they stopped being ELP users: their other years go too). The model then
+    writes the changed units of the members who have one, and every year of those who have
+    no row left here (new ELP users). -#}
+{% macro elp_slice_delete(upstreams, events, condition) -%}
+    {%- set watermark = elp_warehouse.loaded_watermark() -%}
+    {%- if watermark is not none -%}
+        {%- if elp_warehouse.upstream_rebuilt_since(upstreams, watermark) -%}
+        delete from {{ this }}
+        {%- else -%}
+        delete from {{ this }}
+        where
+            {{ elp_warehouse.changed_units_condition(upstreams, watermark) | indent(12) }}
+            or member_id in (
+                select changed_units.unit_member from (
+                    {{- elp_warehouse.units_loaded_since(upstreams, watermark) | indent(20) }}
+                ) as changed_units
+                where changed_units.unit_member not in (
+                    select users.member_id from {{ events }} as users where {{ condition }}
+                )
+            )
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 

@@ -11,9 +11,9 @@
 select
     member_id,
     year,
-    max(case when care_type in ('elp_session', 'elp_trajectory_service') then 1 else 0 end)
+    max(case when {{ elp_warehouse.elp_service_condition() }} then 1 else 0 end)
         as has_elp,
-    sum(case when care_type in ('elp_session', 'elp_trajectory_service') then quantity else 0 end)
+    sum(case when {{ elp_warehouse.elp_service_condition() }} then quantity else 0 end)
         as elp_services,
     sum(case when care_type = 'elp_session' then quantity else 0 end) as elp_sessions,
     max(case when care_type = 'elp_session' and elp_function = 'support' then 1 else 0 end)

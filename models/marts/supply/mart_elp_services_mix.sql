@@ -87,7 +87,7 @@ member_totals as (
 -- every category the nomenclature defines gets a row, also without services in an area (share 0)
 nomenclature as (
     select * from {{ ref('nomenclature_codes') }}
-    where care_type in ('elp_session', 'elp_trajectory_service')
+    where {{ elp_warehouse.elp_service_condition() }}
 ),
 
 category_list as (
