@@ -237,6 +237,8 @@ def extracts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, P
     rewrite_table(full, first, "affiliation_periods", SPELLS_FIRST_MONTH)
     add_touching_spell(full)
     cancel_sole_claim(full)
+    cancel_sole_elp_session(full)
+    start_elp_user(full)
     add_lines_without_member_or_date(full)
     yield first, full
 
@@ -275,6 +277,83 @@ def cancel_sole_claim(full: Path) -> None:
                 select member_id from read_parquet('{full}/pharmacy_dispensings/*.parquet'))
               and line.member_id not in (
                 select member_id from read_parquet('{full}/complementary_refunds/*.parquet'))
+        )
+        """,
+    )
+
+
+ELP_CANCELLED_SUFFIX = "-stops-elp"
+ELP_CODES = f"""
+    select cast(nomenclature_code as varchar) from read_csv('{NOMENCLATURE}')
+    where care_type in ('elp_session', 'elp_trajectory_service')
+"""
+
+
+def cancel_sole_elp_session(full: Path) -> None:
+    """Add to the final extract, booked in its new month, the correction cancelling the only ELP
+    line of a member who has other care in other years: the member stops being an ELP user,
+    and every year of theirs must leave the ELP users' events, not only the changed one."""
+    claims = f"read_parquet('{full}/claims/*.parquet')"
+    write_raw_file(
+        full,
+        "claims",
+        "zz-stops-elp.parquet",
+        f"""
+        select * replace (
+            claim_id || '{ELP_CANCELLED_SUFFIX}' as claim_id,
+            date '{CUT}' + 8 as booking_date,
+            -quantity as quantity,
+            -amount_insurance_eur as amount_insurance_eur,
+            -amount_patient_eur as amount_patient_eur
+        )
+        from {claims}
+        where claim_id = (
+            select min(line.claim_id)
+            from {claims} as line
+            where line.nomenclature_code in ({ELP_CODES})
+              and line.quantity > 0 and line.booking_date < date '{CUT}' - 60
+              and line.member_id in (
+                select member_id from {claims} where nomenclature_code in ({ELP_CODES})
+                group by member_id having count(*) = 1)
+              and line.member_id in (
+                select member_id from read_parquet('{full}/pharmacy_dispensings/*.parquet')
+                where year(dispensing_date) <> year(line.service_date))
+        )
+        """,
+    )
+
+
+ELP_STARTED_SUFFIX = "-starts-elp"
+
+
+def start_elp_user(full: Path) -> None:
+    """Add to the final extract, booked in its new month, an ELP session (a copy of an existing
+    one) for a member with no ELP service but dispensings in several earlier years: the
+    member becomes an ELP user, and every year of theirs must enter the ELP users' events."""
+    claims = f"read_parquet('{full}/claims/*.parquet')"
+    dispensings = f"read_parquet('{full}/pharmacy_dispensings/*.parquet')"
+    write_raw_file(
+        full,
+        "claims",
+        "zz-starts-elp.parquet",
+        f"""
+        select * replace (
+            claim_id || '{ELP_STARTED_SUFFIX}' as claim_id,
+            (
+                select min(member_id) from (
+                    select member_id from {dispensings}
+                    where year(dispensing_date) < 2025 and member_id not in (
+                        select member_id from {claims} where nomenclature_code in ({ELP_CODES}))
+                    group by member_id having count(distinct year(dispensing_date)) > 1
+                )
+            ) as member_id,
+            date '{CUT}' + 5 as service_date,
+            date '{CUT}' + 8 as booking_date
+        )
+        from {claims}
+        where claim_id = (
+            select min(claim_id) from {claims}
+            where nomenclature_code in ({ELP_CODES}) and quantity > 0
         )
         """,
     )
@@ -413,6 +492,50 @@ def test_incremental_rebuilds_only_changed_members(
     assert loads is not None and latest is not None
     assert loads[0] == 2
     assert 0 < latest[0] < loads[1] / 2
+
+
+def test_elp_users_who_start_or_stop_gain_or_lose_every_year(
+    first_step_build: Path, two_step_build: Path, extracts: tuple[Path, Path]
+) -> None:
+    """int_elp_user_events is rebuilt by member-year, but an ELP user's every year belongs to
+    it: the member whose only ELP line the new month cancels leaves it with all their years
+    (their other care stays in int_care_events); a member whose first ELP service arrives in
+    the new month enters it with every year of their care; and the other changed ELP users
+    get their changed years rewritten, not their whole history."""
+    full = extracts[1]
+    claims = f"read_parquet('{full}/claims/*.parquet')"
+    with duckdb.connect() as con:
+        stopped = con.execute(
+            f"select member_id from {claims} where claim_id like '%{ELP_CANCELLED_SUFFIX}'"
+        ).fetchall()
+        started = con.execute(
+            f"select member_id from {claims} where claim_id like '%{ELP_STARTED_SUFFIX}'"
+        ).fetchall()
+    assert len(stopped) == 1 and len(started) == 1
+    events = "select count(*), count(distinct year) from intermediate.{} where member_id = ?"
+    for member, before, after in ((stopped[0][0], True, False), (started[0][0], False, True)):
+        for db, expected in ((first_step_build, before), (two_step_build, after)):
+            with duckdb.connect(str(db), read_only=True) as con:
+                sliced = con.execute(events.format("int_elp_user_events"), [member]).fetchall()
+                stream = con.execute(events.format("int_care_events"), [member]).fetchall()
+            assert stream[0][0] > 0, (member, db)  # the member's other care stays
+            if expected:  # an ELP user then, with care in several years
+                assert stream[0][1] > 1 and sliced == stream, (member, db)
+            else:
+                assert sliced == [(0, 0)], (member, db)
+    with duckdb.connect(str(two_step_build), read_only=True) as con:
+        rewritten = con.execute(
+            """
+            select count(*), count(*) filter (where loaded_at = (
+                select max(loaded_at) from intermediate.int_elp_user_events))
+            from intermediate.int_elp_user_events
+            where member_id in (
+                select member_id from intermediate.int_elp_user_events
+                where loaded_at = (select max(loaded_at) from intermediate.int_elp_user_events))
+            """
+        ).fetchall()
+    # the rewritten members' rows: fewer were written this night than they hold in all
+    assert 0 < rewritten[0][1] < rewritten[0][0]
 
 
 def test_spells_rebuild_only_members_that_changed(
