@@ -164,5 +164,7 @@ from read_parquet(
         where {{ 'fingerprint_year in (' ~ years | join(', ') ~ ')' if years else '1 = 0' }}
         {%- endif %}
         group by fingerprint_year
+        -- the empty parts of files without rows make no year
+        having sum(row_count) > 0
     ) as years
 {%- endmacro %}

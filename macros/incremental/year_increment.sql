@@ -121,7 +121,8 @@
     {%- if is_incremental() -%}
         delete from {{ this }}
         where {{ elp_warehouse.fingerprint_year() }} not in (
-            select distinct current_files.fingerprint_year from {{ files }} as current_files
+            select current_years.fingerprint_year
+            from ({{ elp_warehouse.file_year_fingerprints(files) }}) as current_years
         )
     {%- endif -%}
 {%- endmacro %}

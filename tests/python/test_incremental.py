@@ -954,6 +954,39 @@ def test_members_yearly_reads_only_the_files_that_changed(
     assert exactly_equal_tables(night / "elp.duckdb", rebuilt / "elp.duckdb", tables) == set(tables)
 
 
+def test_empty_members_yearly_file_is_listed_and_changes_no_year(
+    extracts: tuple[Path, Path], full_build: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """An extract may hold a Parquet file without rows: it makes no year and changes none, and
+    the per-file model lists it (an empty part), so that base_members_yearly, selected alone
+    on the next night, does not take it for a file changed since."""
+    root = tmp_path_factory.mktemp("empty_file")
+    extract = root / "raw"
+    shutil.copytree(extracts[1], extract)
+    write_raw_file(
+        extract,
+        "members_yearly",
+        "zz-empty.parquet",
+        f"select * from read_parquet('{extract}/members_yearly/*.parquet') limit 0",
+    )
+    wh = copy_warehouse(full_build, root / "wh")
+    night = {"extraction_date": EXTRACTION.isoformat()}
+    models = ["base_members_yearly_files", "base_members_yearly"]
+    for selected in (models, models[1:]):
+        proc = dbt(["run", "--select", *selected], extract, wh, night)
+        assert proc.returncode == 0, proc.stdout[-4000:]
+    with duckdb.connect(str(wh / "elp.duckdb"), read_only=True) as con:
+        empty = con.execute(
+            "select fingerprint_year, row_count, hash_sum from staging.base_members_yearly_files"
+            " where file_name = 'zz-empty.parquet'"
+        ).fetchall()
+        loads = con.execute(
+            "select count(distinct loaded_at) from staging.base_members_yearly"
+        ).fetchall()
+    assert empty == [(-1, 0, 0)]
+    assert loads == [(1,)]  # no year rebuilt
+
+
 # incremental tables and a column each keeps to plan its next run: a member model's load
 # timestamp, a base model's booking date, a year model's fingerprint
 PLANNING_COLUMNS = {

@@ -15,6 +15,14 @@
 {%- set plan = elp_warehouse.raw_files_plan('members_yearly') %}
 {%- set read_names = plan.to_read | map(attribute='file_name') | list %}
 {%- set first_file = plan.current[:1] | map(attribute='file_name') | list %}
+{%- set quoted_names = [] %}
+{%- for name in read_names %}
+    {%- do quoted_names.append("'" ~ name | replace("'", "''") ~ "'") %}
+{%- endfor %}
+{%- set read_condition = '1 = 0' %}
+{%- if read_names %}
+    {%- set read_condition = 'current_files.file_name in (' ~ quoted_names | join(', ') ~ ')' %}
+{%- endif %}
 with
 
 current_files as (
@@ -78,4 +86,19 @@ from (
     from read_parts
     inner join current_files
         on read_parts.file_name = current_files.file_name
+    union all
+    -- a file read without rows gets one empty part, so that the table lists every file
+    select
+        current_files.file_name,
+        current_files.file_bytes,
+        current_files.file_modified,
+        current_files.content_hash,
+        -1 as fingerprint_year,
+        0 as row_count,
+        0 as hash_sum,
+        {{ elp_warehouse.load_timestamp() }} as fingerprinted_at
+    from current_files
+    where
+        {{ read_condition }}
+        and current_files.file_name not in (select read_parts.file_name from read_parts)
 ) as parts
