@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -137,6 +138,11 @@ def add_touching_spell(full: Path) -> None:
 def rewrite_table(full: Path, out: Path, table: str, select: str) -> None:
     """Replace table `table` of extract `out` by `select` over extract `full`."""
     write_raw_file(out, table, "part-00000.parquet", select.format(full=full), replace=True)
+
+
+def run_models(raw: Path, wh: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`dbt run <args>` (a selection, flags) on extract `raw` as of the final extraction date."""
+    return dbt(["run", *args], raw, wh, {"extraction_date": EXTRACTION.isoformat()})
 
 
 def build(raw: Path, wh: Path, *extra: str, cut: date = EXTRACTION) -> None:
@@ -604,11 +610,8 @@ def test_spells_deleted_at_the_source_rebuild_every_member(
     rewritten = root / "raw"
     cut_extract(full, rewritten, {"affiliation_periods": f"member_id <> '{member}'"})
     wh = copy_warehouse(first_step_build, root / "wh")
-    proc = dbt(
-        ["run", "--select", "base_affiliation_periods", "base_affiliation_spells"],
-        rewritten,
-        wh,
-        {"extraction_date": EXTRACTION.isoformat()},
+    proc = run_models(
+        rewritten, wh, "--select", "base_affiliation_periods", "base_affiliation_spells"
     )
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert "rows deleted at the source, rebuilding every member" in proc.stdout
@@ -767,12 +770,7 @@ def test_night_stopped_half_way_then_run_again_equals_full_build(
     run record the new extract in their watermarks, and the ones after them still see their
     upstream rows as loaded since their own latest load."""
     wh = copy_warehouse(first_step_build, tmp_path_factory.mktemp("wh_stopped"))
-    proc = dbt(
-        ["run", "--select", *INTERRUPTED_AFTER[stop]],
-        extracts[1],
-        wh,
-        {"extraction_date": EXTRACTION.isoformat()},
-    )
+    proc = run_models(extracts[1], wh, "--select", *INTERRUPTED_AFTER[stop])
     assert proc.returncode == 0, proc.stdout[-4000:]
     # not vacuous: the models after the stop still hold the previous night's results
     assert differences(wh / "elp.duckdb", full_build) != []
@@ -833,11 +831,8 @@ def test_lines_deleted_at_the_source_rebuild_every_member(
             "select count(*) from staging.stg_pharmacy_dispensings where member_id = ?", [member]
         ).fetchone()
     assert staged is not None and staged[0] > 0
-    proc = dbt(
-        ["run", "--select", "base_pharmacy_dispensings", "stg_pharmacy_dispensings"],
-        rewritten,
-        wh,
-        {"extraction_date": EXTRACTION.isoformat()},
+    proc = run_models(
+        rewritten, wh, "--select", "base_pharmacy_dispensings", "stg_pharmacy_dispensings"
     )
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert message in proc.stdout
@@ -874,12 +869,7 @@ def test_year_gone_from_the_extract_leaves_the_table(
     rewritten = root / "raw"
     cut_extract(full, rewritten, {"members_yearly": "year <> 2010"})
     wh = copy_warehouse(full_build, root / "wh")
-    proc = dbt(
-        ["run", "--select", "base_members_yearly_files", "base_members_yearly"],
-        rewritten,
-        wh,
-        {"extraction_date": EXTRACTION.isoformat()},
-    )
+    proc = run_models(rewritten, wh, "--select", "base_members_yearly_files", "base_members_yearly")
     assert proc.returncode == 0, proc.stdout[-4000:]
     with duckdb.connect(str(wh / "elp.duckdb"), read_only=True) as con:
         in_table = con.execute(
@@ -924,20 +914,13 @@ def test_members_yearly_reads_only_the_files_that_changed(
     models = ["base_members_yearly_files", "base_members_yearly"]
     night = copy_warehouse(full_build, root / "night")
     # selected alone, the model would decide from fingerprints of the earlier files: it stops
-    alone = dbt(
-        ["run", "--select", models[1]], changed, night, {"extraction_date": EXTRACTION.isoformat()}
-    )
+    alone = run_models(changed, night, "--select", models[1])
     assert alone.returncode != 0
     assert "file(s) are new, gone or changed since base_members_yearly_files" in alone.stdout
     assert "dbt build --select base_members_yearly_files+" in alone.stdout
     rebuilt = copy_warehouse(full_build, root / "rebuilt")
     for wh, extra in ((night, []), (rebuilt, ["--full-refresh"])):
-        proc = dbt(
-            ["run", "--select", *models, *extra],
-            changed,
-            wh,
-            {"extraction_date": EXTRACTION.isoformat()},
-        )
+        proc = run_models(changed, wh, "--select", *models, *extra)
         assert proc.returncode == 0, proc.stdout[-4000:]
     with duckdb.connect(str(night / "elp.duckdb"), read_only=True) as con:
         fingerprinted = con.execute(
@@ -970,10 +953,9 @@ def test_empty_members_yearly_file_is_listed_and_changes_no_year(
         f"select * from read_parquet('{extract}/members_yearly/*.parquet') limit 0",
     )
     wh = copy_warehouse(full_build, root / "wh")
-    night = {"extraction_date": EXTRACTION.isoformat()}
     models = ["base_members_yearly_files", "base_members_yearly"]
     for selected in (models, models[1:]):
-        proc = dbt(["run", "--select", *selected], extract, wh, night)
+        proc = run_models(extract, wh, "--select", *selected)
         assert proc.returncode == 0, proc.stdout[-4000:]
     with duckdb.connect(str(wh / "elp.duckdb"), read_only=True) as con:
         empty = con.execute(
@@ -1010,9 +992,7 @@ def test_table_from_an_earlier_version_is_named_with_its_fix(
     wh = copy_warehouse(full_build, tmp_path / "wh")
     with duckdb.connect(str(wh / "elp.duckdb")) as con:
         con.execute(f"alter table {table} drop column {column}")
-    proc = dbt(
-        ["run", "--select", model], extracts[1], wh, {"extraction_date": EXTRACTION.isoformat()}
-    )
+    proc = run_models(extracts[1], wh, "--select", model)
     assert proc.returncode != 0
     assert f'"{model}" lacks column(s) {column}' in proc.stdout, proc.stdout[-3000:]
     assert f"dbt build --full-refresh --select {model}+" in proc.stdout

@@ -15,6 +15,12 @@
 -- and every year of those who had no row left (they just became ELP users).
 {%- set upstreams = elp_warehouse.member_year_care_upstreams() %}
 {%- set events = ref('int_care_events') %}
+{#- the columns of int_care_events, read by both branches below -#}
+{%- set event_columns = [
+    'member_id', 'event_date', 'year', 'care_type', 'atc_class', 'elp_function', 'elp_setting',
+    'elp_network_type', 'network_id', 'provider_id', 'quantity', 'amount_insurance_eur',
+    'source_table',
+] %}
 {%- set changed = elp_warehouse.changed_units_only(upstreams, events) %}
 {%- if changed == 'true' %}
     {%- set changed_members = 'true' %}
@@ -39,19 +45,7 @@ elp_users as (
 
 -- their changed member-years
 select
-    member_id,
-    event_date,
-    year,
-    care_type,
-    atc_class,
-    elp_function,
-    elp_setting,
-    elp_network_type,
-    network_id,
-    provider_id,
-    quantity,
-    amount_insurance_eur,
-    source_table,
+    {{ event_columns | join(',\n    ') }},
     {{ elp_warehouse.load_timestamp() }} as loaded_at
 from {{ events }}
 where member_id in (select elp_users.member_id from elp_users) and {{ changed }}
@@ -61,19 +55,7 @@ union all
 -- the other years of the new ELP users (or of those whose every row changed): no row of theirs
 -- is left in the table after the pre-hook; none on a full build
 select
-    member_id,
-    event_date,
-    year,
-    care_type,
-    atc_class,
-    elp_function,
-    elp_setting,
-    elp_network_type,
-    network_id,
-    provider_id,
-    quantity,
-    amount_insurance_eur,
-    source_table,
+    {{ event_columns | join(',\n    ') }},
     {{ elp_warehouse.load_timestamp() }} as loaded_at
 from {{ events }}
 where {{ new_users }}
