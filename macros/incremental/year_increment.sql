@@ -127,26 +127,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Per year of `relation`: `row_count` and `hash_sum` over every column of the relation but
-    `loaded_at` and `year_fingerprint` (read from the warehouse at execution time). -#}
-{% macro relation_year_fingerprint_parts(relation, years=none) -%}
-    {%- set columns = [] -%}
-    {%- if execute -%}
-        {%- for column in adapter.get_columns_in_relation(relation)
-            if column.name | lower not in ['loaded_at', 'year_fingerprint'] -%}
-            {%- do columns.append(column.name) -%}
-        {%- endfor -%}
-    {%- else -%}
-        {%- do columns.append('year') -%}
-    {%- endif -%}
-    select
-        year,
-        {{ elp_warehouse.rows_fingerprint_parts(columns) | indent(4) }}
-    from {{ relation }}
-    where {{ elp_warehouse.years_filter('year', years) }}
-    group by year
-{%- endmacro %}
-
 {#- One row per year of int_member_years (from `first_year` on, if given; restricted to `years`):
     `year` and the `year_fingerprint` the table holds for it, the input of the fingerprints of
     the models built on it. -#}
@@ -162,23 +142,77 @@
         {{ elp_warehouse.years_filter('year', years) }}
 {%- endmacro %}
 
-{#- One row per analysis year of int_usage_strata: `year` and `year_fingerprint`, a hash of the
-    year's int_member_years fingerprint (members and weighting cells) and of its care rows in
-    int_member_year_care. A night that rewrites a member's care rows without changing them
-    (most changed members, in most years) leaves the year's fingerprint as it was. -#}
-{% macro usage_year_fingerprints(years=none) -%}
-    select
-        members.year,
-        {{ elp_warehouse.row_hash(['members.year_fingerprint', 'care.row_count', 'care.hash_sum']) }}
-            as year_fingerprint
-    from (
-        {{ elp_warehouse.member_years_stored_fingerprints(years) | indent(8) }}
-    ) as members
-    left join (
-        {{ elp_warehouse.relation_year_fingerprint_parts(ref('int_member_year_care'), years) | indent(8) }}
-    ) as care
-        on members.year = care.year
+{#- int_usage_strata counts the member-years of a year per weighting group (and breakdown
+    categories), so a (year, weighting group) pair can be counted again alone. A pair is
+    counted again when its year's int_member_years fingerprint changed (the whole year, see
+    years_to_build) or when a member-year of the pair changed in int_member_year_care. A night
+    rewrites the care of a few hundred thousand member-years, nearly all in the latest years:
+    the latest year's every pair changes, but an older year's corrections touch a few pairs.
+    The pairs are found from the units (member, year) loaded into `upstreams` (the tables
+    int_member_year_care rebuilds from, which name the units whose care vanished, and
+    int_member_year_care itself) since the table's latest load, read at compilation like the
+    years to build and written into the SQL as constants.
+    Returns {year: [weighting groups]} for the years not in `build_years`, or none to count
+    every year (first build, an upstream rebuilt whole). -#}
+{% macro changed_weighting_groups(upstreams, build_years) %}
+    {%- set watermark = elp_warehouse.loaded_watermark() -%}
+    {%- if build_years is none or watermark is none
+        or elp_warehouse.upstream_rebuilt_since(upstreams, watermark) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set found = run_query(elp_warehouse.changed_weighting_groups_sql(
+        elp_warehouse.units_loaded_since(upstreams, watermark), build_years)) -%}
+    {%- set groups = {} -%}
+    {%- for row in found.rows -%}
+        {%- do groups.setdefault(row[0] | int, []).append(row[1]) -%}
+    {%- endfor -%}
+    {{ return(groups) }}
+{% endmacro %}
+
+{#- The (year, weighting_group) pairs of int_member_years holding a unit of `units` (SQL with
+    unit_member, unit_year), in the analysis years outside `build_years`. -#}
+{% macro changed_weighting_groups_sql(units, build_years) -%}
+    with changed_units as {{ elp_warehouse.cte_hint('materialize') }} (
+        {{- units | indent(8) }}
+    )
+    select distinct
+        year,
+        weighting_group
+    from {{ ref('int_member_years') }}
+    where
+        -- a lower bound on the year: int_member_years is written year by year, so the
+        -- engine skips the row groups of the years before the earliest changed one
+        year >= (select min(unit_year) from changed_units where unit_year <> -1)
+        and year <= {{ var('last_year') }}
+        and not ({{ elp_warehouse.years_filter("year", build_years) }})
+        and (member_id, year) in (select unit_member, unit_year from changed_units)
+    order by year, weighting_group
 {%- endmacro %}
+
+{#- Condition on int_member_year_usage keeping the member-years to count: those of
+    `build_years` and of the pairs of `groups` (changed_weighting_groups); true when none. -#}
+{% macro weighting_groups_filter(build_years, groups) -%}
+    {%- if groups is none -%}
+        true
+    {%- else -%}
+        {%- set conditions = [elp_warehouse.years_filter('year', build_years)] -%}
+        {%- for year, names in groups.items() -%}
+            {%- set quoted = [] -%}
+            {%- for name in names -%}
+                {%- do quoted.append("'" ~ name | replace("'", "''") ~ "'") -%}
+            {%- endfor -%}
+            {%- do conditions.append('(year = ' ~ year ~ ' and weighting_group in ('
+                ~ quoted | join(', ') ~ '))') -%}
+        {%- endfor -%}
+        ({{ conditions | join('\n    or ') }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The years counted under (build_years, groups): none for every year. -#}
+{% macro counted_years(build_years, groups) %}
+    {%- if groups is none -%}{{ return(none) }}{%- endif -%}
+    {{ return((build_years + groups.keys() | list) | unique | sort) }}
+{% endmacro %}
 
 {#- The (member_id, year) pairs of the analysis years (elp_start_year to last_year) with at least
     one ELP service (session or trajectory service), from the ELP users' events; restricted to

@@ -706,18 +706,63 @@ def changed_years(db_a: Path, db_b: Path, table: str) -> set[int]:
     return {year for (year,) in found}
 
 
-def test_usage_strata_recount_only_years_whose_inputs_changed(
+def night_units(night: str) -> str:
+    """SQL: the member-years (member_id, year) whose care rows the run started at `night`
+    rewrote: the units of its rows in the event base tables, int_care_events and
+    int_member_year_care."""
+    base = [
+        f"select member_id, year({EVENT_DATES[table]}) as year from staging.base_{table}"
+        f" where loaded_at = {night}"
+        for table in EVENT_DATES
+    ]
+    downstream = [
+        f"select member_id, year from intermediate.{table} where loaded_at = {night}"
+        for table in ("int_care_events", "int_member_year_care")
+    ]
+    return " union ".join(base + downstream)
+
+
+def test_usage_strata_recount_only_changed_years_and_weighting_groups(
     first_step_build: Path, two_step_build: Path
 ) -> None:
-    """int_usage_strata is rebuilt for the years whose member-years changed and the years whose
-    care rows changed (late bookings, corrections), not for every year of a changed member."""
-    care_years = changed_years(
-        first_step_build, two_step_build, "intermediate.int_member_year_care"
-    )
-    expected = {REWRITTEN_YEAR, LATEST_YEAR} | {y for y in care_years if 2010 <= y <= LATEST_YEAR}
-    recounted, loads = years_loaded_last(two_step_build, "intermediate.int_usage_strata")
-    assert (recounted, loads) == (expected, 2)
-    assert len(recounted) < LATEST_YEAR - 2010 + 1  # some years were kept
+    """int_usage_strata counts again every weighting group of the years whose member-years
+    changed, and in the other years only the weighting groups holding a member-year whose
+    care the night rewrote (late bookings, corrections): fewer than all groups of those
+    years, and every group whose care rows differ between the two steps."""
+    strata = "intermediate.int_usage_strata"
+    night = f"(select max(loaded_at) from {strata})"
+    pairs = "select distinct year, weighting_group from intermediate.int_member_years"
+    with duckdb.connect(str(two_step_build), read_only=True) as con:
+        recounted = set(
+            con.execute(
+                f"select distinct year, weighting_group from {strata}"
+                f" where loaded_at = {night}"
+            ).fetchall()
+        )
+        all_pairs = set(con.execute(pairs).fetchall())
+        rewritten = set(
+            con.execute(
+                f"{pairs} where year <= {LATEST_YEAR}"
+                f" and (member_id, year) in ({night_units(night)})"
+            ).fetchall()
+        )
+    with both_warehouses(first_step_build, two_step_build) as con:
+        differing = set(
+            con.execute(
+                "select distinct years.year, years.weighting_group"
+                " from b.intermediate.int_member_years as years"
+                " inner join ("
+                + differing_rows("intermediate.int_member_year_care")
+                + ") as care on years.member_id = care.member_id and years.year = care.year"
+            ).fetchall()
+        )
+    whole_years = {pair for pair in all_pairs if pair[0] in {REWRITTEN_YEAR, LATEST_YEAR}}
+    assert recounted == whole_years | rewritten
+    assert differing <= recounted
+    care_only_years = {year for year, _ in rewritten - whole_years}
+    assert care_only_years  # late bookings and corrections of other years
+    for year in care_only_years:
+        assert {p for p in recounted if p[0] == year} < {p for p in all_pairs if p[0] == year}
 
 
 def test_elp_user_years_rebuild_only_years_whose_inputs_changed(
