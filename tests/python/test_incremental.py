@@ -735,8 +735,7 @@ def test_usage_strata_recount_only_changed_years_and_weighting_groups(
     with duckdb.connect(str(two_step_build), read_only=True) as con:
         recounted = set(
             con.execute(
-                f"select distinct year, weighting_group from {strata}"
-                f" where loaded_at = {night}"
+                f"select distinct year, weighting_group from {strata} where loaded_at = {night}"
             ).fetchall()
         )
         all_pairs = set(con.execute(pairs).fetchall())
