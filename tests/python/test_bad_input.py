@@ -33,6 +33,9 @@ def eur(value: str) -> Decimal:
 FULL_BUILD = ["build", "--select", "+staging", "+marts.quality", "--indirect-selection", "cautious"]
 NISS_DOTTED = "85.07.30-033.61"
 NISS_PLAIN = "85073003361"
+# spaces around and between the groups: the preflight's first filter (sorts before ':') must
+# keep a value that starts with a space
+NISS_SPACED = " 85 07 30 033 61 "
 
 
 def valid_extract() -> dict[str, list[dict[str, Any]]]:
@@ -109,7 +112,11 @@ def test_empty_folder_is_refused(
 
 @pytest.mark.parametrize(
     ("table", "member_id"),
-    [("members_yearly", NISS_DOTTED), ("pharmacy_dispensings", NISS_PLAIN)],
+    [
+        ("members_yearly", NISS_DOTTED),
+        ("pharmacy_dispensings", NISS_PLAIN),
+        ("claims", NISS_SPACED),
+    ],
 )
 def test_niss_like_member_id_refuses_the_extract(
     raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path, table: str, member_id: str
