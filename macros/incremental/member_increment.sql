@@ -135,11 +135,17 @@
     {%- set cutoff = "cast('" ~ watermark ~ "' as date) - "
         ~ (var('booking_lookback_days') | int) -%}
     {%- set cutoff = elp_warehouse.scalar_query('select ' ~ cutoff) -%}
-    {%- set kept = "coalesce(" ~ date_column ~ " <= cast('" ~ cutoff ~ "' as date), true)" -%}
+    {#- kept = dated on or before the cut-off, or undated; counted as every line less the newer
+        ones: a plain count(*) comes from the metadata, and the newer lines from the row
+        groups whose latest date is after the cut-off (0.04 s for the national dispensings'
+        table, against 0.28 s for a count of the kept lines, which reads every date) -#}
+    {%- set newer = date_column ~ " > cast('" ~ cutoff ~ "' as date)" -%}
     {%- set in_extract = elp_warehouse.scalar_query(
-        'select count(*) from ' ~ source('raw', table_name) ~ ' where ' ~ kept) -%}
+        'select (select count(*) from ' ~ source('raw', table_name) ~ ') - (select count(*) from '
+        ~ source('raw', table_name) ~ ' where ' ~ newer ~ ')') -%}
     {%- set in_table = elp_warehouse.scalar_query(
-        'select count(*) from ' ~ this ~ ' where ' ~ kept) -%}
+        'select (select count(*) from ' ~ this ~ ') - (select count(*) from ' ~ this
+        ~ ' where ' ~ newer ~ ')') -%}
     {%- if in_extract != in_table -%}
         {{ log("WARNING " ~ this ~ ": " ~ in_extract ~ " extract lines dated on or before "
             ~ cutoff ~ " (or undated) but " ~ in_table ~ " in the table: history changed "
@@ -152,9 +158,9 @@
     {%- set unit = elp_warehouse.unit_columns() -%}
     {%- set vanished = elp_warehouse.scalar_query(
         'select count(*) from (select distinct ' ~ unit[0] ~ ' as unit_member, ' ~ unit[1]
-        ~ ' as unit_year from ' ~ this ~ ' where not ' ~ kept ~ ') as loaded'
+        ~ ' as unit_year from ' ~ this ~ ' where ' ~ newer ~ ') as loaded'
         ~ ' where (loaded.unit_member, loaded.unit_year) not in (select ' ~ unit | join(', ')
-        ~ ' from ' ~ source('raw', table_name) ~ ' where not ' ~ kept ~ ')') -%}
+        ~ ' from ' ~ source('raw', table_name) ~ ' where ' ~ newer ~ ')') -%}
     {%- if vanished != 0 -%}
         {{ log("WARNING " ~ this ~ ": " ~ vanished ~ " member-years have lines dated after "
             ~ cutoff ~ " in the table but none in the extract: lines deleted at the source, "
@@ -269,9 +275,24 @@ raw_lines as {{ elp_warehouse.cte_hint('materialize' if plan.mode == 'increment'
     changed units; base_members_yearly likewise writes rows for every year it builds. -#}
 {% macro replaced_rows_delete(unit) -%}
     {%- if execute and is_incremental() and elp_warehouse.holds_older_rows() -%}
+        {%- set unit_date = elp_warehouse.model_meta().get('unit_date_column') -%}
         delete from {{ this }}
         where
             loaded_at < {{ elp_warehouse.load_timestamp() }}
+            {%- if unit_date %}
+            -- the older rows of a unit are dated in its year (or undated): a lower bound on the
+            -- date, the first day of the earliest year written, lets the engine skip the row
+            -- groups of the years before (national dispensings, June night: 0.6 s instead of
+            -- 1.5 s, which read every row's unit)
+            and (
+                {{ unit_date }} >= (
+                    select make_date(cast(min(extract(year from new_rows.{{ unit_date }})) as {{ dbt.type_int() }}), 1, 1)
+                    from {{ this }} as new_rows
+                    where new_rows.loaded_at = {{ elp_warehouse.load_timestamp() }}
+                )
+                or {{ unit_date }} is null
+            )
+            {%- endif %}
             -- distinct: DuckDB's IN over a list of every new row's member (4 M rows for
             -- 187 k members) made this delete five times slower
             and {{ elp_warehouse.in_operand(unit) }} in (
