@@ -16,6 +16,8 @@ then full_build with --full-refresh. The slowest dbt nodes of each build are rec
 --increment-repeats N runs the incremental build N times, each on a fresh copy of the
 previous month's warehouse: whole builds vary by 10-20 % from one run to the next on a
 shared machine, so one increment is a weak basis for comparing code (docs/benchmark.md).
+--keep keeps the extracts and the warehouses, the previous month's included
+(`scale_<s>/warehouse_previous_month`), from which an increment can be run again.
 """
 
 from __future__ import annotations
@@ -121,6 +123,7 @@ def run_scale(
     incremental: bool,
     increment_repeats: int = 1,
     unit_tests: bool = False,
+    keep: bool = False,
 ) -> dict[str, object]:
     base = work / f"scale_{scale}"
     raw = extract or base / "raw"
@@ -154,11 +157,12 @@ def run_scale(
     else:
         steps.append(("full_build", dbt_build, env))
     info: dict[str, object] = {}
-    # the previous month's warehouse, kept when the increment is repeated on fresh copies of it
+    # the previous month's warehouse, copied when the increment is repeated on fresh copies of
+    # it, and with --keep: comparing code on the same increment starts from it
     previous_wh = base / "warehouse_previous_month"
     increments_run = 0
     for step, cmd, step_env in steps:
-        if step == "incremental_build" and increment_repeats > 1:
+        if step == "incremental_build" and (increment_repeats > 1 or keep):
             if increments_run == 0:
                 shutil.rmtree(previous_wh, ignore_errors=True)
                 shutil.copytree(wh, previous_wh)
@@ -166,7 +170,7 @@ def run_scale(
                 shutil.rmtree(wh)
                 shutil.copytree(previous_wh, wh)
             increments_run += 1
-        elif step == "full_build":
+        elif step == "full_build" and not keep:
             shutil.rmtree(previous_wh, ignore_errors=True)
         if step.endswith("_build"):
             # the extract's own cut-off, as `elp nightly` passes it (dbt_project.yml): an
@@ -218,7 +222,11 @@ def main() -> int:
     parser.add_argument("--scales", type=float, nargs="+", default=[0.01, 0.1, 1.0])
     parser.add_argument("--seed", type=int, default=20250623)
     parser.add_argument("--workdir", type=Path, default=None, help="default: a temp folder")
-    parser.add_argument("--keep", action="store_true", help="keep extracts and databases")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the extracts and databases, the previous month's warehouse included",
+    )
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results.jsonl")
     parser.add_argument("--extract", type=Path, default=None, help="reuse this extract (one scale)")
     parser.add_argument(
@@ -255,6 +263,7 @@ def main() -> int:
             args.incremental,
             args.increment_repeats,
             args.unit_tests,
+            args.keep,
         )
         if not args.keep:
             shutil.rmtree(work / f"scale_{scale}", ignore_errors=True)
