@@ -189,8 +189,8 @@
     order by year, weighting_group
 {%- endmacro %}
 
-{#- Condition on int_member_year_usage keeping the member-years to count: those of
-    `build_years` and of the pairs of `groups` (changed_weighting_groups); true when none. -#}
+{#- Condition on int_member_years keeping the member-years to count: those of `build_years`
+    and of the pairs of `groups` (changed_weighting_groups); true when none. -#}
 {% macro weighting_groups_filter(build_years, groups) -%}
     {%- if groups is none -%}
         true
