@@ -9,7 +9,8 @@ and its row counts, and appends them to a JSON-lines results file plus a Markdow
     .venv/bin/python scripts/benchmark.py --scales 1.0 --extract data/raw1 --incremental
 
 Steps per scale: generate (unless --extract), raw_floor (one DuckDB pass over the raw Parquet
-grouped by member and year: scripts/raw_floor.py), and full_build (`dbt build`). With
+grouped by member and year), raw_copy (every raw table copied once into a new DuckDB database,
+then deleted; both in scripts/raw_floor.py), and full_build (`dbt build`). With
 --incremental: previous_month_build (full build of the extract cut one month before its
 extraction date), incremental_build (`dbt build` on the whole extract over that warehouse),
 then full_build with --full-refresh. The slowest dbt nodes of each build are recorded.
@@ -149,6 +150,7 @@ def run_scale(
         steps.append(("generate", [*generate, "--out", str(raw), "--no-progress"], env))
     floor = [sys.executable, str(ROOT / "scripts" / "raw_floor.py"), str(raw)]
     steps.append(("raw_floor", floor, env))
+    steps.append(("raw_copy", [*floor, "--copy", str(base / "raw_copy.duckdb")], env))
     if incremental:
         previous = base / "raw_previous_month"
         steps.append(("previous_month_build", dbt_build, {**env, "ELP_RAW_DIR": str(previous)}))
@@ -207,6 +209,34 @@ def run_scale(
     if manifest_path.exists():
         info["manifest"] = json.loads(manifest_path.read_text())
     return info
+
+
+def ratios(results: list[StepResult]) -> list[str]:
+    """The budget's ratios per scale (issue 7): build / read floor, build / write floor,
+    increment / full build. The full build is the previous month's when there is one (the
+    build the increment is compared with), else the full build."""
+    lines: list[str] = []
+    for scale in dict.fromkeys(r.scale for r in results):
+        walls: dict[str, list[float]] = {}
+        for r in results:
+            if r.scale == scale and r.returncode == 0:
+                walls.setdefault(r.step, []).append(r.wall_seconds)
+        builds = walls.get("previous_month_build") or walls.get("full_build")
+        if not builds:
+            continue
+        full = builds[0]
+        found = [
+            f"build / {name} {full / walls[step][0]:.1f}x"
+            for step, name in (("raw_floor", "read floor"), ("raw_copy", "write floor"))
+            if step in walls
+        ]
+        found += [
+            f"increment / build {100 * wall / full:.1f} %"
+            for wall in walls.get("incremental_build", [])
+        ]
+        if found:
+            lines.append(f"\nscale {scale}: " + ", ".join(found))
+    return lines
 
 
 def git_commit() -> str | None:
@@ -295,6 +325,7 @@ def main() -> int:
         f" | {'' if r.database_mb is None else f'{r.database_mb:.0f}'} | {r.returncode} |"
         for r in results
     ]
+    table += ratios(results)
     (args.results.parent / "latest.md").write_text("\n".join(table) + "\n")
     print("\n".join(table))
     return 0 if all(r.returncode == 0 for r in results) else 1

@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
-"""The physical floor of a build: one DuckDB pass over every raw Parquet table of an extract,
-grouped by member and year, with the same DuckDB settings as the warehouse profile.
+"""The physical floors of a build, measured on the raw Parquet of an extract with the same
+DuckDB settings as the warehouse profile.
 
     .venv/bin/python scripts/raw_floor.py <raw extract folder>
+    .venv/bin/python scripts/raw_floor.py <raw extract folder> --copy <new database file>
 
-A full `dbt build` reads, validates, nets, joins and aggregates the same rows; its ratio to
-this pass says how far the warehouse is from the cost of just reading the data once.
+- Read floor (default): one pass over every raw table, grouped by member and year. A full
+  `dbt build` reads, validates, nets, joins and aggregates the same rows; its ratio to this
+  pass says how far the warehouse is from the cost of reading the data once.
+- Write floor (`--copy`): every raw table copied once, as it is, into a new DuckDB database
+  (`create table as`, then a checkpoint), which is deleted afterwards. A warehouse that keeps
+  person-level tables, as incremental builds and the trajectories need, writes at least this
+  much; a build's ratio to it says how many times over the warehouse writes its data.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -27,11 +34,15 @@ YEAR_OF = {
 }
 
 
-def main() -> int:
-    raw = Path(sys.argv[1])
-    con = duckdb.connect()
+def connect(database: str) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(database)
     con.execute(f"set memory_limit = '{os.environ.get('ELP_DUCKDB_MEMORY_LIMIT', '5GB')}'")
     con.execute("set preserve_insertion_order = false")
+    return con
+
+
+def read_floor(raw: Path) -> float:
+    con = connect(":memory:")
     total = 0.0
     for table, year in YEAR_OF.items():
         start = time.perf_counter()
@@ -44,6 +55,46 @@ def main() -> int:
         assert groups is not None
         print(f"{table:<24} {groups[1]:>12,} rows {groups[0]:>12,} groups {wall:8.1f} s")
     print(f"{'floor':<24} {total:8.1f} s")
+    return total
+
+
+def write_floor(raw: Path, database: Path) -> float:
+    if database.exists():
+        raise SystemExit(f"{database} exists: --copy writes a new database and deletes it")
+    try:
+        con = connect(str(database))
+        total = 0.0
+        for table in YEAR_OF:
+            start = time.perf_counter()
+            con.execute(
+                f"create table {table} as select * from read_parquet('{raw}/{table}/**/*.parquet')"
+            )
+            con.execute("checkpoint")
+            wall = time.perf_counter() - start
+            total += wall
+            rows = con.execute(f"select count(*) from {table}").fetchone()
+            assert rows is not None
+            print(f"{table:<24} {rows[0]:>12,} rows copied {wall:8.1f} s")
+        con.close()
+        size = database.stat().st_size / 2**20
+        print(f"{'copy floor':<24} {total:8.1f} s, database {size:,.0f} MB")
+    finally:
+        for leftover in (database, database.with_name(database.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return total
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("raw", type=Path, help="the raw extract folder")
+    parser.add_argument(
+        "--copy", type=Path, default=None, help="measure the write floor into this new file"
+    )
+    args = parser.parse_args()
+    if args.copy is None:
+        read_floor(args.raw)
+    else:
+        write_floor(args.raw, args.copy)
     return 0
 
 
