@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: install demo generate build test lint test-python test-dbt bench clean report browser
+.PHONY: install demo generate build test lint bench clean report browser
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -44,8 +44,12 @@ lint: install
 browser:
 	bash scripts/install_chromium.sh
 
+# The Python tests are mostly dbt builds in subprocesses, which spend much of their time in
+# dbt's single-threaded Python: two pytest-xdist workers took the suite from 18.7 to 10.2 min
+# on 2 cores (docs/benchmark.md). TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 test: install browser lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # the study's figures as one HTML page, from the published snapshot (after `make build`)
 report: install
