@@ -47,8 +47,8 @@ def read_floor(raw: Path) -> float:
     for table, year in YEAR_OF.items():
         start = time.perf_counter()
         groups = con.execute(
-            f"select count(*), sum(n) from (select member_id, {year} as year, count(*) as n"
-            f" from read_parquet('{raw}/{table}/**/*.parquet') group by all)"
+            f"select count(*), coalesce(sum(n), 0) from (select member_id, {year} as year,"
+            f" count(*) as n from read_parquet('{raw}/{table}/**/*.parquet') group by all)"
         ).fetchone()
         wall = time.perf_counter() - start
         total += wall
