@@ -150,7 +150,11 @@ def run_scale(
         steps.append(("generate", [*generate, "--out", str(raw), "--no-progress"], env))
     floor = [sys.executable, str(ROOT / "scripts" / "raw_floor.py"), str(raw)]
     steps.append(("raw_floor", floor, env))
-    steps.append(("raw_copy", [*floor, "--copy", str(base / "raw_copy.duckdb")], env))
+    copy = base / "raw_copy.duckdb"
+    # a copy left by an interrupted run: raw_floor.py refuses to write over a database
+    for leftover in (copy, copy.with_name(copy.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    steps.append(("raw_copy", [*floor, "--copy", str(copy)], env))
     if incremental:
         previous = base / "raw_previous_month"
         steps.append(("previous_month_build", dbt_build, {**env, "ELP_RAW_DIR": str(previous)}))
