@@ -9,7 +9,7 @@
 -- code, service date), quantities and amounts summed. Groups netting to quantity <= 0 were
 -- cancelled by corrections and disappear (counted as corrections_cancelled in
 -- mart_data_quality). The group keeps the claim_id of its earliest positive line.
-{%- set netting_group = ['member_id', 'provider_id', 'nomenclature_code', 'service_date'] %}
+{%- set netting_group = elp_warehouse.claims_netting_group() %}
 with
 
 -- read four times (repeated groups, single lines, earliest positive line, netting): streamed
@@ -58,7 +58,7 @@ earliest_positive_lines as (
         service_date,
         network_id,
         row_number() over (
-            partition by member_id, provider_id, nomenclature_code, service_date
+            partition by {{ netting_group | join(', ') }}
             order by booking_date, claim_id
         ) as line_order
     from repeated_lines
@@ -76,7 +76,7 @@ netted_claims as (
         sum(amount_insurance_eur) as amount_insurance_eur,
         sum(amount_patient_eur) as amount_patient_eur
     from repeated_lines
-    group by member_id, provider_id, nomenclature_code, service_date
+    group by {{ netting_group | join(', ') }}
 ),
 
 netted_lines as (
@@ -112,10 +112,7 @@ netted_lines as (
     from netted_claims
     inner join earliest_positive_lines
         on
-            netted_claims.member_id = earliest_positive_lines.member_id
-            and netted_claims.provider_id is not distinct from earliest_positive_lines.provider_id
-            and netted_claims.nomenclature_code = earliest_positive_lines.nomenclature_code
-            and netted_claims.service_date = earliest_positive_lines.service_date
+            {{ elp_warehouse.same_claims_netting_group('netted_claims', 'earliest_positive_lines') }}
             and earliest_positive_lines.line_order = 1
 ),
 

@@ -14,7 +14,7 @@
     'claim_id', 'member_id', 'provider_id', 'service_date', 'booking_date', 'nomenclature_code',
     'quantity', 'amount_insurance_eur', 'amount_patient_eur', 'network_id',
 ] %}
-{%- set netting_group = 'member_id, provider_id, nomenclature_code, service_date' %}
+{%- set netting_group = elp_warehouse.claims_netting_group() | join(', ') %}
 {%- set plan = elp_warehouse.raw_increment_plan('claims', 'booking_date') %}
 with
 
@@ -72,11 +72,7 @@ row_checked as {{ elp_warehouse.cte_hint('inline') }} (
 
 -- corrections are rare: the windows below run on the lines of corrected groups only
 corrected_groups as {{ elp_warehouse.cte_hint('materialize') }} (
-    select distinct
-        member_id,
-        provider_id,
-        nomenclature_code,
-        service_date
+    select distinct {{ netting_group }}
     from duplicate_checked
     where rejection_rule is null and quantity < 0
 ),
@@ -88,10 +84,7 @@ lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
     from duplicate_checked
     left join corrected_groups
         on
-            duplicate_checked.member_id = corrected_groups.member_id
-            and duplicate_checked.provider_id is not distinct from corrected_groups.provider_id
-            and duplicate_checked.nomenclature_code = corrected_groups.nomenclature_code
-            and duplicate_checked.service_date = corrected_groups.service_date
+            {{ elp_warehouse.same_claims_netting_group('duplicate_checked', 'corrected_groups') }}
 ),
 
 {{ correction_netting(row_columns + ['loaded_at'], netting_group, 'quantity', booked_before='booking_date') }}
