@@ -126,7 +126,7 @@
     {%- if not (execute and is_incremental()) -%}
         {{ return({'mode': 'full'}) }}
     {%- endif -%}
-    {%- do elp_warehouse.require_incremental_columns(['loaded_at', date_column]) -%}
+    {%- do elp_warehouse.require_incremental_columns(['loaded_at', date_column, 'key_hash']) -%}
     {%- set watermark = elp_warehouse.scalar_query(
         'select max(' ~ date_column ~ ') from ' ~ this) -%}
     {%- if watermark is none -%}
@@ -173,19 +173,33 @@
 {#- Units (member, year) whose raw lines of `table_name` must be re-read under `plan`: the units
     of the lines dated after the cut-off (or undated), plus those of every line holding an id
     that such a line also uses (the id-duplicate rules compare lines across members and
-    years). Read from the extract only. -#}
+    years). The lines holding such an id are found among the model's stored lines, by the
+    64-bit hash of their id that the table keeps (`key_hash`, from duplicate_checked_cte): an
+    integer semi-join over the table, where matching the ids themselves read every id of the
+    extract (national dispensings, June night: 0.15 s against 1.5 s). The stored lines are
+    the extract's lines booked on or before the cut-off, which raw_increment_plan checks by
+    count, as every increment assumes; a hash shared by two ids only re-reads one more unit,
+    which gives the same rows. -#}
 {% macro raw_changed_units(table_name, date_column, id_column, plan) -%}
     {#- an OR, not coalesce(... > cut-off, true): the engine then skips the files and row
         groups dated before the cut-off -#}
     {%- set is_new = "(" ~ date_column ~ " > cast('" ~ plan.cutoff ~ "' as date) or "
         ~ date_column ~ " is null)" -%}
     {%- set unit = elp_warehouse.unit_columns() -%}
+    {%- set id_hash = elp_warehouse.row_hash(['cast(' ~ id_column ~ ' as ' ~ dbt.type_string() ~ ')']) -%}
     select distinct
         {{ unit[0] }} as unit_member,
         {{ unit[1] }} as unit_year
     from {{ source('raw', table_name) }}
-    where {{ is_new }} or {{ id_column }} in (
-        select {{ id_column }} from {{ source('raw', table_name) }} where {{ is_new }}
+    where {{ is_new }}
+    union
+    select distinct
+        {{ unit[0] }} as unit_member,
+        {{ unit[1] }} as unit_year
+    from {{ this }}
+    where key_hash in (
+        select {{ id_hash }} from {{ source('raw', table_name) }}
+        where {{ is_new }} and {{ id_column }} is not null
     )
 {%- endmacro %}
 

@@ -246,6 +246,7 @@ def extracts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, P
     cancel_sole_elp_session(full)
     start_elp_user(full)
     add_lines_without_member_or_date(full)
+    reuse_old_ids(full)
     yield first, full
 
 
@@ -398,6 +399,43 @@ def add_lines_without_member_or_date(full: Path) -> None:
     )
 
 
+REUSED_ID_FILE = "zz-reused-id.parquet"
+
+
+def reused_id_line(full: Path, table: str) -> str:
+    """SQL: the old line whose id `reuse_old_ids` gives a new line of `table`: the first line,
+    by id, booked two months before the cut and dated before 2023, of a member with more than
+    three lines (so no member that the other additions look for, who has one)."""
+    lines = f"read_parquet('{full}/{table}/*.parquet')"
+    return f"""
+        select * from {lines}
+        where booking_date < date '{CUT}' - 60 and year({EVENT_DATES[table]}) < 2023
+          and member_id in (select member_id from {lines} group by member_id having count(*) > 3)
+        order by {EVENT_IDS[table]}
+        limit 1
+    """
+
+
+def reuse_old_ids(full: Path) -> None:
+    """Add to the final extract, booked in its new month, a line of each event table holding the
+    id of an old line of the same member, dated in the new month: another member-year. The two
+    differ, so the id-duplicate rule rejects both, and the increment must read the old line's
+    member-year again, found by the id alone."""
+    for table, date_column in EVENT_DATES.items():
+        write_raw_file(
+            full,
+            table,
+            REUSED_ID_FILE,
+            f"""
+            select * replace (
+                date '{CUT}' + 3 as {date_column},
+                date '{CUT}' + 6 as booking_date
+            )
+            from ({reused_id_line(full, table)})
+            """,
+        )
+
+
 @pytest.fixture(scope="module")
 def full_build(extracts: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     wh = tmp_path_factory.mktemp("wh_full")
@@ -481,6 +519,51 @@ def test_lines_without_member_or_date_reach_the_increment(two_step_build: Path) 
         (MEMBERLESS_SUFFIX, "member_id_missing"),
         (UNDATED_SUFFIX, "dispensing_date_missing"),
     ]
+
+
+@pytest.mark.parametrize("table", sorted(EVENT_IDS))
+def test_new_line_reusing_an_old_id_rebuilds_the_old_member_year(
+    table: str, extracts: tuple[Path, Path], first_step_build: Path, two_step_build: Path
+) -> None:
+    """A new line holding the id of a line of another member-year, booked long before the
+    look-back: the increment reads that member-year again (the stored lines are searched by the
+    hash of their id), and both lines are rejected, as the full build rejects them."""
+    first, full = extracts
+    id_column, date_column = EVENT_IDS[table], EVENT_DATES[table]
+    with duckdb.connect() as con:
+        found = con.execute(
+            f"select old.{id_column}, old.member_id, year(old.{date_column})"
+            f" from read_parquet('{full}/{table}/{REUSED_ID_FILE}') as new"
+            f" inner join read_parquet('{first}/{table}/*.parquet') as old"
+            f" on new.{id_column} = old.{id_column}"
+        ).fetchall()
+    assert len(found) == 1
+    line_id, member, old_year = found[0]
+    rule = f"{id_column.removesuffix('_id')}_id_duplicate"
+    query = (
+        f"select year({date_column}), rejection_rule,"
+        f" loaded_at = (select max(loaded_at) from staging.base_{table})"
+        f" from staging.base_{table} where {id_column} = ? order by 1"
+    )
+    with duckdb.connect(str(first_step_build), read_only=True) as con:
+        before = con.execute(query, [line_id]).fetchall()
+        old_year_rows = con.execute(
+            f"select count(*) from staging.base_{table}"
+            f" where member_id = ? and year({date_column}) = ?",
+            [member, old_year],
+        ).fetchone()
+    with duckdb.connect(str(two_step_build), read_only=True) as con:
+        after = con.execute(query, [line_id]).fetchall()
+        rewritten = con.execute(
+            f"select count(*) filter (where loaded_at = (select max(loaded_at)"
+            f" from staging.base_{table})), count(*) from staging.base_{table}"
+            f" where member_id = ? and year({date_column}) = ?",
+            [member, old_year],
+        ).fetchone()
+    assert before == [(old_year, None, True)]
+    assert after == [(old_year, rule, True), (EXTRACTION.year, rule, True)]
+    # the whole old member-year was read again, not only the line
+    assert old_year_rows is not None and rewritten == (old_year_rows[0], old_year_rows[0])
 
 
 def test_incremental_rebuilds_only_changed_members(
@@ -1017,6 +1100,7 @@ def test_empty_members_yearly_file_is_listed_and_changes_no_year(
 # timestamp, a base model's booking date, a year model's fingerprint
 PLANNING_COLUMNS = {
     "staging.stg_claims": "loaded_at",
+    "staging.base_claims": "key_hash",
     "staging.base_pharmacy_dispensings": "booking_date",
     "staging.base_affiliation_periods": "loaded_at",
     "staging.base_members_yearly_files": "content_hash",

@@ -87,4 +87,6 @@ lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
             {{ elp_warehouse.same_claims_netting_group('duplicate_checked', 'corrected_groups') }}
 ),
 
-{{ correction_netting(row_columns + ['loaded_at'], netting_group, 'quantity', booked_before='booking_date') }}
+{{ correction_netting(
+    row_columns + ['loaded_at', 'key_hash'], netting_group, 'quantity', booked_before='booking_date'
+) }}

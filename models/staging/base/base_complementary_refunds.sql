@@ -45,5 +45,6 @@ row_checked as {{ elp_warehouse.cte_hint('inline') }} (
 select
     {{ row_columns | join(',\n    ') }},
     rejection_rule,
-    loaded_at
+    loaded_at,
+    key_hash
 from duplicate_checked

@@ -70,4 +70,4 @@ lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
             and duplicate_checked.pharmacy_type = corrected_groups.pharmacy_type
 ),
 
-{{ correction_netting(row_columns + ['loaded_at'], netting_group, 'ddd') }}
+{{ correction_netting(row_columns + ['loaded_at', 'key_hash'], netting_group, 'ddd') }}
