@@ -12,8 +12,10 @@ Steps per scale: generate (unless --extract), raw_floor (one DuckDB pass over th
 grouped by member and year), raw_copy (every raw table copied once into a new DuckDB database,
 then deleted; both in scripts/raw_floor.py), and full_build (`dbt build`). With
 --incremental: previous_month_build (full build of the extract cut one month before its
-extraction date), incremental_build (`dbt build` on the whole extract over that warehouse),
-then full_build with --full-refresh. The slowest dbt nodes of each build are recorded.
+extraction date), incremental_build (`dbt build` on the whole extract over that warehouse;
+as `elp nightly`, without the seeds' own data tests, which passed in the previous month's
+build: src/elp_warehouse/seed_tests.py), then full_build with --full-refresh. The slowest
+dbt nodes of each build are recorded.
 --increment-repeats N runs the incremental build N times, each on a fresh copy of the
 previous month's warehouse: whole builds vary by 10-20 % from one run to the next on a
 shared machine, so one increment is a weak basis for comparing code (docs/benchmark.md).
@@ -34,6 +36,8 @@ import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from elp_warehouse import seed_tests
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -163,6 +167,7 @@ def run_scale(
     else:
         steps.append(("full_build", dbt_build, env))
     info: dict[str, object] = {}
+    seeds_fingerprint = seed_tests.fingerprint(ROOT)
     # the previous month's warehouse, copied when the increment is repeated on fresh copies of
     # it, and with --keep: comparing code on the same increment starts from it
     previous_wh = base / "warehouse_previous_month"
@@ -192,7 +197,13 @@ def run_scale(
             )
             cut_extract(raw, previous, cut.isoformat())
             step_env = {**step_env, "ELP_EXTRACTION_DATE": cut.isoformat()}
+        if step == "incremental_build" and seed_tests.already_passed(wh, seeds_fingerprint):
+            # as `elp nightly`: the seeds' own data tests passed on these seeds and code
+            cmd = [*cmd, "--selector", seed_tests.SELECTOR]
+        started = datetime.now(UTC)
         rc, wall, rss = measure(cmd, step_env, base / f"{step}.log")
+        if step.endswith("_build"):
+            seed_tests.record_if_passed(wh, wh / "target", seeds_fingerprint, started)
         database = wh / "elp.duckdb"
         built = step.endswith("_build") and database.exists()
         size = round(database.stat().st_size / 2**20, 1) if built else None

@@ -2,7 +2,9 @@
 
     A test whose config carries `meta: {test_scope: ...}` reads only the rows of its model
     written since the last clean build: the latest `dbt build` of the whole project, logged in
-    ops.run_log with status 'success' (no model or test failed, none skipped). Rows older than
+    ops.run_log with status 'success' (no model or test failed, none skipped). A nightly build
+    with selector nightly_seeds_unchanged (selectors.yml) counts as one: it leaves out only
+    the data tests that read seeds alone, which passed on the same seeds before. Rows older than
     that were tested by that build and have not been written since. Scopes:
       rows    rows loaded since then (row-level tests: not_null, accepted_values);
       member  every row of the members with a row loaded since then: for keys that hold
@@ -44,7 +46,8 @@
 {% macro last_clean_build_started_at() -%}
     {%- set started = elp_warehouse.scalar_query(
         "select max(started_at) from " ~ elp_warehouse.run_log_relation('run_log')
-        ~ " where command = 'build' and selected is null and status = 'success'"
+        ~ " where command = 'build' and status = 'success'"
+        ~ " and (selected is null or selected = '--selector nightly_seeds_unchanged')"
         ~ " and models_skipped = 0 and tests_skipped = 0"
     ) -%}
     {{ return(none if started is none

@@ -7,10 +7,10 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from elp_warehouse import paths
+from elp_warehouse import paths, seed_tests
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -48,12 +48,23 @@ def run_dbt(args: list[str], env: dict[str, str]) -> int:
     return subprocess.run(cmd, cwd=paths.PROJECT_ROOT, env=env, check=False).returncode
 
 
+def run_build(dbt_args: list[str], env: dict[str, str], seeds_fingerprint: str) -> int:
+    """`dbt <dbt_args>` (a build), then the record of the seeds' fingerprint, taken before the
+    build, when the build ran every seed-only data test and each passed (seed_tests.py)."""
+    started = datetime.now(UTC)
+    rc = run_dbt(dbt_args, env)
+    seed_tests.record_if_passed(
+        Path(env["ELP_WAREHOUSE_DIR"]), paths.target_dir(), seeds_fingerprint, started
+    )
+    return rc
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     env = dbt_env(Path(args.raw_dir).resolve() if args.raw_dir else None)
     dbt_args = ["build", *(["--vars", args.vars] if args.vars else [])]
     dbt_args += ["--select", *args.select] if args.select else []
     dbt_args += ["--full-refresh"] if args.full_refresh else []
-    rc = run_dbt(dbt_args, env)
+    rc = run_build(dbt_args, env, seed_tests.fingerprint(paths.PROJECT_ROOT))
     if rc != 0 or args.no_publish:
         return rc  # a failed build never touches the published snapshot
     return _publish(dbt_vars=args.vars)
@@ -106,7 +117,17 @@ def _cmd_nightly(args: argparse.Namespace) -> int:
         )
         print_run_log(last=1)
         return rc
-    rc = run_dbt(["build", *given], env)
+    warehouse = Path(env["ELP_WAREHOUSE_DIR"])
+    seeds_fingerprint = seed_tests.fingerprint(paths.PROJECT_ROOT)
+    passed = None if args.seed_tests else seed_tests.already_passed(warehouse, seeds_fingerprint)
+    if passed is not None:
+        print(
+            f"nightly: the seeds and the code their tests run are as when those tests passed"
+            f" ({passed.get('recorded_at')}, dbt invocation {passed.get('invocation_id')}):"
+            f" leaving out the {passed.get('tests')} seed-only data tests (--seed-tests runs them)"
+        )
+    selection = ["--selector", seed_tests.SELECTOR] if passed is not None else []
+    rc = run_build(["build", *selection, *given], env, seeds_fingerprint)
     if rc == 0 and not args.no_publish:
         rc = _publish(dbt_vars=dbt_vars)
     print_run_log(last=2)
@@ -255,6 +276,12 @@ def build_parser() -> argparse.ArgumentParser:
     night.add_argument("--no-publish", action="store_true", help="skip the BI snapshot")
     night.add_argument(
         "--unit-tests", action="store_true", help="also run the unit tests (CI runs them)"
+    )
+    night.add_argument(
+        "--seed-tests",
+        action="store_true",
+        help="run the seed-only data tests even when the seeds are as when they last passed"
+        " (src/elp_warehouse/seed_tests.py)",
     )
     night.add_argument(
         "--every-row",

@@ -18,6 +18,12 @@ def warehouse_dir() -> Path:
     return Path(os.environ.get("ELP_WAREHOUSE_DIR", PROJECT_ROOT / "warehouse")).resolve()
 
 
+def target_dir() -> Path:
+    """dbt's artifacts folder (`DBT_TARGET_PATH`, relative to the project root, default target/)."""
+    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    return target if target.is_absolute() else PROJECT_ROOT / target
+
+
 def database_path() -> Path:
     return warehouse_dir() / "elp.duckdb"
 

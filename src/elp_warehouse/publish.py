@@ -202,11 +202,7 @@ def default_declarations_path() -> Path:
 
 
 def default_manifest_path() -> Path:
-    target = os.environ.get("DBT_TARGET_PATH")
-    base = Path(target) if target else paths.PROJECT_ROOT / "target"
-    if not base.is_absolute():
-        base = paths.PROJECT_ROOT / base
-    return base / "manifest.json"
+    return paths.target_dir() / "manifest.json"
 
 
 def load_declarations(path: Path, manifest: Mapping[str, Any]) -> list[MartDeclaration]:

@@ -7,10 +7,12 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
+from elp_warehouse import seed_tests
 from warehouse import BIN, ROOT, generate, rows
 
 EXTRACTION = "2025-06-23"
@@ -19,7 +21,14 @@ STALE_ON = "2026-01-01"  # months later: freshness errors (var freshness_error_a
 
 
 def elp(args: list[str], raw: Path, wh: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, ELP_RAW_DIR=str(raw), ELP_WAREHOUSE_DIR=str(wh))
+    # its own dbt target: the night records its seed tests from its own run_results.json
+    env = dict(
+        os.environ,
+        ELP_RAW_DIR=str(raw),
+        ELP_WAREHOUSE_DIR=str(wh),
+        DBT_TARGET_PATH=str(wh / "target"),
+        DBT_LOG_PATH=str(wh / "target" / "logs"),
+    )
     env.pop("DBT_EXCLUDE_RESOURCE_TYPES", None)
     cmd = [str(BIN / "elp"), *args]
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
@@ -41,9 +50,21 @@ def run_log(wh: Path) -> list[dict[str, object]]:
     return rows(wh / "elp.duckdb", "select * from ops.run_log order by started_at")
 
 
-def unit_test_count() -> int:
-    manifest = json.loads((ROOT / "target" / "manifest.json").read_text())
-    return len(manifest["unit_tests"])
+def manifest(wh: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((wh / "target" / "manifest.json").read_text())
+    return loaded
+
+
+def unit_test_count(wh: Path) -> int:
+    return len(manifest(wh)["unit_tests"])
+
+
+def seed_test_count(wh: Path) -> int:
+    return len(seed_tests.seed_only_tests(manifest(wh)))
+
+
+def passed_counts(builds: list[dict[str, object]]) -> list[int]:
+    return [int(str(r["tests_passed"])) for r in builds]
 
 
 def test_night_builds_publishes_and_prints_its_run_log(raw: Path, tmp_path: Path) -> None:
@@ -65,14 +86,51 @@ def test_night_builds_publishes_and_prints_its_run_log(raw: Path, tmp_path: Path
     assert "command=freshness  status=success" in printed[0]
     assert "command=build  status=success" in printed[1]
 
+    # the seeds' own data tests passed: recorded with what they depend on
+    assert log[1]["selected"] is None
+    record = json.loads((wh / seed_tests.STATE_FILE).read_text())
+    assert record["fingerprint"] == seed_tests.fingerprint(ROOT)
+    assert record["tests"] == seed_test_count(wh) > 100
+
+    # the next night leaves them out, and still counts as a build of the whole project
     again = nightly(raw, wh, FRESH_ON, "--unit-tests", "--every-row")
     assert again.returncode == 0, again.stdout[-4000:]
+    assert f"leaving out the {seed_test_count(wh)} seed-only data tests" in again.stdout
     builds = [r for r in run_log(wh) if r["command"] == "build"]
     assert len(builds) == 2
+    assert builds[1]["selected"] == f"--selector {seed_tests.SELECTOR}"
     assert "test_every_row" not in json.loads(str(builds[0]["vars"]))
     assert json.loads(str(builds[1]["vars"]))["test_every_row"] is True
-    tests_passed = [int(str(r["tests_passed"])) for r in builds]
-    assert tests_passed[1] - tests_passed[0] == unit_test_count() > 0
+    passed = passed_counts(builds)
+    assert passed[1] - passed[0] == unit_test_count(wh) - seed_test_count(wh)
+    assert unit_test_count(wh) > 0
+
+    # --seed-tests runs them anyway
+    forced = nightly(raw, wh, FRESH_ON, "--seed-tests", "--no-publish")
+    assert forced.returncode == 0, forced.stdout[-4000:]
+    builds = [r for r in run_log(wh) if r["command"] == "build"]
+    assert builds[2]["selected"] is None
+    assert passed_counts(builds)[2] == passed[0]
+
+
+def test_seed_tests_run_again_when_what_they_read_changed(raw: Path, tmp_path: Path) -> None:
+    """A record whose fingerprint is not the project's (a seed, a macro or dbt changed since
+    the seeds' tests passed) makes the night run them, and record the new fingerprint."""
+    wh = tmp_path / "wh"
+    assert nightly(raw, wh, FRESH_ON, "--no-publish").returncode == 0
+    state = wh / seed_tests.STATE_FILE
+    record = json.loads(state.read_text())
+    state.write_text(json.dumps({**record, "fingerprint": "0" * 64}))
+
+    proc = nightly(raw, wh, FRESH_ON, "--no-publish")
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert "leaving out" not in proc.stdout
+    builds = [r for r in run_log(wh) if r["command"] == "build"]
+    assert [r["selected"] for r in builds] == [None, None]
+    assert passed_counts(builds)[1] == passed_counts(builds)[0]
+    renewed = json.loads(state.read_text())
+    assert renewed["fingerprint"] == seed_tests.fingerprint(ROOT)
+    assert renewed["invocation_id"] != record["invocation_id"]
 
 
 def test_stale_extract_stops_the_night_before_building(raw: Path, tmp_path: Path) -> None:

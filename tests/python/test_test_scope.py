@@ -209,6 +209,44 @@ def test_scoped_expansion_test_checks_the_years_written_and_the_years_gone(
     assert run_one_test(EXPANSION_TEST, raw, warehouse) == "fail"
 
 
+def test_a_night_without_the_seeds_own_tests_counts_as_a_clean_build(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """`elp nightly` leaves out the data tests that read seeds alone once they passed on the
+    same seeds (selector nightly_seeds_unchanged): every row such a night wrote was tested,
+    so the scope starts at it. A build of a selection does not move the scope."""
+    raw, warehouse, clean_start = clean_build_copy(tmp_path_factory, "scoped-selector")
+    written = clean_start + timedelta(minutes=1)
+    # a later build wrote a wrong year: tested
+    execute(
+        warehouse,
+        "update intermediate.int_member_years set expansion_factor = expansion_factor * 10,"
+        " loaded_at = ? where year = ? and member_id = ("
+        "  select min(member_id) from intermediate.int_member_years where year = ?)",
+        written,
+        PLANTED_YEAR,
+        PLANTED_YEAR,
+    )
+    assert run_one_test(EXPANSION_TEST, raw, warehouse) == "fail"
+
+    def log_build(minutes: int, selected: str) -> None:
+        execute(
+            warehouse,
+            "insert into ops.run_log (invocation_id, command, selected, started_at, status,"
+            " models_skipped, tests_skipped) values (?, 'build', ?, ?, 'success', 0, 0)",
+            f"later-{minutes}",
+            selected,
+            written + timedelta(minutes=minutes),
+        )
+
+    # a successful build of a few models after it: the year is still in scope
+    log_build(1, "--select int_member_years")
+    assert run_one_test(EXPANSION_TEST, raw, warehouse) == "fail"
+    # a successful night with the selector: the year was written before it, out of scope
+    log_build(2, "--selector nightly_seeds_unchanged")
+    assert run_one_test(EXPANSION_TEST, raw, warehouse) == "pass"
+
+
 SLICE_TEST = (
     "member_slice_int_elp_user_events_care_type_in_elp_session_elp_trajectory_service___ref"
     "_int_care_events_"
