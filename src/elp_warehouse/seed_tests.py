@@ -14,6 +14,8 @@ of dbt-core, dbt-duckdb and DuckDB. A nightly run whose fingerprint matches leav
 out with the selector `nightly_seeds_unchanged` (selectors.yml): the same tests over the same
 data passed before. Any change to one of these inputs runs them again, and records again once
 they pass. The models' tests, those that compare a model with a seed included, always run.
+The seeds' property files hold no Jinja, so no var or environment variable reaches those
+tests (tests/python/test_seed_tests.py checks it): one that did would belong in the fingerprint.
 """
 
 from __future__ import annotations
