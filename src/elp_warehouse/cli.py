@@ -54,7 +54,7 @@ def run_build(dbt_args: list[str], env: dict[str, str], seeds_fingerprint: str) 
     started = datetime.now(UTC)
     rc = run_dbt(dbt_args, env)
     seed_tests.record_if_passed(
-        Path(env["ELP_WAREHOUSE_DIR"]), paths.target_dir(), seeds_fingerprint, started
+        Path(env["ELP_WAREHOUSE_DIR"]), paths.target_dir(env), seeds_fingerprint, started
     )
     return rc
 

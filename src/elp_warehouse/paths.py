@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -18,9 +19,10 @@ def warehouse_dir() -> Path:
     return Path(os.environ.get("ELP_WAREHOUSE_DIR", PROJECT_ROOT / "warehouse")).resolve()
 
 
-def target_dir() -> Path:
-    """dbt's artifacts folder (`DBT_TARGET_PATH`, relative to the project root, default target/)."""
-    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+def target_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """dbt's artifacts folder for a dbt run in `environ` (default this process's environment):
+    `DBT_TARGET_PATH`, relative to the project root, default target/."""
+    target = Path((os.environ if environ is None else environ).get("DBT_TARGET_PATH", "target"))
     return target if target.is_absolute() else PROJECT_ROOT / target
 
 

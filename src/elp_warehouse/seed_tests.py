@@ -1,10 +1,10 @@
 """The seeds' own data tests, run again only when what they read has changed.
 
-The 116 data tests that read seeds only (code lists, IMA population, supply figures) check
-data that changes with the code, never with the night's extract. In a nightly `dbt build` they
-come first: dbt schedules by depth in the graph, so every one of them runs before the first
-base model starts, on dbt's single-threaded Python (about 2 s of a one-month increment at
-national scale, docs/benchmark.md, session 14).
+The data tests that read seeds only (116 today: code lists, IMA population, supply figures)
+check data that changes with the code, never with the night's extract. In a nightly `dbt
+build` they come first: dbt schedules by depth in the graph, so every one of them runs before
+the first base model starts, on dbt's single-threaded Python (2-4 s of a one-month increment
+at national scale, docs/benchmark.md, session 14).
 
 A build whose seed-only tests all passed records a fingerprint of everything those tests
 depend on (`seed_tests.json` in the warehouse folder): the files under `seeds/` (the CSVs and
