@@ -26,9 +26,8 @@ install: $(BIN)/.installed
 generate: install
 	$(BIN)/elp generate --scale $(SCALE) --seed $(SEED) --out $(ELP_RAW_DIR)
 
-# a freshly generated extract is a new history: rebuild everything (nightly runs are incremental)
 build: install
-	$(BIN)/elp build --full-refresh
+	$(BIN)/elp build
 
 demo: generate build
 	@$(BIN)/elp where
@@ -37,8 +36,7 @@ lint: install
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
-	@# incremental models query their own table while compiling: lint against an empty warehouse
-	ELP_WAREHOUSE_DIR=$$(mktemp -d) $(BIN)/sqlfluff lint models macros
+	$(BIN)/sqlfluff lint models macros
 
 # Debian's chromium for the report's browser test (idempotent; skips without root/apt-get)
 browser:

@@ -13,7 +13,8 @@
                                            mtime, Parquet row counts, a hash)
       on-run-end    run_log_end(results)   counts from dbt's `results`, rows read / quarantined
                                            from mart_data_quality when it was built by this run,
-                                           freshness outcomes, status 'success' or 'failed'
+                                           freshness from extract_freshness when it was built
+                                           by this run, status 'success' or 'failed'
     Portable SQL with dbt's cross-db type macros; only the extract manifest reads files and is
     dispatched (macro extract_manifest_sql). -#}
 
@@ -180,8 +181,8 @@
     {{ exceptions.raise_compiler_error(message) }}
 {%- endmacro %}
 
-{#- The raw tables this run reads: selected sources (`dbt source freshness`) and the sources
-    that a selected node reads directly (same rule as the preflight). -#}
+{#- The raw tables this run reads: selected sources and the sources that a selected node reads
+    directly (same rule as the preflight). -#}
 {% macro run_log_raw_sources() -%}
     {%- set names = [] -%}
     {%- for unique_id in selected_resources -%}
@@ -341,22 +342,37 @@
     {{ return(counts) }}
 {%- endmacro %}
 
-{#- Freshness results (`dbt source freshness`): per raw table the newest loaded_at, its age in
-    days against the run date and the status; the run's outcome is the worst of them. -#}
-{% macro run_log_freshness(results) -%}
-    {%- set outcomes = {} -%}
+{#- The relation of model `name` when this run built it successfully, else none (ref() is
+    not available in a hook). -#}
+{% macro run_log_built_relation(results, name) -%}
     {%- for result in results -%}
-        {%- if (result.node.resource_type | string | lower | replace('nodetype.', '')) == 'source' -%}
-            {%- set status = result.status | string | lower | replace('freshnessstatus.', '') -%}
-            {%- set latest = result.max_loaded_at if result.max_loaded_at is defined else none -%}
-            {%- set age = result.age if result.age is defined else none -%}
-            {%- do outcomes.update({result.node.name: {
-                'status': status,
-                'latest': latest.replace(tzinfo=none) if latest is not none else none,
-                'age_days': (age / 86400.0) if age is not none else none,
-            }}) -%}
+        {%- if result.node.unique_id == 'model.elp_warehouse.' ~ name
+            and (result.status | string | lower | replace('runstatus.', '')) == 'success' -%}
+            {{ return(api.Relation.create(
+                database=result.node.database, schema=result.node.schema,
+                identifier=result.node.alias, type='table'
+            )) }}
         {%- endif -%}
     {%- endfor -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#- Freshness (model extract_freshness, when this run built it): per raw table the newest
+    booking date, its age in days against the run date and the status. -#}
+{% macro run_log_freshness(results) -%}
+    {%- set outcomes = {} -%}
+    {%- set freshness = elp_warehouse.run_log_built_relation(results, 'extract_freshness') -%}
+    {%- if freshness is not none -%}
+        {%- for row in run_query(
+            "select source, latest_booking_date, age_days, freshness_status from " ~ freshness
+        ).rows -%}
+            {%- do outcomes.update({row['source']: {
+                'status': row['freshness_status'],
+                'latest': row['latest_booking_date'],
+                'age_days': row['age_days'],
+            }}) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {{ return(outcomes) }}
 {%- endmacro %}
 
@@ -381,20 +397,8 @@
     {%- endfor -%}
 
     {#- rows read and quarantined per raw table: only when this run built the quality mart -#}
-    {%- set quality_built = [] -%}
-    {%- for result in results -%}
-        {%- if result.node.unique_id == 'model.elp_warehouse.mart_data_quality'
-            and (result.status | string | lower | replace('runstatus.', '')) == 'success' -%}
-            {%- do quality_built.append(result.node) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if quality_built -%}
-        {#- a relation from the graph node: ref() is not available in a hook -#}
-        {%- set quality_node = quality_built[0] -%}
-        {%- set quality = api.Relation.create(
-            database=quality_node.database, schema=quality_node.schema,
-            identifier=quality_node.alias, type='table'
-        ) -%}
+    {%- set quality = elp_warehouse.run_log_built_relation(results, 'mart_data_quality') -%}
+    {%- if quality is not none -%}
         {%- set quality_rows = run_query(
             "select source, rows_read, rows_rejected from " ~ quality ~ " where rule = 'all_rules' order by source"
         ).rows -%}
@@ -422,11 +426,16 @@
         {%- set rank = {'pass': 0, 'warn': 1, 'error': 2, 'runtime error': 3} -%}
         {%- set worst = {'status': 'pass', 'latest': none, 'age_days': none} -%}
         {%- for table_name, outcome in freshness.items() -%}
+            {%- set source_where = this_run ~ " and source = '" ~ table_name ~ "'" -%}
+            {%- if run_query('select count(*) from ' ~ run_log_sources ~ ' where ' ~ source_where).columns[0].values()[0] == 0 -%}
+                {%- do run_query('insert into ' ~ run_log_sources ~ " (invocation_id, source) values ('"
+                    ~ invocation_id ~ "', '" ~ table_name ~ "')") -%}
+            {%- endif -%}
             {%- do elp_warehouse.run_log_update(run_log_sources, {
                 'freshness_status': outcome['status'],
                 'latest_loaded_at': outcome['latest'],
                 'freshness_age_days': outcome['age_days'],
-            }, this_run ~ " and source = '" ~ table_name ~ "'") -%}
+            }, source_where) -%}
             {%- if rank.get(outcome['status'], 3) >= rank.get(worst['status'], 3) -%}
                 {%- do worst.update(outcome) -%}
             {%- endif -%}

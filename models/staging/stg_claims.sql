@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.changed_rows_delete([ref('base_claims')], 'unit') }}",
-    meta={'unit_date_column': 'service_date'},
-) }}
+{{ config(materialized='table') }}
 -- Valid claim lines with corrections netted: lines grouped by (member, provider, nomenclature
 -- code, service date), quantities and amounts summed. Groups netting to quantity <= 0 were
 -- cancelled by corrections and disappear (counted as corrections_cancelled in
@@ -19,8 +13,6 @@ valid_lines as {{ elp_warehouse.cte_hint('inline') }} (
     where
         rejection_rule is null
         and not in_cancelled_group
-        -- base rewrites a changed member-year whole: its new rows are all the unit's rows
-        and {{ elp_warehouse.rows_loaded_since_only() }}
 ),
 
 -- 98 % of the groups hold one line (national scale: 22.2 M of 22.7 M), which the netting
@@ -142,11 +134,7 @@ select
     nomenclature_codes.elp_function,
     nomenclature_codes.elp_setting,
     nomenclature_codes.elp_network_type,
-    nomenclature_codes.counts_as_session,
-    {{ elp_warehouse.load_timestamp() }} as loaded_at
+    nomenclature_codes.counts_as_session
 from netted_lines
 left join nomenclature_codes
     on netted_lines.nomenclature_code = nomenclature_codes.nomenclature_code
--- ordered by the unit's date: increments find a night's member-years (nearly all in the
--- current year) by this column's zone maps instead of reading every row
-order by netted_lines.service_date

@@ -1,4 +1,3 @@
-{{ config(meta={'unit_date_column': 'service_date'}) }}
 -- Valid complementary insurance (AV) refunds; is_psychologist_session flags benefit code 'PSY'
 -- (a session with a non-conventioned psychologist); other codes are kept, flagged false.
 select
@@ -8,7 +7,6 @@ select
     benefit_code,
     sessions,
     amount_eur,
-    benefit_code = 'PSY' as is_psychologist_session,
-    loaded_at
+    benefit_code = 'PSY' as is_psychologist_session
 from {{ ref('base_complementary_refunds') }}
 where rejection_rule is null

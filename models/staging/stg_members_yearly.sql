@@ -42,8 +42,7 @@ select
     valid_member_years.invalidity_days,
     valid_member_years.social_assistance,
     valid_member_years.detained,
-    valid_member_years.placed_child,
-    valid_member_years.loaded_at
+    valid_member_years.placed_child
 from valid_member_years
 left join provinces
     on valid_member_years.province_code = provinces.province_code

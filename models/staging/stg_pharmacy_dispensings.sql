@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.changed_rows_delete([ref('base_pharmacy_dispensings')], 'unit') }}",
-    meta={'unit_date_column': 'dispensing_date'},
-) }}
+{{ config(materialized='table') }}
 -- Valid dispensings with corrections netted per (member, dispensing date, ATC code, pharmacy
 -- type) on ddd and amount; groups netting to ddd <= 0 were cancelled and disappear (counted as
 -- corrections_cancelled in mart_data_quality). atc_class = the class of the longest matching
@@ -16,8 +10,6 @@ valid_lines as (
     where
         rejection_rule is null
         and not in_cancelled_group
-        -- base rewrites a changed member-year whole: its new rows are all the unit's rows
-        and {{ elp_warehouse.rows_loaded_since_only() }}
 ),
 
 netted_dispensings as (
@@ -66,13 +58,9 @@ select
     atc_code_classes.atc_class,
     netted_dispensings.pharmacy_type,
     netted_dispensings.ddd,
-    netted_dispensings.amount_insurance_eur,
-    {{ elp_warehouse.load_timestamp() }} as loaded_at
+    netted_dispensings.amount_insurance_eur
 from netted_dispensings
 left join atc_code_classes
     on
         netted_dispensings.atc_code = atc_code_classes.atc_code
         and atc_code_classes.prefix_rank = 1
--- ordered by the unit's date: increments find a night's member-years (nearly all in the
--- current year) by this column's zone maps instead of reading every row
-order by netted_dispensings.dispensing_date

@@ -1,4 +1,5 @@
-"""Command-line entry point: `elp generate | build | nightly | runs | publish | report | where`."""
+"""Command-line entry point: `elp generate | build | nightly | runs | publish | report | compare |
+where`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from elp_warehouse import paths, seed_tests
+from elp_warehouse import paths
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -48,30 +49,18 @@ def run_dbt(args: list[str], env: dict[str, str]) -> int:
     return subprocess.run(cmd, cwd=paths.PROJECT_ROOT, env=env, check=False).returncode
 
 
-def run_build(dbt_args: list[str], env: dict[str, str], seeds_fingerprint: str) -> int:
-    """`dbt <dbt_args>` (a build), then the record of the seeds' fingerprint, taken before the
-    build, when the build ran every seed-only data test and each passed (seed_tests.py)."""
-    started = datetime.now(UTC)
-    rc = run_dbt(dbt_args, env)
-    seed_tests.record_if_passed(
-        Path(env["ELP_WAREHOUSE_DIR"]), paths.target_dir(env), seeds_fingerprint, started
-    )
-    return rc
-
-
 def _cmd_build(args: argparse.Namespace) -> int:
     env = dbt_env(Path(args.raw_dir).resolve() if args.raw_dir else None)
     dbt_args = ["build", *(["--vars", args.vars] if args.vars else [])]
     dbt_args += ["--select", *args.select] if args.select else []
-    dbt_args += ["--full-refresh"] if args.full_refresh else []
-    rc = run_build(dbt_args, env, seed_tests.fingerprint(paths.PROJECT_ROOT))
+    rc = run_dbt(dbt_args, env)
     if rc != 0 or args.no_publish:
         return rc  # a failed build never touches the published snapshot
     return _publish(dbt_vars=args.vars)
 
 
-def nightly_vars(extra: str | None, every_row: bool = False) -> str | None:
-    """The --vars of a night, as JSON, or None: the user's vars (YAML), with test_every_row."""
+def nightly_vars(extra: str | None) -> str | None:
+    """The --vars of a night, as JSON, or None: the user's vars (YAML)."""
     import yaml
 
     merged: dict[str, object] = {}
@@ -80,8 +69,6 @@ def nightly_vars(extra: str | None, every_row: bool = False) -> str | None:
         if not isinstance(given, dict):
             raise SystemExit(f"--vars must be a YAML mapping, got: {extra!r}")
         merged.update(given)
-    if every_row:
-        merged["test_every_row"] = True
     return json.dumps(merged) if merged else None
 
 
@@ -97,7 +84,7 @@ def nightly_env(env: dict[str, str], extraction_date: str, run_date: str | None)
 
 
 def _cmd_nightly(args: argparse.Namespace) -> int:
-    """docs/operations.md: freshness gate, incremental build, publish, the night's run log."""
+    """docs/operations.md: freshness gate, full build, publish, the night's run log."""
     env = nightly_env(
         dbt_env(Path(args.raw_dir).resolve() if args.raw_dir else None),
         args.extraction_date,
@@ -106,28 +93,19 @@ def _cmd_nightly(args: argparse.Namespace) -> int:
     if not args.unit_tests:
         # unit tests check the code, not the night's data: CI runs them (make test)
         env["DBT_EXCLUDE_RESOURCE_TYPES"] = "unit_test"
-    dbt_vars = nightly_vars(args.vars, args.every_row)
+    dbt_vars = nightly_vars(args.vars)
     given = ["--vars", dbt_vars] if dbt_vars else []
-    rc = run_dbt(["source", "freshness", *given], env)
+    # the gate: model extract_freshness and its tests, before anything else is built
+    rc = run_dbt(["build", "--select", "extract_freshness", *given], env)
     if rc != 0:
         print(
-            "nightly: stopped, the extract failed source freshness (stale or unreadable);"
-            " nothing was built and the published snapshot is unchanged",
+            "nightly: stopped, the extract failed the freshness gate (stale or unreadable);"
+            " nothing else was built and the published snapshot is unchanged",
             file=sys.stderr,
         )
         print_run_log(last=1)
         return rc
-    warehouse = Path(env["ELP_WAREHOUSE_DIR"])
-    seeds_fingerprint = seed_tests.fingerprint(paths.PROJECT_ROOT)
-    passed = None if args.seed_tests else seed_tests.already_passed(warehouse, seeds_fingerprint)
-    if passed is not None:
-        print(
-            f"nightly: the seeds and the code their tests run are as when those tests passed"
-            f" ({passed.get('recorded_at')}, dbt invocation {passed.get('invocation_id')}):"
-            f" leaving out the {passed.get('tests')} seed-only data tests (--seed-tests runs them)"
-        )
-    selection = ["--selector", seed_tests.SELECTOR] if passed is not None else []
-    rc = run_build(["build", *selection, *given], env, seeds_fingerprint)
+    rc = run_dbt(["build", *given], env)
     if rc == 0 and not args.no_publish:
         rc = _publish(dbt_vars=dbt_vars)
     print_run_log(last=2)
@@ -220,6 +198,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from elp_warehouse.compare import differences
+
+    for db in (args.a, args.b):
+        if not Path(db).is_file():
+            print(f"compare: no database at {db}", file=sys.stderr)
+            return 2
+    found = differences(Path(args.a), Path(args.b), args.schemas)
+    for difference in found:
+        print(difference)
+    print("same" if not found else f"{len(found)} table(s) differ")
+    return 1 if found else 0
+
+
 def _cmd_where(_args: argparse.Namespace) -> int:
     db = paths.database_path()
     print(f"Raw extract:        {paths.raw_dir()}")
@@ -253,16 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--vars", default=None, help="dbt --vars YAML, e.g. '{last_year: 2025}'")
     build.add_argument("--select", nargs="+", default=None, help="dbt node selection")
     build.add_argument("--no-publish", action="store_true", help="skip the BI snapshot")
-    build.add_argument(
-        "--full-refresh",
-        action="store_true",
-        help="rebuild the incremental models from the whole extract (docs/incremental.md)",
-    )
     build.set_defaults(func=_cmd_build)
 
     night = sub.add_parser(
         "nightly",
-        help="the nightly run: freshness gate, incremental build, publish, run log"
+        help="the nightly run: freshness gate, full build, publish, run log"
         " (docs/operations.md)",
     )
     night.add_argument(
@@ -276,17 +263,6 @@ def build_parser() -> argparse.ArgumentParser:
     night.add_argument("--no-publish", action="store_true", help="skip the BI snapshot")
     night.add_argument(
         "--unit-tests", action="store_true", help="also run the unit tests (CI runs them)"
-    )
-    night.add_argument(
-        "--seed-tests",
-        action="store_true",
-        help="run the seed-only data tests even when the seeds are as when they last passed"
-        " (src/elp_warehouse/seed_tests.py)",
-    )
-    night.add_argument(
-        "--every-row",
-        action="store_true",
-        help="the periodic whole-table check: scoped key tests read every row (var test_every_row)",
     )
     night.set_defaults(func=_cmd_nightly)
 
@@ -304,6 +280,16 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", default=None, help="default: <warehouse>/report.html")
     rep.add_argument("--lang", default="nl", choices=["nl", "fr", "en"])
     rep.set_defaults(func=_cmd_report)
+
+    comp = sub.add_parser(
+        "compare", help="compare the tables of two warehouses (floats to 1e-9 relative)"
+    )
+    comp.add_argument("a", help="a warehouse database (elp.duckdb or published.duckdb)")
+    comp.add_argument("b", help="the other one")
+    comp.add_argument(
+        "--schemas", nargs="+", default=["staging", "intermediate", "marts"], help="schemas"
+    )
+    comp.set_defaults(func=_cmd_compare)
 
     where = sub.add_parser("where", help="say where the results are and how to query them")
     where.set_defaults(func=_cmd_where)

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.changed_rows_delete(elp_warehouse.member_year_care_upstreams(), 'unit') }}",
-    meta={'unit_year_column': 'year'},
-) }}
+{{ config(materialized='table') }}
 -- Care flags per member and calendar year, from the one event stream. ELP use is "at least
 -- one ELP service in the calendar year" (methods 5): sessions and trajectory services both
 -- count as use; sessions alone are counted for the 12-month trajectories.
@@ -41,15 +35,6 @@ select
     max(case when care_type = 'psychotropic' and atc_class = 'antipsychotic' then 1 else 0 end)
         as has_antipsychotic,
     max(case when care_type = 'acute_psychiatric' then 1 else 0 end) as has_acute,
-    max(case when care_type = 'rehab_residential' then 1 else 0 end) as has_rehab_residential,
-    {{ elp_warehouse.load_timestamp() }} as loaded_at
+    max(case when care_type = 'rehab_residential' then 1 else 0 end) as has_rehab_residential
 from {{ ref('int_care_events') }}
--- every event of the member-years whose events changed: int_care_events rewrites a unit's
--- rows of one source only, and the base tables name the units whose events all vanished
-where {{ elp_warehouse.changed_units_only(
-    elp_warehouse.member_year_care_upstreams(), ref('int_care_events')
-) }}
 group by member_id, year
--- ordered by the unit's year: increments find a night's member-years (nearly all in the
--- current year) by the year's zone maps instead of reading every row
-order by year

@@ -1,23 +1,16 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.stale_years_delete(elp_warehouse.elp_user_year_fingerprints()) }}",
-) }}
 -- The member-years of int_member_years (attributes, weighting group, expansion factor) in
 -- which the member used ELP, elp_start_year to last_year: the few hundred thousand rows the
 -- trajectory, supply and user models join, instead of each scanning the 68 M member-years.
--- Incremental by year: a year is rebuilt when its member-years or its ELP users changed
--- (macros/incremental/year_increment.sql, docs/incremental.md).
-{%- set build_years = elp_warehouse.years_to_build(elp_warehouse.elp_user_year_fingerprints()) %}
 with
 
-year_fingerprints as {{ elp_warehouse.cte_hint('materialize') }} (
-    {{ elp_warehouse.elp_user_year_fingerprints(build_years) | indent(4) }}
-),
-
 elp_user_years as (
-    {{ elp_warehouse.elp_user_year_pairs(build_years) | indent(4) }}
+    select distinct
+        member_id,
+        year
+    from {{ ref('int_elp_user_events') }}
+    where
+        {{ elp_warehouse.elp_service_condition() }}
+        and year between {{ var('elp_start_year') }} and {{ var('last_year') }}
 )
 
 select
@@ -44,16 +37,10 @@ select
     member_years.group_members,
     member_years.weight,
     member_years.extrapolation_factor,
-    member_years.expansion_factor,
-    year_fingerprints.year_fingerprint,
-    {{ elp_warehouse.load_timestamp() }} as loaded_at
+    member_years.expansion_factor
 from {{ ref('int_member_years') }} as member_years
 inner join elp_user_years
     on
         member_years.member_id = elp_user_years.member_id
         and member_years.year = elp_user_years.year
-inner join year_fingerprints
-    on member_years.year = year_fingerprints.year
-where
-    member_years.year between {{ var('elp_start_year') }} and {{ var('last_year') }}
-    and {{ elp_warehouse.years_filter('member_years.year', build_years) }}
+where member_years.year between {{ var('elp_start_year') }} and {{ var('last_year') }}

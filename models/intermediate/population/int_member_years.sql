@@ -1,25 +1,11 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.stale_years_delete(elp_warehouse.member_year_fingerprints()) }}",
-) }}
+{{ config(materialized='table') }}
 -- The member-year spine: every attribute the study slices by, computed once, with the
 -- member-year's weighting group and weight joined once. Every usage mart starts here.
--- Incremental by year: a year is rebuilt when its raw member rows or its weighting cells
--- changed (macros/incremental/year_increment.sql).
-{%- set build_years = elp_warehouse.years_to_build(elp_warehouse.member_year_fingerprints()) %}
 with
-
-year_fingerprints as {{ elp_warehouse.cte_hint('materialize') }} (
-    {{ elp_warehouse.member_year_fingerprints(build_years) }}
-),
 
 members as (
     select * from {{ ref('stg_members_yearly') }}
-    where
-        year between {{ var('first_year') }} and {{ var('last_year') }}
-        and {{ elp_warehouse.years_filter('year', build_years) }}
+    where year between {{ var('first_year') }} and {{ var('last_year') }}
 ),
 
 cells as (
@@ -50,12 +36,8 @@ select
     cells.group_members,
     cells.weight,
     cells.extrapolation_factor,
-    cells.expansion_factor,
-    year_fingerprints.year_fingerprint,
-    {{ elp_warehouse.load_timestamp() }} as loaded_at
+    cells.expansion_factor
 from members
-inner join year_fingerprints
-    on members.year = year_fingerprints.year
 inner join cells
     on
         members.year = cells.year

@@ -1,5 +1,55 @@
 -- Member-years with their study categories of care use, before any aggregation. Rules
 -- (category precedence, function and setting patterns, network type) come from
--- macros/care/mh_care_categories.sql so each is defined once; the query is macro
--- member_year_usage, which int_usage_strata runs over the member-years it counts again.
-{{ elp_warehouse.member_year_usage(ref('int_member_years'), ref('int_member_year_care')) }}
+-- macros/care/mh_care_categories.sql so each is defined once.
+select
+    flags.*,
+    {{ elp_warehouse.mh_care_figure_1_category(
+        '(uses_psychiatrist or uses_elp or uses_av_psychologist)',
+        'uses_psychotropic',
+        'uses_acute_rehab'
+    ) }} as mh_care_figure_1,
+    {{ elp_warehouse.mh_care_figure_2_category(
+        'uses_psychiatrist', 'uses_elp', 'uses_av_psychologist'
+    ) }} as mh_care_figure_2,
+    case
+        when uses_elp
+            then {{ elp_warehouse.elp_function_pattern('uses_elp_support', 'uses_elp_treatment') }}
+    end as elp_function,
+    case
+        when uses_elp
+            then {{ elp_warehouse.elp_setting_pattern(
+                'elp_office', 'elp_outreach', 'elp_group', 'elp_home', 'elp_remote'
+            ) }}
+    end as elp_setting_pattern,
+    -- a user is in one network (FAQ: no cumulation); should the year hold services in both,
+    -- the network with more services wins, ties to the child and adolescent network
+    case
+        when not uses_elp then null
+        when elp_children_services >= elp_adults_services and elp_children_services > 0
+            then 'children_adolescents'
+        when elp_adults_services > 0 then 'adults'
+    end as elp_network_type
+from (
+    select
+        spine.*,
+        coalesce(care.has_elp, 0) = 1 as uses_elp,
+        coalesce(care.has_psychiatrist, 0) = 1 as uses_psychiatrist,
+        coalesce(care.has_av_psychologist, 0) = 1 as uses_av_psychologist,
+        coalesce(care.has_psychotropic, 0) = 1 as uses_psychotropic,
+        coalesce(care.has_acute, 0) + coalesce(care.has_rehab_residential, 0) > 0
+            as uses_acute_rehab,
+        coalesce(care.has_elp_support, 0) = 1 as uses_elp_support,
+        coalesce(care.has_elp_treatment, 0) = 1 as uses_elp_treatment,
+        coalesce(care.has_elp_office, 0) as elp_office,
+        coalesce(care.has_elp_outreach, 0) as elp_outreach,
+        coalesce(care.has_elp_group, 0) as elp_group,
+        coalesce(care.has_elp_home, 0) as elp_home,
+        coalesce(care.has_elp_remote, 0) as elp_remote,
+        coalesce(care.elp_adults_services, 0) as elp_adults_services,
+        coalesce(care.elp_children_services, 0) as elp_children_services
+    from {{ ref('int_member_years') }} as spine
+    left join {{ ref('int_member_year_care') }} as care
+        on
+            spine.member_id = care.member_id
+            and spine.year = care.year
+) as flags

@@ -1,25 +1,17 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.rebuild_delete() }}",
-    post_hook="{{ elp_warehouse.replaced_rows_delete([elp_warehouse.snapshot_member()]) }}",
-) }}
+{{ config(materialized='table') }}
 -- Raw affiliation_periods read once: typed, with `rejection_rule` = the first contract rule the
 -- spell breaks (null = valid). An open spell (end_date null) runs to the extraction date when
--- overlaps are checked. Rules live in macro rejection_rules. Incremental by member: only the
--- members whose spells changed, or whose verdict depends on the extraction date, are rebuilt
--- (macros/incremental/member_snapshot_increment.sql).
+-- overlaps are checked. Rules live in macro rejection_rules.
 {%- set extraction_date = "cast('" ~ var('extraction_date') ~ "' as date)" %}
 {%- set typed_columns = elp_warehouse.raw_typed_columns('affiliation_periods') %}
 {%- set row_columns = typed_columns.keys() | list %}
-{%- set plan = elp_warehouse.snapshot_increment_plan('affiliation_periods', typed_columns) %}
 with
 
-{{ elp_warehouse.snapshot_increment_ctes(
-    'affiliation_periods', typed_columns, plan,
-    dated_rows="start_date > " ~ extraction_date ~ " or rejection_rule = 'start_after_extraction'"
-) }},
+raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
+    select
+        {{ elp_warehouse.typed_select_list(typed_columns) | indent(8) }}
+    from {{ source('raw', 'affiliation_periods') }}
+),
 
 row_checked as {{ elp_warehouse.cte_hint('inline') }} (
     select
@@ -81,7 +73,4 @@ checked_spells as (
     from overlap_checked
 )
 
-select
-    *,
-    {{ elp_warehouse.load_timestamp() }} as loaded_at
-from checked_spells
+select * from checked_spells

@@ -1,15 +1,8 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.changed_rows_delete([ref('base_affiliation_periods')], 'member') }}",
-) }}
--- Valid affiliation spells with touching spells (end + 1 day = next start) merged into one,
--- rebuilt for the members base_affiliation_periods loaded since this table's last load. An
--- open spell keeps end_date null here: its effective end, the extraction date, moves every
--- night, so stg_affiliation_periods adds it (storing it would rewrite every open spell).
--- A valid spell never follows an open one (it would start after the extraction date or
--- overlap it), so touching is decided on the closed spells' end_date alone.
+{{ config(materialized='table') }}
+-- Valid affiliation spells with touching spells (end + 1 day = next start) merged into one.
+-- An open spell keeps end_date null here; stg_affiliation_periods adds its effective end, the
+-- extraction date. A valid spell never follows an open one (it would start after the
+-- extraction date or overlap it), so touching is decided on the closed spells' end_date alone.
 with
 
 valid_spells as (
@@ -20,7 +13,6 @@ valid_spells as (
     from {{ ref('base_affiliation_periods') }}
     where
         rejection_rule is null
-        and {{ elp_warehouse.changed_members_only([ref('base_affiliation_periods')]) }}
 ),
 
 spells_with_previous_end as (
@@ -61,6 +53,5 @@ merged_spells as (
 select
     member_id,
     start_date,
-    case when is_open = 1 then null else latest_end_date end as end_date,
-    {{ elp_warehouse.load_timestamp() }} as loaded_at
+    case when is_open = 1 then null else latest_end_date end as end_date
 from merged_spells

@@ -1,11 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.rebuild_delete() }}",
-    post_hook="{{ elp_warehouse.replaced_rows_delete(elp_warehouse.unit_columns()) }}",
-    meta={'unit_date_column': 'service_date', 'unit_may_be_null': true},
-) }}
+{{ config(materialized='table') }}
 -- Raw claims read once: typed, with `rejection_rule` = the first contract rule the line breaks
 -- (null = valid) and `in_cancelled_group` = a valid line whose netting group (member, provider,
 -- code, service date) nets to quantity <= 0, i.e. care fully cancelled by corrections.
@@ -15,10 +8,11 @@
     'quantity', 'amount_insurance_eur', 'amount_patient_eur', 'network_id',
 ] %}
 {%- set netting_group = elp_warehouse.claims_netting_group() | join(', ') %}
-{%- set plan = elp_warehouse.raw_increment_plan('claims', 'booking_date') %}
 with
 
-{{ elp_warehouse.raw_increment_ctes('claims', 'booking_date', 'claim_id', plan) }},
+raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
+    select * from {{ source('raw', 'claims') }}
+),
 
 nomenclature_codes as (
     select distinct cast(nomenclature_code as {{ dbt.type_string() }}) as nomenclature_code
@@ -41,8 +35,7 @@ typed_lines as {{ elp_warehouse.cte_hint('inline') }} (
         cast(quantity as {{ dbt.type_int() }}) as quantity,
         cast(amount_insurance_eur as {{ elp_warehouse.type_amount() }}) as amount_insurance_eur,
         cast(amount_patient_eur as {{ elp_warehouse.type_amount() }}) as amount_patient_eur,
-        cast(network_id as {{ dbt.type_string() }}) as network_id,
-        {{ elp_warehouse.load_timestamp() }} as loaded_at
+        cast(network_id as {{ dbt.type_string() }}) as network_id
     from raw_lines
 ),
 
@@ -88,5 +81,5 @@ lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
 ),
 
 {{ correction_netting(
-    row_columns + ['loaded_at', 'key_hash'], netting_group, 'quantity', booked_before='booking_date'
+    row_columns, netting_group, 'quantity', booked_before='booking_date'
 ) }}

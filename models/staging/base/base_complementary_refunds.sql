@@ -1,21 +1,15 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.rebuild_delete() }}",
-    post_hook="{{ elp_warehouse.replaced_rows_delete(elp_warehouse.unit_columns()) }}",
-    meta={'unit_date_column': 'service_date', 'unit_may_be_null': true},
-) }}
+{{ config(materialized='table') }}
 -- Raw complementary_refunds read once: typed, with `rejection_rule` = the first contract rule
 -- the refund breaks (null = valid). Rules live in macro rejection_rules.
 {%- set row_columns = [
     'refund_id', 'member_id', 'service_date', 'booking_date', 'benefit_code', 'sessions',
     'amount_eur',
 ] %}
-{%- set plan = elp_warehouse.raw_increment_plan('complementary_refunds', 'booking_date') %}
 with
 
-{{ elp_warehouse.raw_increment_ctes('complementary_refunds', 'booking_date', 'refund_id', plan) }},
+raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
+    select * from {{ source('raw', 'complementary_refunds') }}
+),
 
 typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
     select
@@ -25,8 +19,7 @@ typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
         cast(booking_date as date) as booking_date,
         cast(benefit_code as {{ dbt.type_string() }}) as benefit_code,
         cast(sessions as {{ dbt.type_int() }}) as sessions,
-        cast(amount_eur as {{ elp_warehouse.type_amount() }}) as amount_eur,
-        {{ elp_warehouse.load_timestamp() }} as loaded_at
+        cast(amount_eur as {{ elp_warehouse.type_amount() }}) as amount_eur
     from raw_lines
 ),
 
@@ -44,7 +37,5 @@ row_checked as {{ elp_warehouse.cte_hint('inline') }} (
 
 select
     {{ row_columns | join(',\n    ') }},
-    rejection_rule,
-    loaded_at,
-    key_hash
+    rejection_rule
 from duplicate_checked

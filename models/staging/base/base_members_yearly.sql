@@ -1,34 +1,16 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.vanished_years_delete(ref('base_members_yearly_files')) }}",
-    post_hook="{{ elp_warehouse.replaced_rows_delete(elp_warehouse.fingerprint_year()) }}",
-) }}
+{{ config(materialized='table') }}
 -- Raw members_yearly read once: typed, the arrondissement and province looked up for the year,
 -- and `rejection_rule` = the first contract rule the row breaks (null = valid). Staging and
--- quarantine are views over this table; rules live in macro rejection_rules. Incremental by
--- year: only the years whose raw rows changed are read again (macros/incremental/year_increment.sql).
+-- quarantine read this table; rules live in macro rejection_rules.
 {%- set row_columns = [
     'member_id', 'year', 'birth_year', 'sex', 'nis_municipality', 'vt', 'insurability_code',
     'affiliated_days', 'unemployment_days', 'primary_incapacity_days', 'invalidity_days',
     'social_assistance', 'detained', 'placed_child',
 ] %}
-{%- set files = ref('base_members_yearly_files') %}
-{%- do elp_warehouse.require_current_raw_files('members_yearly', files) %}
-{%- set build_years = elp_warehouse.years_to_build(
-    elp_warehouse.file_year_fingerprints(files), 'fingerprint_year') %}
 with
 
 raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
     select * from {{ source('raw', 'members_yearly') }}
-    where {{ elp_warehouse.years_filter('year', build_years) }}
-),
-
--- the fingerprints of the years read, kept for the next run: added up from the per-file
--- parts, not computed again over these rows
-raw_year_fingerprints as {{ elp_warehouse.cte_hint('materialize') }} (
-    {{ elp_warehouse.file_year_fingerprints(files, build_years) | indent(4) }}
 ),
 
 arrondissements as (
@@ -71,14 +53,9 @@ row_checked as {{ elp_warehouse.cte_hint('inline') }} (
     key_rule='duplicate_member_year'
 ) }}
 
--- the fingerprint joins the finished rows: carried through the checks, it would cost more
 select
     {{ row_columns | join(',\n    ') }},
-    duplicate_checked.arrondissement_nis,
-    duplicate_checked.arrondissement_province_code as province_code,
-    duplicate_checked.rejection_rule,
-    raw_year_fingerprints.year_fingerprint,
-    {{ elp_warehouse.load_timestamp() }} as loaded_at
+    arrondissement_nis,
+    arrondissement_province_code as province_code,
+    rejection_rule
 from duplicate_checked
-inner join raw_year_fingerprints
-    on {{ elp_warehouse.fingerprint_year('duplicate_checked.year') }} = raw_year_fingerprints.fingerprint_year

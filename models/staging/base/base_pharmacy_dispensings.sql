@@ -1,11 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ elp_warehouse.rebuild_delete() }}",
-    post_hook="{{ elp_warehouse.replaced_rows_delete(elp_warehouse.unit_columns()) }}",
-    meta={'unit_date_column': 'dispensing_date', 'unit_may_be_null': true},
-) }}
+{{ config(materialized='table') }}
 -- Raw pharmacy_dispensings read once: typed, with `rejection_rule` = the first contract rule the
 -- line breaks (null = valid) and `in_cancelled_group` = a valid line whose netting group
 -- (member, dispensing date, ATC code, pharmacy type) nets to ddd <= 0. Rules live in macro
@@ -15,10 +8,11 @@
     'pharmacy_type', 'amount_insurance_eur',
 ] %}
 {%- set netting_group = 'member_id, dispensing_date, atc_code, pharmacy_type' %}
-{%- set plan = elp_warehouse.raw_increment_plan('pharmacy_dispensings', 'booking_date') %}
 with
 
-{{ elp_warehouse.raw_increment_ctes('pharmacy_dispensings', 'booking_date', 'dispensing_id', plan) }},
+raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
+    select * from {{ source('raw', 'pharmacy_dispensings') }}
+),
 
 typed_lines as {{ elp_warehouse.cte_hint('inline') }} (
     select
@@ -29,8 +23,7 @@ typed_lines as {{ elp_warehouse.cte_hint('inline') }} (
         cast(atc_code as {{ dbt.type_string() }}) as atc_code,
         cast(ddd as {{ elp_warehouse.type_double() }}) as ddd,
         cast(pharmacy_type as {{ dbt.type_string() }}) as pharmacy_type,
-        cast(amount_insurance_eur as {{ elp_warehouse.type_amount() }}) as amount_insurance_eur,
-        {{ elp_warehouse.load_timestamp() }} as loaded_at
+        cast(amount_insurance_eur as {{ elp_warehouse.type_amount() }}) as amount_insurance_eur
     from raw_lines
 ),
 
@@ -70,4 +63,4 @@ lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
             and duplicate_checked.pharmacy_type = corrected_groups.pharmacy_type
 ),
 
-{{ correction_netting(row_columns + ['loaded_at', 'key_hash'], netting_group, 'ddd') }}
+{{ correction_netting(row_columns, netting_group, 'ddd') }}

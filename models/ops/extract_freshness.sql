@@ -1,0 +1,47 @@
+-- Freshness of the extract: per raw event table, the newest booking date against the run
+-- date (var run_date; empty = extraction_date, so a build of an archived extract checks
+-- that its bookings reach its own cut-off). A plain model with two tests (warn, error) in
+-- _ops__models.yml: `elp nightly` builds it first and stops on error, and the run log reads
+-- the outcome from this table.
+{%- set reference = var('run_date', '') | string | trim or var('extraction_date') | string | trim %}
+{%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', reference) %}
+    {{ exceptions.raise_compiler_error(
+        "var run_date / extraction_date must be a date YYYY-MM-DD, got: " ~ reference) }}
+{%- endif %}
+{%- set tables = ['claims', 'pharmacy_dispensings', 'complementary_refunds'] %}
+with
+
+latest_bookings as (
+    {%- for table_name in tables %}
+    select
+        '{{ table_name }}' as source,
+        max(cast(booking_date as date)) as latest_booking_date
+    from {{ source('raw', table_name) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+aged as (
+    select
+        source,
+        latest_booking_date,
+        cast('{{ reference }}' as date) as reference_date,
+        {{ dbt.datediff('latest_booking_date', "cast('" ~ reference ~ "' as date)", 'day') }}
+            as age_days
+    from latest_bookings
+)
+
+select
+    source,
+    latest_booking_date,
+    reference_date,
+    age_days,
+    case
+        when latest_booking_date is null then 'error'
+        when age_days > {{ var('freshness_error_after_days') }} then 'error'
+        when age_days > {{ var('freshness_warn_after_days') }} then 'warn'
+        else 'pass'
+    end as freshness_status
+from aged
