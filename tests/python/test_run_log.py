@@ -1,4 +1,4 @@
-"""Run log (`ops.run_log`, `ops.run_log_sources`) and source freshness on hand-written extracts.
+"""Run log (`ops.run_log`, `ops.run_log_sources`) and extract freshness on hand-written extracts.
 
 Every count in the log is checked against an independent record: dbt's own `run_results.json`
 of the same invocation, the rows written into the extract, or the dates chosen here.
@@ -179,7 +179,7 @@ def test_build_logs_one_row_per_run_success_then_failed(
     assert entry["extract_rows"] == 6 + 4 + 1
     assert entry["rows_read"] == 6 + 4 + 1
     assert entry["rows_quarantined"] == 1
-    assert entry["freshness_status"] is None  # freshness is `dbt source freshness`'s job
+    assert entry["freshness_status"] is None  # this run did not build extract_freshness
     per_source = run_log_sources(reused_warehouse_dir, entry["invocation_id"])
     assert {s: (v["rows_read"], v["rows_quarantined"]) for s, v in per_source.items()} == {
         "members_yearly": (6, 0),
@@ -197,11 +197,9 @@ def test_build_logs_one_row_per_run_success_then_failed(
     }
 
     # the same extract under the default gate (1 %): 1 of 4 claims rejected fails
-    # rejected_share_within_threshold; the failed run appends its own row, and a full refresh
-    # (which rebuilds every dbt table) leaves the log alone
-    failed = run_dbt(
-        [*BUILD, "--full-refresh"], raw_dir, reused_warehouse_dir, None, dbt_target_dir
-    )
+    # rejected_share_within_threshold; the failed run appends its own row, and the build
+    # (which replaces every dbt table) leaves the log's earlier rows alone
+    failed = run_dbt(BUILD, raw_dir, reused_warehouse_dir, None, dbt_target_dir)
     assert failed.returncode != 0
     assert "Rejected share of raw table claims" in output(failed)
     logged = run_log(reused_warehouse_dir)
@@ -288,24 +286,25 @@ FRESHNESS_RUN_DATE = date(2026, 6, 23)
 def source_freshness(
     raw_dir: Path, warehouse_dir: Path, target_dir: Path, **dbt_vars: Any
 ) -> dict[str, str]:
-    """`dbt source freshness` against FRESHNESS_RUN_DATE (and `dbt_vars`): each raw table's
-    status, read from sources.json; asserts the exit code matches (1 when any table errors)."""
+    """Model extract_freshness and its tests against FRESHNESS_RUN_DATE (and `dbt_vars`): each
+    raw table's status, read from the model; asserts the exit code matches (1 when any table
+    errors: the error test fails)."""
     proc = run_dbt(
-        ["source", "freshness"],
+        ["build", "--select", "extract_freshness"],
         raw_dir,
         warehouse_dir,
         {"run_date": FRESHNESS_RUN_DATE.isoformat(), **dbt_vars},
         target_dir,
     )
-    results = json.loads((target_dir / "sources.json").read_text())["results"]
-    statuses = {
-        r["unique_id"].removeprefix("source.elp_warehouse.raw."): r["status"] for r in results
-    }
+    found = query(
+        database_path(warehouse_dir), "select source, freshness_status from ops.extract_freshness"
+    )
+    statuses = {str(source): str(status) for source, status in found}
     assert proc.returncode == (1 if "error" in statuses.values() else 0), output(proc)[-3000:]
     return statuses
 
 
-def test_source_freshness_ok_warn_error_against_run_date(
+def test_extract_freshness_ok_warn_error_against_run_date(
     raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
 ) -> None:
     run_date = FRESHNESS_RUN_DATE
@@ -315,7 +314,7 @@ def test_source_freshness_ok_warn_error_against_run_date(
         statuses = source_freshness(raw_dir, reused_warehouse_dir, dbt_target_dir)
         assert statuses == dict.fromkeys(EVENT_TABLES, status)
         entry = run_log(reused_warehouse_dir)[-1]
-        assert entry["command"] == "freshness"
+        assert entry["command"] == "build"
         assert entry["freshness_status"] == status
         assert entry["latest_booking_at"] == datetime(latest.year, latest.month, latest.day)
         assert entry["freshness_age_days"] == days
@@ -356,3 +355,29 @@ def test_a_stale_dispensing_feed_fails_freshness_alone(
     sources = run_log_sources(reused_warehouse_dir, entry["invocation_id"])
     assert sources["pharmacy_dispensings"]["freshness_status"] == "error"
     assert sources["claims"]["freshness_status"] == "pass"
+
+
+def test_an_event_table_without_rows_is_stale_and_a_crafted_date_is_refused(
+    raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
+) -> None:
+    """A table delivered with no booking at all has no freshness to pass: error. A run date
+    that is not a plain date (here one crafted to end the SQL literal) stops the gate before
+    any SQL runs, naming the variable."""
+    run_date = FRESHNESS_RUN_DATE
+    lines = booked_lines(dict.fromkeys(EVENT_TABLES, run_date - timedelta(days=1)))
+    write_extract(raw_dir, {**lines, "complementary_refunds": []})
+    assert source_freshness(raw_dir, reused_warehouse_dir, dbt_target_dir) == {
+        "claims": "pass",
+        "complementary_refunds": "error",
+        "pharmacy_dispensings": "pass",
+    }
+    for crafted in ("2026-06-23' as date) or true --", "23/06/2026", " "):
+        proc = run_dbt(
+            ["build", "--select", "extract_freshness"],
+            raw_dir,
+            reused_warehouse_dir,
+            {"run_date": crafted, "extraction_date": crafted},
+            dbt_target_dir,
+        )
+        assert proc.returncode != 0
+        assert "must be a date YYYY-MM-DD" in output(proc)
