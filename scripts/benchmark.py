@@ -1,26 +1,30 @@
 #!/usr/bin/env python3
-"""Benchmark: generate a synthetic extract and build the warehouse at several scales.
+"""Benchmark: build the warehouse at several scales against its floors and a pandas peer.
 
-For every scale it records wall time and peak resident memory of the generator and of
-`dbt build` (each run in its own process, measured from outside), the size of the extract
-and its row counts, and appends them to a JSON-lines results file plus a Markdown table.
+For every scale it records wall time and peak resident memory of each step (each run in its
+own process, measured from outside), the size of the extract and its row counts, appends them
+to a JSON-lines results file and writes a Markdown summary.
 
-    .venv/bin/python scripts/benchmark.py --scales 0.01 0.1 1.0
-    .venv/bin/python scripts/benchmark.py --scales 1.0 --extract data/raw1 --incremental
+    .venv/bin/python scripts/benchmark.py                      # scales 0.01 0.1 0.25 1.0
+    .venv/bin/python scripts/benchmark.py --scales 1.0 --extract 1.0=/work/extracts/s1.0
 
-Steps per scale: generate (unless --extract), raw_floor (one DuckDB pass over the raw Parquet
-grouped by member and year), raw_copy (every raw table copied once into a new DuckDB database,
-then deleted; both in scripts/raw_floor.py), and full_build (`dbt build`). With
---incremental: previous_month_build (full build of the extract cut one month before its
-extraction date), incremental_build (`dbt build` on the whole extract over that warehouse;
-as `elp nightly`, without the seeds' own data tests, which passed in the previous month's
-build: src/elp_warehouse/seed_tests.py), then full_build with --full-refresh. The slowest
-dbt nodes of each build are recorded.
---increment-repeats N runs the incremental build N times, each on a fresh copy of the
-previous month's warehouse: whole builds vary by 10-20 % from one run to the next on a
-shared machine, so one increment is a weak basis for comparing code (docs/benchmark.md).
---keep keeps the extracts and the warehouses, the previous month's included
-(`scale_<s>/warehouse_previous_month`), from which an increment can be run again.
+Steps per scale:
+- generate: the synthetic extract (`elp generate`), unless `--extract` gives one;
+- raw_floor: the read floor, one DuckDB pass over the raw Parquet grouped by member and year;
+- raw_copy: the write floor, every raw table copied once into a new DuckDB database, then
+  deleted (both in scripts/raw_floor.py);
+- full_build: `dbt build` of the extract into a new warehouse, unit tests excluded as in
+  production (`--unit-tests` runs them), with the extract's own extraction date;
+- peer: scripts/peer_pandas.py, the core indicators in plain pandas from the same extract.
+
+The summary gives per scale: build / write floor, build / read floor, peer / build and the
+peak memory of the build and of the peer.
+
+`--extract` reuses pre-generated extracts, per scale (`SCALE=PATH`, repeatable) or, with one
+scale, as a bare PATH. The extraction date comes from the generator's manifest, in the folder
+`truth` inside the extract or beside it (the generator's default); the build and the peer
+fall back to dbt's default date without one. `--keep` keeps the
+generated extracts, the warehouses and the peer's results.
 """
 
 from __future__ import annotations
@@ -36,11 +40,11 @@ import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-from elp_warehouse import seed_tests
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+DEFAULT_SCALES = [0.01, 0.1, 0.25, 1.0]
 
 # The child reports its own peak RSS: getrusage(RUSAGE_CHILDREN) after waiting for the command.
 MEASURE = (
@@ -59,8 +63,7 @@ class StepResult:
     wall_seconds: float
     peak_rss_mb: float
     returncode: int
-    # size of the working database after the step (none for steps that build none): nightly
-    # deletes and inserts must not grow the file without bound
+    # size of the working database after a build (none for the other steps)
     database_mb: float | None = None
 
 
@@ -85,26 +88,34 @@ def folder_size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-# The one-month increment: what the previous night's extract held (the event tables' lines
-# booked by then; member tables unchanged).
-INCREMENT_TABLES = ("claims", "pharmacy_dispensings", "complementary_refunds")
+def parse_extracts(values: list[str], scales: list[float]) -> dict[float, Path]:
+    """`--extract` values: `SCALE=PATH` per scale, or one bare PATH when one scale is run."""
+    extracts: dict[float, Path] = {}
+    for value in values:
+        scale_text, sep, path = value.partition("=")
+        if not sep:
+            if len(scales) != 1:
+                raise ValueError(f"--extract {value}: give SCALE=PATH when running several scales")
+            extracts[scales[0]] = Path(value)
+            continue
+        try:
+            scale = float(scale_text)
+        except ValueError:
+            raise ValueError(f"--extract {value}: {scale_text!r} is not a scale") from None
+        if scale not in scales:
+            raise ValueError(f"--extract {value}: scale {scale} is not among --scales {scales}")
+        extracts[scale] = Path(path)
+    return extracts
 
 
-def cut_extract(full: Path, out: Path, cut: str) -> None:
-    """Copy of extract `full` as it stood on date `cut`."""
-    import duckdb
-
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.copytree(full, out)
-    con = duckdb.connect()
-    for table in INCREMENT_TABLES:
-        shutil.rmtree(out / table)
-        con.execute(
-            f"copy (select * from read_parquet('{full}/{table}/**/*.parquet')"
-            f" where booking_date <= date '{cut}')"
-            f" to '{out}/{table}' (format parquet, per_thread_output)"
-        )
-    con.close()
+def find_manifest(raw: Path) -> Path | None:
+    """The generator's manifest of the extract in `raw`: `truth/` inside it, else `truth/`
+    beside it (the generator's default for `elp generate --out raw`, which two extracts
+    generated into one folder share: the one inside is the extract's own)."""
+    for candidate in (raw / "truth" / "manifest.json", raw.parent / "truth" / "manifest.json"):
+        if candidate.exists():
+            return candidate
+    return None
 
 
 def slowest_nodes(target: Path, n: int = 12) -> list[dict[str, object]]:
@@ -125,10 +136,7 @@ def run_scale(
     work: Path,
     results: list[StepResult],
     extract: Path | None,
-    incremental: bool,
-    increment_repeats: int = 1,
     unit_tests: bool = False,
-    keep: bool = False,
 ) -> dict[str, object]:
     base = work / f"scale_{scale}"
     raw = extract or base / "raw"
@@ -148,109 +156,133 @@ def run_scale(
     if not unit_tests:
         # as a production run (docs/operations.md): unit tests check the code, in CI
         dbt_build += ["--exclude-resource-type", "unit_test"]
-    steps: list[tuple[str, list[str], dict[str, str]]] = []
-    if extract is None:
-        generate = [str(BIN / "elp"), "generate", "--scale", str(scale), "--seed", str(seed)]
-        steps.append(("generate", [*generate, "--out", str(raw), "--no-progress"], env))
     floor = [sys.executable, str(ROOT / "scripts" / "raw_floor.py"), str(raw)]
-    steps.append(("raw_floor", floor, env))
     copy = base / "raw_copy.duckdb"
     # a copy left by an interrupted run: raw_floor.py refuses to write over a database
     for leftover in (copy, copy.with_name(copy.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    steps.append(("raw_copy", [*floor, "--copy", str(copy)], env))
-    if incremental:
-        previous = base / "raw_previous_month"
-        steps.append(("previous_month_build", dbt_build, {**env, "ELP_RAW_DIR": str(previous)}))
-        steps += [("incremental_build", dbt_build, env)] * increment_repeats
-        steps.append(("full_build", [*dbt_build, "--full-refresh"], env))
-    else:
-        steps.append(("full_build", dbt_build, env))
+    peer_out = base / "peer.json"
+    peer = [sys.executable, str(ROOT / "scripts" / "peer_pandas.py"), str(raw)]
+    steps: list[tuple[str, list[str]]] = []
+    if extract is None:
+        generate = [str(BIN / "elp"), "generate", "--scale", str(scale), "--seed", str(seed)]
+        steps.append(("generate", [*generate, "--out", str(raw), "--no-progress"]))
+    steps += [
+        ("raw_floor", floor),
+        ("raw_copy", [*floor, "--copy", str(copy)]),
+        ("full_build", dbt_build),
+        ("peer", [*peer, "--out", str(peer_out)]),
+    ]
     info: dict[str, object] = {}
-    seeds_fingerprint = seed_tests.fingerprint(ROOT)
-    # the previous month's warehouse, copied when the increment is repeated on fresh copies of
-    # it, and with --keep: comparing code on the same increment starts from it
-    previous_wh = base / "warehouse_previous_month"
-    increments_run = 0
-    for step, cmd, step_env in steps:
-        if step == "incremental_build" and (increment_repeats > 1 or keep):
-            if increments_run == 0:
-                shutil.rmtree(previous_wh, ignore_errors=True)
-                shutil.copytree(wh, previous_wh)
-            else:
-                shutil.rmtree(wh)
-                shutil.copytree(previous_wh, wh)
-            increments_run += 1
-        elif step == "full_build" and not keep:
-            shutil.rmtree(previous_wh, ignore_errors=True)
-        if step.endswith("_build"):
+    for step, cmd in steps:
+        step_env = env
+        if step in ("full_build", "peer"):
             # the extract's own cut-off, as `elp nightly` passes it (dbt_project.yml): an
-            # environment variable, not --vars
-            manifest = json.loads((raw.parent / "truth" / "manifest.json").read_text())
-            cut = datetime.fromisoformat(manifest["extraction_date"]).date()
-            step_env = {**step_env, "ELP_EXTRACTION_DATE": cut.isoformat()}
-        if step == "previous_month_build":
-            cut = (
-                cut.replace(month=cut.month - 1)
-                if cut.month > 1
-                else cut.replace(year=cut.year - 1, month=12)
-            )
-            cut_extract(raw, previous, cut.isoformat())
-            step_env = {**step_env, "ELP_EXTRACTION_DATE": cut.isoformat()}
-        if step == "incremental_build" and seed_tests.already_passed(wh, seeds_fingerprint):
-            # as `elp nightly`: the seeds' own data tests passed on these seeds and code
-            cmd = [*cmd, "--selector", seed_tests.SELECTOR]
-        started = datetime.now(UTC)
+            # environment variable, not --vars; the peer reads the same variable
+            manifest = find_manifest(raw)
+            if manifest is not None:
+                cut = json.loads(manifest.read_text())["extraction_date"]
+                step_env = {**env, "ELP_EXTRACTION_DATE": cut}
         rc, wall, rss = measure(cmd, step_env, base / f"{step}.log")
-        if step.endswith("_build"):
-            seed_tests.record_if_passed(wh, wh / "target", seeds_fingerprint, started)
         database = wh / "elp.duckdb"
-        built = step.endswith("_build") and database.exists()
+        built = step == "full_build" and database.exists()
         size = round(database.stat().st_size / 2**20, 1) if built else None
         results.append(StepResult(scale, step, wall, rss, rc, size))
         on_disk = f"  database {size:8.0f} MB" if size is not None else ""
         print(
-            f"scale {scale:<6} {step:<22} {wall:8.1f} s  {rss:8.0f} MB  rc={rc}{on_disk}",
+            f"scale {scale:<6} {step:<12} {wall:8.1f} s  {rss:8.0f} MB  rc={rc}{on_disk}",
             flush=True,
         )
-        if step.endswith("_build"):
-            # repeated increments: the slowest nodes of the first run
-            info.setdefault(f"slowest_{step}", slowest_nodes(wh / "target"))
+        if step == "full_build":
+            info["slowest_full_build"] = slowest_nodes(wh / "target")
         if rc != 0:
             print(f"  failed: see {base / (step + '.log')}", flush=True)
-            break
-    manifest_path = raw.parent / "truth" / "manifest.json"
+            if step == "generate":
+                break
+    manifest_path = find_manifest(raw)
+    info["extract"] = str(raw)
     info["extract_mb"] = round(folder_size_mb(raw), 1) if raw.exists() else 0
-    if manifest_path.exists():
-        info["manifest"] = json.loads(manifest_path.read_text())
+    if manifest_path is not None:
+        manifest = json.loads(manifest_path.read_text())
+        info["manifest"] = manifest
+        if float(manifest.get("scale", scale)) != scale:
+            print(
+                f"  note: {manifest_path} is of scale {manifest['scale']}, not {scale}",
+                flush=True,
+            )
+    if peer_out.exists():
+        info["peer_timings"] = json.loads(peer_out.read_text())["timings"]
     return info
 
 
-def ratios(results: list[StepResult]) -> list[str]:
-    """The budget's ratios per scale (issue 7): build / read floor, build / write floor,
-    increment / full build. The full build is the previous month's when there is one (the
-    build the increment is compared with), else the full build."""
-    lines: list[str] = []
+@dataclass
+class ScaleSummary:
+    scale: float
+    build_seconds: float | None
+    build_over_write_floor: float | None
+    build_over_read_floor: float | None
+    peer_seconds: float | None
+    peer_over_build: float | None
+    build_peak_mb: float | None
+    peer_peak_mb: float | None
+
+
+def summarise(results: list[StepResult]) -> list[ScaleSummary]:
+    """Per scale, from the successful steps: build / write floor, build / read floor,
+    peer / build (wall times) and the peak memory of the build and of the peer. A ratio is
+    None when one of its steps failed or did not run."""
+    summaries: list[ScaleSummary] = []
     for scale in dict.fromkeys(r.scale for r in results):
-        walls: dict[str, list[float]] = {}
-        for r in results:
-            if r.scale == scale and r.returncode == 0:
-                walls.setdefault(r.step, []).append(r.wall_seconds)
-        builds = walls.get("previous_month_build") or walls.get("full_build")
-        if not builds:
-            continue
-        full = builds[0]
-        found = [
-            f"build / {name} {full / walls[step][0]:.1f}x"
-            for step, name in (("raw_floor", "read floor"), ("raw_copy", "write floor"))
-            if step in walls
+        done = {r.step: r for r in results if r.scale == scale and r.returncode == 0}
+
+        def wall(step: str, done: dict[str, StepResult] = done) -> float | None:
+            return done[step].wall_seconds if step in done else None
+
+        def peak(step: str, done: dict[str, StepResult] = done) -> float | None:
+            return done[step].peak_rss_mb if step in done else None
+
+        def ratio(top: float | None, bottom: float | None) -> float | None:
+            return top / bottom if top is not None and bottom else None
+
+        build, peer = wall("full_build"), wall("peer")
+        summaries.append(
+            ScaleSummary(
+                scale=scale,
+                build_seconds=build,
+                build_over_write_floor=ratio(build, wall("raw_copy")),
+                build_over_read_floor=ratio(build, wall("raw_floor")),
+                peer_seconds=peer,
+                peer_over_build=ratio(peer, build),
+                build_peak_mb=peak("full_build"),
+                peer_peak_mb=peak("peer"),
+            )
+        )
+    return summaries
+
+
+def summary_table(summaries: list[ScaleSummary]) -> list[str]:
+    """The Markdown table of `summarise`'s rows (empty cells: a step failed or did not run)."""
+
+    def cell(value: float | None, form: str, unit: str = "") -> str:
+        return "" if value is None else format(value, form) + unit
+
+    lines = [
+        "| scale | build (s) | build / write floor | build / read floor | peer (s)"
+        " | peer / build | build peak (MB) | peer peak (MB) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for s in summaries:
+        cells = [
+            str(s.scale),
+            cell(s.build_seconds, ".1f"),
+            cell(s.build_over_write_floor, ".1f", "x"),
+            cell(s.build_over_read_floor, ".1f", "x"),
+            cell(s.peer_seconds, ".1f"),
+            cell(s.peer_over_build, ".2f", "x"),
+            cell(s.build_peak_mb, ".0f"),
+            cell(s.peer_peak_mb, ".0f"),
         ]
-        found += [
-            f"increment / build {100 * wall / full:.1f} %"
-            for wall in walls.get("incremental_build", [])
-        ]
-        if found:
-            lines.append(f"\nscale {scale}: " + ", ".join(found))
+        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
@@ -263,57 +295,46 @@ def git_commit() -> str | None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scales", type=float, nargs="+", default=[0.01, 0.1, 1.0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scales", type=float, nargs="+", default=DEFAULT_SCALES)
     parser.add_argument("--seed", type=int, default=20250623)
     parser.add_argument("--workdir", type=Path, default=None, help="default: a temp folder")
     parser.add_argument(
-        "--keep",
-        action="store_true",
-        help="keep the extracts and databases, the previous month's warehouse included",
+        "--keep", action="store_true", help="keep the extracts, warehouses and peer results"
     )
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results.jsonl")
-    parser.add_argument("--extract", type=Path, default=None, help="reuse this extract (one scale)")
     parser.add_argument(
-        "--incremental",
-        action="store_true",
-        help="also build the extract as it stood a month earlier, then the incremental build",
-    )
-    parser.add_argument(
-        "--increment-repeats",
-        type=int,
-        default=1,
-        help="with --incremental: run the increment this many times, each on a fresh copy of"
-        " the previous month's warehouse",
+        "--extract",
+        action="append",
+        default=[],
+        metavar="[SCALE=]PATH",
+        help="reuse this extract for SCALE (repeatable; a bare PATH with one scale)",
     )
     parser.add_argument(
         "--unit-tests",
         action="store_true",
-        help="run the dbt unit tests in every build (default: excluded, as in production)",
+        help="run the dbt unit tests in the build (default: excluded, as in production)",
     )
     args = parser.parse_args()
-    if args.increment_repeats < 1:
-        parser.error("--increment-repeats must be at least 1")
+    try:
+        extracts = parse_extracts(args.extract, args.scales)
+    except ValueError as error:
+        parser.error(str(error))
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="elp-bench-"))
     results: list[StepResult] = []
-    extracts: dict[str, object] = {}
+    scales_info: dict[str, object] = {}
     for scale in args.scales:
-        extracts[str(scale)] = run_scale(
-            scale,
-            args.seed,
-            work,
-            results,
-            args.extract,
-            args.incremental,
-            args.increment_repeats,
-            args.unit_tests,
-            args.keep,
+        scales_info[str(scale)] = run_scale(
+            scale, args.seed, work, results, extracts.get(scale), args.unit_tests
         )
         if not args.keep:
             shutil.rmtree(work / f"scale_{scale}", ignore_errors=True)
 
-    record = {
+    summaries = summarise(results)
+    record: dict[str, Any] = {
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
             "cpus": os.cpu_count(),
@@ -326,7 +347,8 @@ def main() -> int:
         "dbt_threads": int(os.environ.get("ELP_DBT_THREADS", "2")),
         "unit_tests": args.unit_tests,
         "steps": [asdict(r) for r in results],
-        "extracts": extracts,
+        "summary": [asdict(s) for s in summaries],
+        "extracts": scales_info,
     }
     args.results.parent.mkdir(parents=True, exist_ok=True)
     with args.results.open("a") as out:
@@ -340,7 +362,7 @@ def main() -> int:
         f" | {'' if r.database_mb is None else f'{r.database_mb:.0f}'} | {r.returncode} |"
         for r in results
     ]
-    table += ratios(results)
+    table += ["", *summary_table(summaries)]
     (args.results.parent / "latest.md").write_text("\n".join(table) + "\n")
     print("\n".join(table))
     return 0 if all(r.returncode == 0 for r in results) else 1
