@@ -684,10 +684,13 @@ def run(raw: Path, extraction: date) -> tuple[dict[str, pd.DataFrame], dict[str,
     with step("weights", timings):
         cells = weighting_cells(members)
         members = add_weights(members, cells)
-    with step("read care", timings):
+    with step("read claims", timings):
         claims = read_claims(raw, ids)
+    with step("read dispensings", timings):
         psychotropic = read_psychotropic_years(raw, ids)
+    with step("read refunds", timings):
         av_psychologist = read_av_psychologist_years(raw, ids)
+    with step("care flags", timings):
         members = add_care(members, claims, psychotropic, av_psychologist)
         del psychotropic, av_psychologist
     with step("usage", timings):
