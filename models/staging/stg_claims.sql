@@ -1,13 +1,11 @@
-{{ config(materialized='table') }}
 -- Valid claim lines with corrections netted: lines grouped by (member, provider, nomenclature
--- code, service date), quantities and amounts summed. Groups netting to quantity <= 0 were
+-- code, service date), quantities and amounts summed. A view: only the groups base_claims
+-- marks as repeated are aggregated, the others are read as they are. Groups netting to quantity <= 0 were
 -- cancelled by corrections and disappear (counted as corrections_cancelled in
 -- mart_data_quality). The group keeps the claim_id of its earliest positive line.
 {%- set netting_group = elp_warehouse.claims_netting_group() %}
 with
 
--- read four times (repeated groups, single lines, earliest positive line, netting): streamed
--- from the table every time rather than copied
 valid_lines as {{ elp_warehouse.cte_hint('inline') }} (
     select * from {{ ref('base_claims') }}
     where
@@ -16,29 +14,15 @@ valid_lines as {{ elp_warehouse.cte_hint('inline') }} (
 ),
 
 -- 98 % of the groups hold one line (national scale: 22.2 M of 22.7 M), which the netting
--- leaves as it is. Only the groups of more than one line are netted, found by a 64-bit hash
--- of their key: a hash shared by two single-line groups only sends them through the netting,
--- which gives the same rows. The statement took 32 s instead of 23 s when every line was
--- netted (docs/benchmark.md, session 12).
-repeated_group_hashes as {{ elp_warehouse.cte_hint('materialize') }} (
-    select {{ elp_warehouse.row_hash(netting_group) }} as group_hash
-    from valid_lines
-    group by {{ elp_warehouse.row_hash(netting_group) }}
-    having count(*) > 1
-),
-
+-- leaves as it is; base_claims marks the others (in_repeated_group)
 single_lines as {{ elp_warehouse.cte_hint('inline') }} (
     select * from valid_lines
-    where
-        {{ elp_warehouse.row_hash(netting_group) }}
-        not in (select repeated_group_hashes.group_hash from repeated_group_hashes)
+    where not in_repeated_group
 ),
 
 repeated_lines as {{ elp_warehouse.cte_hint('inline') }} (
     select * from valid_lines
-    where
-        {{ elp_warehouse.row_hash(netting_group) }}
-        in (select repeated_group_hashes.group_hash from repeated_group_hashes)
+    where in_repeated_group
 ),
 
 earliest_positive_lines as (

@@ -1,18 +1,36 @@
-{{ config(materialized='table') }}
 -- Valid dispensings with corrections netted per (member, dispensing date, ATC code, pharmacy
 -- type) on ddd and amount; groups netting to ddd <= 0 were cancelled and disappear (counted as
 -- corrections_cancelled in mart_data_quality). atc_class = the class of the longest matching
--- prefix in seed atc_classes; null = not a psychotropic class followed by the study.
+-- prefix in seed atc_classes; null = not a psychotropic class followed by the study. A view:
+-- only the groups base_pharmacy_dispensings marks as repeated are aggregated.
+{%- set netting_group = ['member_id', 'dispensing_date', 'atc_code', 'pharmacy_type'] %}
 with
 
-valid_lines as (
+valid_lines as {{ elp_warehouse.cte_hint('inline') }} (
     select * from {{ ref('base_pharmacy_dispensings') }}
     where
         rejection_rule is null
         and not in_cancelled_group
 ),
 
+-- nearly every group holds one line, which the netting leaves as it is; base marks the
+-- others (in_repeated_group)
 netted_dispensings as (
+    select
+        member_id,
+        dispensing_date,
+        atc_code,
+        pharmacy_type,
+        dispensing_id,
+        ddd,
+        amount_insurance_eur
+    from valid_lines
+    -- a lone valid line is positive (a lone correction is unmatched): the condition keeps
+    -- the netting's rule for it all the same
+    where not in_repeated_group and ddd > 0
+
+    union all
+
     select
         member_id,
         dispensing_date,
@@ -22,7 +40,8 @@ netted_dispensings as (
         sum(ddd) as ddd,
         sum(amount_insurance_eur) as amount_insurance_eur
     from valid_lines
-    group by member_id, dispensing_date, atc_code, pharmacy_type
+    where in_repeated_group
+    group by {{ netting_group | join(', ') }}
 ),
 
 atc_classes as (
@@ -33,7 +52,7 @@ atc_classes as (
 ),
 
 -- the same codes as the netted groups', read from the lines so that the netting result is
--- consumed once (and streamed, not copied)
+-- consumed once
 atc_codes as (
     select distinct atc_code from valid_lines
 ),

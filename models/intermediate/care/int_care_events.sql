@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='view') }}
 -- One typed stream of all reimbursed mental-health care: claims (ELP, psychiatrist, acute,
 -- rehabilitation/residential), psychotropic dispensings and complementary-insurance (AV)
 -- psychologist refunds. Figure 1/2 categories, prior care and the before/during/after windows

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='view') }}
 -- The member-year spine: every attribute the study slices by, computed once, with the
 -- member-year's weighting group and weight joined once. Every usage mart starts here.
 with

@@ -1,8 +1,10 @@
 {{ config(materialized='table') }}
 -- Raw claims read once: typed, with `rejection_rule` = the first contract rule the line breaks
--- (null = valid) and `in_cancelled_group` = a valid line whose netting group (member, provider,
--- code, service date) nets to quantity <= 0, i.e. care fully cancelled by corrections.
--- Rules live in macro rejection_rules; netting happens in stg_claims.
+-- (null = valid), `in_cancelled_group` = a valid line whose netting group (member, provider,
+-- code, service date) nets to quantity <= 0, i.e. care fully cancelled by corrections, and
+-- `in_repeated_group` = the line's group may hold more than one line. Rules live in macro
+-- rejection_rules; netting happens in stg_claims, a view that aggregates the repeated groups
+-- only (2 % of them at national scale).
 {%- set row_columns = [
     'claim_id', 'member_id', 'provider_id', 'service_date', 'booking_date', 'nomenclature_code',
     'quantity', 'amount_insurance_eur', 'amount_patient_eur', 'network_id',
@@ -70,10 +72,24 @@ corrected_groups as {{ elp_warehouse.cte_hint('materialize') }} (
     where rejection_rule is null and quantity < 0
 ),
 
+-- groups of more than one line, which stg_claims nets; the others pass through as they are.
+-- Found by a 64-bit hash of the group's key over the lines that passed the row rules: a
+-- superset of the repeated valid groups (a hash shared by two single-line groups only sends
+-- them through the netting, which gives the same rows)
+repeated_groups as {{ elp_warehouse.cte_hint('materialize') }} (
+    select {{ elp_warehouse.row_hash(elp_warehouse.claims_netting_group()) }} as group_hash
+    from duplicate_checked
+    where row_rule is null
+    group by {{ elp_warehouse.row_hash(elp_warehouse.claims_netting_group()) }}
+    having count(*) > 1
+),
+
 lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
     select
         duplicate_checked.*,
-        corrected_groups.member_id is not null as in_corrected_group
+        corrected_groups.member_id is not null as in_corrected_group,
+        {{ elp_warehouse.row_hash(elp_warehouse.claims_netting_group()) }}
+        in (select repeated_groups.group_hash from repeated_groups) as in_repeated_group
     from duplicate_checked
     left join corrected_groups
         on
@@ -81,5 +97,5 @@ lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
 ),
 
 {{ correction_netting(
-    row_columns, netting_group, 'quantity', booked_before='booking_date'
+    row_columns + ['in_repeated_group'], netting_group, 'quantity', booked_before='booking_date'
 ) }}

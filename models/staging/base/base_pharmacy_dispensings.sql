@@ -1,13 +1,15 @@
 {{ config(materialized='table') }}
 -- Raw pharmacy_dispensings read once: typed, with `rejection_rule` = the first contract rule the
--- line breaks (null = valid) and `in_cancelled_group` = a valid line whose netting group
--- (member, dispensing date, ATC code, pharmacy type) nets to ddd <= 0. Rules live in macro
--- rejection_rules; netting happens in stg_pharmacy_dispensings.
+-- line breaks (null = valid), `in_cancelled_group` = a valid line whose netting group
+-- (member, dispensing date, ATC code, pharmacy type) nets to ddd <= 0 and `in_repeated_group`
+-- = the group may hold more than one line. Rules live in macro rejection_rules; netting
+-- happens in stg_pharmacy_dispensings, a view that aggregates the repeated groups only.
 {%- set row_columns = [
     'dispensing_id', 'member_id', 'dispensing_date', 'booking_date', 'atc_code', 'ddd',
     'pharmacy_type', 'amount_insurance_eur',
 ] %}
-{%- set netting_group = 'member_id, dispensing_date, atc_code, pharmacy_type' %}
+{%- set netting_columns = ['member_id', 'dispensing_date', 'atc_code', 'pharmacy_type'] %}
+{%- set netting_group = netting_columns | join(', ') %}
 with
 
 raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
@@ -50,10 +52,24 @@ corrected_groups as {{ elp_warehouse.cte_hint('materialize') }} (
     where rejection_rule is null and ddd < 0
 ),
 
+-- groups of more than one line, which stg_pharmacy_dispensings nets; the others pass
+-- through. Found by a 64-bit hash of the group's key over the lines that passed the row
+-- rules: a superset of the repeated valid groups (a hash shared by two single-line groups
+-- only sends them through the netting, which gives the same rows)
+repeated_groups as {{ elp_warehouse.cte_hint('materialize') }} (
+    select {{ elp_warehouse.row_hash(netting_columns) }} as group_hash
+    from duplicate_checked
+    where row_rule is null
+    group by {{ elp_warehouse.row_hash(netting_columns) }}
+    having count(*) > 1
+),
+
 lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
     select
         duplicate_checked.*,
-        corrected_groups.member_id is not null as in_corrected_group
+        corrected_groups.member_id is not null as in_corrected_group,
+        {{ elp_warehouse.row_hash(netting_columns) }}
+        in (select repeated_groups.group_hash from repeated_groups) as in_repeated_group
     from duplicate_checked
     left join corrected_groups
         on
@@ -63,4 +79,4 @@ lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
             and duplicate_checked.pharmacy_type = corrected_groups.pharmacy_type
 ),
 
-{{ correction_netting(row_columns, netting_group, 'ddd') }}
+{{ correction_netting(row_columns + ['in_repeated_group'], netting_group, 'ddd') }}
