@@ -10,6 +10,10 @@
     'quantity', 'amount_insurance_eur', 'amount_patient_eur', 'network_id',
 ] %}
 {%- set netting_group = elp_warehouse.claims_netting_group() | join(', ') %}
+{%- set qualified_netting_columns = [] %}
+{%- for column in elp_warehouse.claims_netting_group() %}
+    {%- do qualified_netting_columns.append('duplicate_checked.' ~ column) %}
+{%- endfor %}
 with
 
 raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
@@ -88,7 +92,7 @@ lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
     select
         duplicate_checked.*,
         corrected_groups.member_id is not null as in_corrected_group,
-        {{ elp_warehouse.row_hash(elp_warehouse.claims_netting_group()) }}
+        {{ elp_warehouse.row_hash(qualified_netting_columns) }}
         in (select repeated_groups.group_hash from repeated_groups) as in_repeated_group
     from duplicate_checked
     left join corrected_groups

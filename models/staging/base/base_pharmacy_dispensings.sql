@@ -10,6 +10,10 @@
 ] %}
 {%- set netting_columns = ['member_id', 'dispensing_date', 'atc_code', 'pharmacy_type'] %}
 {%- set netting_group = netting_columns | join(', ') %}
+{%- set qualified_netting_columns = [] %}
+{%- for column in netting_columns %}
+    {%- do qualified_netting_columns.append('duplicate_checked.' ~ column) %}
+{%- endfor %}
 with
 
 raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
@@ -68,7 +72,7 @@ lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
     select
         duplicate_checked.*,
         corrected_groups.member_id is not null as in_corrected_group,
-        {{ elp_warehouse.row_hash(netting_columns) }}
+        {{ elp_warehouse.row_hash(qualified_netting_columns) }}
         in (select repeated_groups.group_hash from repeated_groups) as in_repeated_group
     from duplicate_checked
     left join corrected_groups
