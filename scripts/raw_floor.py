@@ -10,8 +10,8 @@ DuckDB settings as the warehouse profile.
   pass says how far the warehouse is from the cost of reading the data once.
 - Write floor (`--copy`): every raw table copied once, as it is, into a new DuckDB database
   (`create table as`, then a checkpoint), which is deleted afterwards. A warehouse that keeps
-  person-level tables, as incremental builds and the trajectories need, writes at least this
-  much; a build's ratio to it says how many times over the warehouse writes its data.
+  person-level tables, as the trajectories need, writes at least this much; a build's ratio
+  to it says how many times over the warehouse writes its data.
 """
 
 from __future__ import annotations
