@@ -1,8 +1,8 @@
 {#- Run log: one row per dbt invocation in `ops.run_log`, one row per raw table read in
     `ops.run_log_sources` (docs/operations.md; documented as source `ops`).
 
-    The tables are not dbt nodes: dbt never drops or replaces them, so they survive rebuilds and
-    `--full-refresh`. Hooks (dbt_project.yml):
+    The tables are not dbt nodes: a build never drops or replaces them, only appends to them.
+    Hooks (dbt_project.yml):
       on-run-start  run_log_start()        first hook: creates the tables, closes rows of runs
                                            that never reached on-run-end, inserts this run's row
                                            with status 'running' (so a run stopped by a later

@@ -1,7 +1,5 @@
 {#- The contract types of a raw table's columns as the base model casts them: a dict from column
-    name to the SQL expression typing it. One home for the models that read the same raw rows
-    (base_members_yearly and the per-file fingerprints of base_members_yearly_files, which
-    hash the typed values so that a file fingerprints alike whatever files it is read with). -#}
+    name to the SQL expression typing it (base_members_yearly, base_affiliation_periods). -#}
 {% macro raw_typed_columns(table_name) %}
     {%- set string = dbt.type_string() -%}
     {%- set int = dbt.type_int() -%}

@@ -257,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     night.add_argument("--raw-dir", default=None, help="default: ELP_RAW_DIR or data/raw")
     night.add_argument(
-        "--run-date", default=None, help="day freshness is measured against; default: today"
+        "--run-date", default=None, help="day freshness is measured against; default: the extraction date"
     )
     night.add_argument("--vars", default=None, help="further dbt --vars YAML")
     night.add_argument("--no-publish", action="store_true", help="skip the BI snapshot")
