@@ -65,7 +65,7 @@ row_checked as {{ elp_warehouse.cte_hint('inline') }} (
 ),
 
 {{ elp_warehouse.duplicate_checked_cte(
-    'row_checked', key_columns=['claim_id'], row_columns=row_columns,
+    'row_checked', hashed_relation='typed_lines', key_columns=['claim_id'], row_columns=row_columns,
     key_rule='claim_id_duplicate'
 ) }},
 
@@ -77,13 +77,12 @@ corrected_groups as {{ elp_warehouse.cte_hint('materialize') }} (
 ),
 
 -- groups of more than one line, which stg_claims nets; the others pass through as they are.
--- Found by a 64-bit hash of the group's key over the lines that passed the row rules: a
--- superset of the repeated valid groups (a hash shared by two single-line groups only sends
--- them through the netting, which gives the same rows)
+-- Found by a 64-bit hash of the group's key over every line, valid or not (no rule is
+-- evaluated for it): a superset of the repeated valid groups, and a group marked without
+-- need goes through the netting, which gives the same rows
 repeated_groups as {{ elp_warehouse.cte_hint('materialize') }} (
     select {{ elp_warehouse.row_hash(elp_warehouse.claims_netting_group()) }} as group_hash
-    from duplicate_checked
-    where row_rule is null
+    from typed_lines
     group by {{ elp_warehouse.row_hash(elp_warehouse.claims_netting_group()) }}
     having count(*) > 1
 ),

@@ -49,7 +49,7 @@ row_checked as {{ elp_warehouse.cte_hint('inline') }} (
 ),
 
 {{ elp_warehouse.duplicate_checked_cte(
-    'row_checked', key_columns=['member_id', 'year'], row_columns=row_columns,
+    'row_checked', hashed_relation='typed_rows', key_columns=['member_id', 'year'], row_columns=row_columns,
     key_rule='duplicate_member_year'
 ) }}
 

@@ -57,13 +57,12 @@ corrected_groups as {{ elp_warehouse.cte_hint('materialize') }} (
 ),
 
 -- groups of more than one line, which stg_pharmacy_dispensings nets; the others pass
--- through. Found by a 64-bit hash of the group's key over the lines that passed the row
--- rules: a superset of the repeated valid groups (a hash shared by two single-line groups
--- only sends them through the netting, which gives the same rows)
+-- through. Found by a 64-bit hash of the group's key over every line, valid or not (no rule
+-- is evaluated for it): a superset of the repeated valid groups, and a group marked without
+-- need goes through the netting, which gives the same rows
 repeated_groups as {{ elp_warehouse.cte_hint('materialize') }} (
     select {{ elp_warehouse.row_hash(netting_columns) }} as group_hash
-    from duplicate_checked
-    where row_rule is null
+    from typed_lines
     group by {{ elp_warehouse.row_hash(netting_columns) }}
     having count(*) > 1
 ),
