@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from elp_warehouse import paths
@@ -249,15 +249,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     night = sub.add_parser(
         "nightly",
-        help="the nightly run: freshness gate, full build, publish, run log"
-        " (docs/operations.md)",
+        help="the nightly run: freshness gate, full build, publish, run log (docs/operations.md)",
     )
     night.add_argument(
         "--extraction-date", required=True, help="the new extract's cut-off date (YYYY-MM-DD)"
     )
     night.add_argument("--raw-dir", default=None, help="default: ELP_RAW_DIR or data/raw")
     night.add_argument(
-        "--run-date", default=None, help="day freshness is measured against; default: the extraction date"
+        "--run-date",
+        default=None,
+        help="day freshness is measured against; default: the extraction date",
     )
     night.add_argument("--vars", default=None, help="further dbt --vars YAML")
     night.add_argument("--no-publish", action="store_true", help="skip the BI snapshot")

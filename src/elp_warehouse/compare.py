@@ -79,9 +79,7 @@ def table_difference(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
     return None
 
 
-def differences(
-    db_a: Path, db_b: Path, schemas: Sequence[str] = DEFAULT_SCHEMAS
-) -> list[str]:
+def differences(db_a: Path, db_b: Path, schemas: Sequence[str] = DEFAULT_SCHEMAS) -> list[str]:
     """Every difference between the tables of two warehouses in `schemas` ([] = the same)."""
     names_a, names_b = table_names(db_a, schemas), table_names(db_b, schemas)
     if names_a != names_b:

@@ -56,9 +56,7 @@ def extracts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return base / "raw", base / "recoded"
 
 
-def test_rebuilds_equal_a_build_from_scratch(
-    extracts: tuple[Path, Path], tmp_path: Path
-) -> None:
+def test_rebuilds_equal_a_build_from_scratch(extracts: tuple[Path, Path], tmp_path: Path) -> None:
     original, recoded = extracts
     fresh = tmp_path / "fresh"
     build(recoded, fresh)
