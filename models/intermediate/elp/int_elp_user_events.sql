@@ -11,19 +11,6 @@ elp_users as (
     where {{ elp_warehouse.elp_service_condition() }}
 )
 
-select
-    member_id,
-    event_date,
-    year,
-    care_type,
-    atc_class,
-    elp_function,
-    elp_setting,
-    elp_network_type,
-    network_id,
-    provider_id,
-    quantity,
-    amount_insurance_eur,
-    source_table
+select *
 from {{ ref('int_care_events') }}
 where member_id in (select elp_users.member_id from elp_users)
