@@ -75,11 +75,11 @@ def nightly_vars(extra: str | None) -> str | None:
 def nightly_env(env: dict[str, str], extraction_date: str, run_date: str | None) -> dict[str, str]:
     """`env` with the night's dates, which dbt_project.yml reads into vars extraction_date and
     run_date: set in the environment, not in --vars, whose change every night would make dbt
-    parse the whole project again (dbt_project.yml)."""
+    parse the whole project again (dbt_project.yml). The run date is today unless given: a
+    night measures the extract's freshness against the day it runs."""
     dated = dict(env, ELP_EXTRACTION_DATE=date.fromisoformat(extraction_date).isoformat())
-    dated.pop("ELP_RUN_DATE", None)
-    if run_date:
-        dated["ELP_RUN_DATE"] = date.fromisoformat(run_date).isoformat()
+    day = date.fromisoformat(run_date) if run_date else date.today()
+    dated["ELP_RUN_DATE"] = day.isoformat()
     return dated
 
 
@@ -258,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     night.add_argument(
         "--run-date",
         default=None,
-        help="day freshness is measured against; default: the extraction date",
+        help="day freshness is measured against (YYYY-MM-DD); default: today",
     )
     night.add_argument("--vars", default=None, help="further dbt --vars YAML")
     night.add_argument("--no-publish", action="store_true", help="skip the BI snapshot")

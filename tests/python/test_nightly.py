@@ -131,3 +131,18 @@ def test_runs_prints_the_latest_rows_or_says_there_are_none(raw: Path, tmp_path:
 
     assert printed_runs("--last", "1") == 1
     assert printed_runs() == 2
+
+
+def test_night_measures_freshness_against_today_unless_told() -> None:
+    """The night's run date: --run-date when given, else today; an ELP_RUN_DATE left in the
+    environment is not used silently."""
+    from datetime import date
+
+    from elp_warehouse.cli import nightly_env
+
+    env = nightly_env({"ELP_RUN_DATE": "2001-01-01"}, "2025-06-23", None)
+    assert env["ELP_RUN_DATE"] == date.today().isoformat()
+    assert env["ELP_EXTRACTION_DATE"] == "2025-06-23"
+    assert nightly_env({}, "2025-06-23", "2025-06-24")["ELP_RUN_DATE"] == "2025-06-24"
+    with pytest.raises(ValueError):
+        nightly_env({}, "2025-06-23", "2025-06-24' or true")
