@@ -8,19 +8,23 @@
     {{ exceptions.raise_compiler_error(
         "var run_date / extraction_date must be a date YYYY-MM-DD, got: " ~ reference) }}
 {%- endif %}
-{%- set tables = ['claims', 'pharmacy_dispensings', 'complementary_refunds'] %}
 with
 
 latest_bookings as (
-    {%- for table_name in tables %}
     select
-        '{{ table_name }}' as source,
+        'claims' as source,
         max(cast(booking_date as date)) as latest_booking_date
-    from {{ source('raw', table_name) }}
-    {%- if not loop.last %}
+    from {{ source('raw', 'claims') }}
     union all
-    {%- endif %}
-    {%- endfor %}
+    select
+        'pharmacy_dispensings' as source,
+        max(cast(booking_date as date)) as latest_booking_date
+    from {{ source('raw', 'pharmacy_dispensings') }}
+    union all
+    select
+        'complementary_refunds' as source,
+        max(cast(booking_date as date)) as latest_booking_date
+    from {{ source('raw', 'complementary_refunds') }}
 ),
 
 aged as (
