@@ -4,6 +4,10 @@
     tests), it lists the table's Parquet files and stops the build, naming the file and the
     column, when:
       - the folder holds no Parquet file;
+      - the folder holds a file that is not Parquet (`.parquet`, lower case), e.g. a month
+        delivered as CSV: the build reads `*.parquet` only and would leave its rows out
+        without a word. Hidden
+        and marker files (a name starting with `.` or `_`, as `_SUCCESS` of Spark) are allowed;
       - a file cannot be read (its footer / schema is corrupt: DuckDB's message names the file,
         and each file is read on its own so that the failing query is about that file only);
       - a contract column is missing from a file, or its type is not in the contract column's
@@ -80,6 +84,19 @@
     {%- if files | length == 0 -%}
         {{ elp_warehouse.refuse_extract(refusal ~ 'no Parquet file in folder ' ~ folder
             ~ ' (expected ' ~ folder ~ '/**/*.parquet; set ELP_RAW_DIR to the extract folder)') }}
+    {%- endif -%}
+
+    {#- 1b. no other file: its rows would be left out silently -#}
+    {%- set other_glob = (folder ~ '/**/*') | replace("'", "''") -%}
+    {%- set others = run_query(
+        "select file from glob('" ~ other_glob ~ "') where not file like '%.parquet'"
+        ~ " and not regexp_matches(file, '(^|/)[._][^/]*$') order by file"
+    ).columns[0].values() -%}
+    {%- if others | length > 0 -%}
+        {{ elp_warehouse.refuse_extract(refusal ~ 'file ' ~ others[0] ~ ' is not a Parquet file'
+            ~ ' (name ending in .parquet)' ~ ((' and ' ~ (others | length - 1) ~ ' other file(s)')
+                if others | length > 1 else '')
+            ~ '; the build reads Parquet only and would leave its rows out') }}
     {%- endif -%}
 
     {#- 2. schema of each file, read on its own -#}

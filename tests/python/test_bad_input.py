@@ -132,12 +132,33 @@ def test_niss_like_member_id_refuses_the_extract(
     assert member_id not in text  # the value itself is never echoed
 
 
+@pytest.mark.parametrize(
+    "name", ["part-1.csv", "year=2024/claims.parquet.gz", "part-2.json", "part-3.PARQUET"]
+)
+def test_a_file_that_is_not_parquet_is_refused(
+    raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path, name: str
+) -> None:
+    """A month delivered as CSV (or any other file) beside the Parquet files would be left out
+    of the build without a word: the preflight names it and refuses the extract."""
+    write_extract(raw_dir, valid_extract())
+    stray = raw_dir / "claims" / name
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_text("claim_id,member_id\nC0009,M0001\n")
+    proc = preflight(raw_dir, reused_warehouse_dir, dbt_target_dir, "claims")
+    text = output(proc)
+    assert proc.returncode != 0
+    assert f"file {stray} is not a Parquet file" in text
+
+
 def test_accepted_variants_and_layouts(
     raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
 ) -> None:
     """Wider integers, timestamps for dates, extra columns, several files in sub-folders
-    (hive-style names are not read as columns) all pass the preflight and load."""
+    (hive-style names are not read as columns), and Spark's marker and hidden files all pass
+    the preflight and load."""
     write_extract(raw_dir, valid_extract())
+    (raw_dir / "claims" / "_SUCCESS").write_text("")
+    (raw_dir / "claims" / ".part-0.parquet.crc").write_text("x")
     claims = raw_dir / "claims" / "part-0.parquet"
     replace_column(claims, "quantity", pa.array([1], pa.int32()))
     replace_column(claims, "service_date", pa.array([datetime(2023, 3, 1, 10, 30)]))
