@@ -376,6 +376,18 @@
     {{ return(outcomes) }}
 {%- endmacro %}
 
+{#- The condition selecting this run's row of `run_log_sources` for raw table `table_name`,
+    after inserting that row when the run has none yet (a run that read no raw file still
+    reports the tables of mart_data_quality and extract_freshness). -#}
+{% macro run_log_source_row(run_log_sources, table_name) -%}
+    {%- set source_where = elp_warehouse.run_log_this_run() ~ " and source = '" ~ table_name ~ "'" -%}
+    {%- if run_query('select count(*) from ' ~ run_log_sources ~ ' where ' ~ source_where).columns[0].values()[0] == 0 -%}
+        {%- do run_query('insert into ' ~ run_log_sources ~ " (invocation_id, source) values ('"
+            ~ invocation_id ~ "', '" ~ table_name ~ "')") -%}
+    {%- endif -%}
+    {{ return(source_where) }}
+{%- endmacro %}
+
 {% macro run_log_end(results) -%}
     {%- if not execute or var('run_log_enabled', true) in [false, 'false'] -%}
         {{ return('') }}
@@ -405,11 +417,7 @@
         {%- set rows_read = [] -%}
         {%- set rows_quarantined = [] -%}
         {%- for quality_row in quality_rows -%}
-            {%- set source_where = this_run ~ " and source = '" ~ quality_row['source'] ~ "'" -%}
-            {%- if run_query('select count(*) from ' ~ run_log_sources ~ ' where ' ~ source_where).columns[0].values()[0] == 0 -%}
-                {%- do run_query('insert into ' ~ run_log_sources ~ " (invocation_id, source) values ('"
-                    ~ invocation_id ~ "', '" ~ quality_row['source'] ~ "')") -%}
-            {%- endif -%}
+            {%- set source_where = elp_warehouse.run_log_source_row(run_log_sources, quality_row['source']) -%}
             {%- do elp_warehouse.run_log_update(run_log_sources, {
                 'rows_read': quality_row['rows_read'],
                 'rows_quarantined': quality_row['rows_rejected'],
@@ -426,11 +434,7 @@
         {%- set rank = {'pass': 0, 'warn': 1, 'error': 2, 'runtime error': 3} -%}
         {%- set worst = {'status': 'pass', 'latest': none, 'age_days': none} -%}
         {%- for table_name, outcome in freshness.items() -%}
-            {%- set source_where = this_run ~ " and source = '" ~ table_name ~ "'" -%}
-            {%- if run_query('select count(*) from ' ~ run_log_sources ~ ' where ' ~ source_where).columns[0].values()[0] == 0 -%}
-                {%- do run_query('insert into ' ~ run_log_sources ~ " (invocation_id, source) values ('"
-                    ~ invocation_id ~ "', '" ~ table_name ~ "')") -%}
-            {%- endif -%}
+            {%- set source_where = elp_warehouse.run_log_source_row(run_log_sources, table_name) -%}
             {%- do elp_warehouse.run_log_update(run_log_sources, {
                 'freshness_status': outcome['status'],
                 'latest_loaded_at': outcome['latest'],

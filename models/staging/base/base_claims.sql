@@ -9,11 +9,6 @@
     'claim_id', 'member_id', 'provider_id', 'service_date', 'booking_date', 'nomenclature_code',
     'quantity', 'amount_insurance_eur', 'amount_patient_eur', 'network_id',
 ] %}
-{%- set netting_group = elp_warehouse.claims_netting_group() | join(', ') %}
-{%- set qualified_netting_columns = [] %}
-{%- for column in elp_warehouse.claims_netting_group() %}
-    {%- do qualified_netting_columns.append('duplicate_checked.' ~ column) %}
-{%- endfor %}
 with
 
 raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
@@ -69,36 +64,7 @@ row_checked as {{ elp_warehouse.cte_hint('inline') }} (
     key_rule='claim_id_duplicate'
 ) }},
 
--- corrections are rare: the windows below run on the lines of corrected groups only
-corrected_groups as {{ elp_warehouse.cte_hint('materialize') }} (
-    select distinct {{ netting_group }}
-    from duplicate_checked
-    where rejection_rule is null and quantity < 0
-),
-
--- groups of more than one line, which stg_claims nets; the others pass through as they are.
--- Found by a 64-bit hash of the group's key over every line, valid or not (no rule is
--- evaluated for it): a superset of the repeated valid groups, and a group marked without
--- need goes through the netting, which gives the same rows
-repeated_groups as {{ elp_warehouse.cte_hint('materialize') }} (
-    select {{ elp_warehouse.row_hash(elp_warehouse.claims_netting_group()) }} as group_hash
-    from typed_lines
-    group by {{ elp_warehouse.row_hash(elp_warehouse.claims_netting_group()) }}
-    having count(*) > 1
-),
-
-lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
-    select
-        duplicate_checked.*,
-        corrected_groups.member_id is not null as in_corrected_group,
-        {{ elp_warehouse.row_hash(qualified_netting_columns) }}
-        in (select repeated_groups.group_hash from repeated_groups) as in_repeated_group
-    from duplicate_checked
-    left join corrected_groups
-        on
-            {{ elp_warehouse.same_claims_netting_group('duplicate_checked', 'corrected_groups') }}
-),
-
-{{ correction_netting(
-    row_columns + ['in_repeated_group'], netting_group, 'quantity', booked_before='booking_date'
+{{ elp_warehouse.correction_netting(
+    row_columns, elp_warehouse.claims_netting_group(), 'quantity', hashed_relation='typed_lines',
+    booked_before='booking_date', null_safe_columns=['provider_id']
 ) }}
