@@ -47,16 +47,18 @@
 {#-
     Exclusive setting pattern of an ELP user in a year (Table 4 "volgens plaats"): the one
     session setting used, `multiple` when sessions took place in several settings, `other`
-    when the user had no session in the five settings (trajectory services only).
+    when the user had no session in the five settings (trajectory services only). Arguments are
+    boolean SQL expressions.
 -#}
 {% macro elp_setting_pattern(office, outreach, group, home, remote) -%}
+    {%- set settings = [office, outreach, group, home, remote] -%}
     case
-        when {{ office }} + {{ outreach }} + {{ group }} + {{ home }} + {{ remote }} > 1 then 'multiple'
-        when {{ office }} = 1 then 'office_only'
-        when {{ outreach }} = 1 then 'outreach_only'
-        when {{ group }} = 1 then 'group_only'
-        when {{ home }} = 1 then 'home_only'
-        when {{ remote }} = 1 then 'remote_only'
+        when {% for s in settings %}cast({{ s }} as {{ dbt.type_int() }}){{ ' + ' if not loop.last }}{% endfor %} > 1 then 'multiple'
+        when {{ office }} then 'office_only'
+        when {{ outreach }} then 'outreach_only'
+        when {{ group }} then 'group_only'
+        when {{ home }} then 'home_only'
+        when {{ remote }} then 'remote_only'
         else 'other'
     end
 {%- endmacro %}

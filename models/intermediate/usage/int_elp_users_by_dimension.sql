@@ -12,8 +12,8 @@ unpivoted as (
     {{ unpivot_dimensions(
         'users',
         ['year', 'weighting_group', 'group_population', 'group_members', 'elp_function',
-         'elp_setting_pattern', 'elp_office', 'elp_outreach', 'elp_group', 'elp_home',
-         'elp_remote', 'member_years'],
+         'elp_setting_pattern', 'uses_elp_office', 'uses_elp_outreach', 'uses_elp_group',
+         'uses_elp_home', 'uses_elp_remote', 'member_years'],
         extra={'network_type': 'elp_network_type'}
     ) }}
 )
@@ -27,13 +27,14 @@ select
     group_members,
     elp_function,
     elp_setting_pattern,
-    elp_office,
-    elp_outreach,
-    elp_group,
-    elp_home,
-    elp_remote,
+    uses_elp_office,
+    uses_elp_outreach,
+    uses_elp_group,
+    uses_elp_home,
+    uses_elp_remote,
     sum(member_years) as users
 from unpivoted
 group by
     year, dimension, category, weighting_group, group_population, group_members, elp_function,
-    elp_setting_pattern, elp_office, elp_outreach, elp_group, elp_home, elp_remote
+    elp_setting_pattern, uses_elp_office, uses_elp_outreach, uses_elp_group, uses_elp_home,
+    uses_elp_remote

@@ -18,7 +18,8 @@ select
     case
         when uses_elp
             then {{ elp_warehouse.elp_setting_pattern(
-                'elp_office', 'elp_outreach', 'elp_group', 'elp_home', 'elp_remote'
+                'uses_elp_office', 'uses_elp_outreach', 'uses_elp_group', 'uses_elp_home',
+                'uses_elp_remote'
             ) }}
     end as elp_setting_pattern,
     -- a user is in one network (FAQ: no cumulation); should the year hold services in both,
@@ -32,19 +33,18 @@ select
 from (
     select
         spine.*,
-        coalesce(care.has_elp, 0) = 1 as uses_elp,
-        coalesce(care.has_psychiatrist, 0) = 1 as uses_psychiatrist,
-        coalesce(care.has_av_psychologist, 0) = 1 as uses_av_psychologist,
-        coalesce(care.has_psychotropic, 0) = 1 as uses_psychotropic,
-        coalesce(care.has_acute, 0) + coalesce(care.has_rehab_residential, 0) > 0
-            as uses_acute_rehab,
-        coalesce(care.has_elp_support, 0) = 1 as uses_elp_support,
-        coalesce(care.has_elp_treatment, 0) = 1 as uses_elp_treatment,
-        coalesce(care.has_elp_office, 0) as elp_office,
-        coalesce(care.has_elp_outreach, 0) as elp_outreach,
-        coalesce(care.has_elp_group, 0) as elp_group,
-        coalesce(care.has_elp_home, 0) as elp_home,
-        coalesce(care.has_elp_remote, 0) as elp_remote,
+        coalesce(care.has_elp, false) as uses_elp,
+        coalesce(care.has_psychiatrist, false) as uses_psychiatrist,
+        coalesce(care.has_av_psychologist, false) as uses_av_psychologist,
+        coalesce(care.has_psychotropic, false) as uses_psychotropic,
+        coalesce(care.has_acute or care.has_rehab_residential, false) as uses_acute_rehab,
+        coalesce(care.has_elp_support, false) as uses_elp_support,
+        coalesce(care.has_elp_treatment, false) as uses_elp_treatment,
+        coalesce(care.has_elp_office, false) as uses_elp_office,
+        coalesce(care.has_elp_outreach, false) as uses_elp_outreach,
+        coalesce(care.has_elp_group, false) as uses_elp_group,
+        coalesce(care.has_elp_home, false) as uses_elp_home,
+        coalesce(care.has_elp_remote, false) as uses_elp_remote,
         coalesce(care.elp_adults_services, 0) as elp_adults_services,
         coalesce(care.elp_children_services, 0) as elp_children_services
     from {{ ref('int_member_years') }} as spine

@@ -6,8 +6,8 @@
     'year', 'weighting_group', 'group_population', 'group_members', breakdown_columns(),
     'uses_elp', 'uses_psychiatrist', 'uses_av_psychologist', 'uses_psychotropic',
     'uses_acute_rehab', 'mh_care_figure_1', 'mh_care_figure_2', 'elp_function',
-    'elp_setting_pattern', 'elp_network_type', 'elp_office', 'elp_outreach', 'elp_group',
-    'elp_home', 'elp_remote',
+    'elp_setting_pattern', 'elp_network_type', 'uses_elp_office', 'uses_elp_outreach',
+    'uses_elp_group', 'uses_elp_home', 'uses_elp_remote',
 ] %}
 select
     {{ stratum_columns | join(',\n    ') }},

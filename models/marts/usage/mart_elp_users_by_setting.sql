@@ -70,11 +70,11 @@ ratio_input as (
         case
             when settings.setting_group = 'exclusive'
                 then case when users.elp_setting_pattern = settings.setting then 1 else 0 end
-            when settings.setting = 'office' then users.elp_office
-            when settings.setting = 'outreach' then users.elp_outreach
-            when settings.setting = 'group' then users.elp_group
-            when settings.setting = 'home' then users.elp_home
-            when settings.setting = 'remote' then users.elp_remote
+            when settings.setting = 'office' then cast(users.uses_elp_office as {{ dbt.type_int() }})
+            when settings.setting = 'outreach' then cast(users.uses_elp_outreach as {{ dbt.type_int() }})
+            when settings.setting = 'group' then cast(users.uses_elp_group as {{ dbt.type_int() }})
+            when settings.setting = 'home' then cast(users.uses_elp_home as {{ dbt.type_int() }})
+            when settings.setting = 'remote' then cast(users.uses_elp_remote as {{ dbt.type_int() }})
         end as y,
         users.users
     from users
