@@ -30,7 +30,17 @@ def eur(value: str) -> Decimal:
     return Decimal(value)
 
 
-FULL_BUILD = ["build", "--select", "+staging", "+marts.quality", "--indirect-selection", "cautious"]
+# staging, the corrections netting and the quality mart
+FULL_BUILD = [
+    "build",
+    "--select",
+    "+staging",
+    "+int_claims_netted",
+    "+int_pharmacy_dispensings_netted",
+    "+marts.quality",
+    "--indirect-selection",
+    "cautious",
+]
 NISS_DOTTED = "85.07.30-033.61"
 NISS_PLAIN = "85073003361"
 # spaces around and between the groups: the preflight's first filter (sorts before ':') must
@@ -494,7 +504,9 @@ def test_duplicates_keep_one_exact_copy(row_rules_db: Path) -> None:
         row_rules_db,
         "select count(*) from staging.stg_members_yearly where member_id = 'duplicate_member_year'",
     ) == [(0,)]
-    assert query(row_rules_db, "select claim_id from staging.stg_claims order by claim_id") == [
+    assert query(
+        row_rules_db, "select claim_id from intermediate.int_claims_netted order by claim_id"
+    ) == [
         ("C0001",),
         ("exact_duplicate_row",),
         ("late-positive",),

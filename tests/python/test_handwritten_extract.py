@@ -23,7 +23,17 @@ def eur(value: str) -> Decimal:
     return Decimal(value)
 
 
-BUILD = ["build", "--select", "+staging", "+marts.quality", "--indirect-selection", "cautious"]
+# staging, the corrections netting and the quality mart
+BUILD = [
+    "build",
+    "--select",
+    "+staging",
+    "+int_claims_netted",
+    "+int_pharmacy_dispensings_netted",
+    "+marts.quality",
+    "--indirect-selection",
+    "cautious",
+]
 
 
 def member(member_id: str, year: int, birth_year: int, sex: str, nis: str, **kw: Any) -> dict:
@@ -222,7 +232,7 @@ def test_claims_netted(built: Path) -> None:
         select claim_id, member_id, provider_id, service_date, first_booking_date,
             nomenclature_code, quantity, amount_insurance_eur, amount_patient_eur, network_id,
             care_type, elp_function, elp_setting, elp_network_type, counts_as_session
-        from staging.stg_claims order by claim_id
+        from intermediate.int_claims_netted order by claim_id
         """,
     )
     # fmt: off
@@ -245,7 +255,7 @@ def test_dispensings_netted(built: Path) -> None:
         """
         select dispensing_id, member_id, dispensing_date, atc_code, atc_class, pharmacy_type,
             ddd, amount_insurance_eur
-        from staging.stg_pharmacy_dispensings order by dispensing_id
+        from intermediate.int_pharmacy_dispensings_netted order by dispensing_id
         """,
     )
     assert got == [

@@ -19,7 +19,7 @@ claims as (
         quantity,
         amount_insurance_eur,
         'claims' as source_table
-    from {{ ref('stg_claims') }}
+    from {{ ref('int_claims_netted') }}
     where care_type <> 'other'
 ),
 
@@ -37,7 +37,7 @@ dispensings as (
         1 as quantity,
         amount_insurance_eur,
         'pharmacy_dispensings' as source_table
-    from {{ ref('stg_pharmacy_dispensings') }}
+    from {{ ref('int_pharmacy_dispensings_netted') }}
     where atc_class is not null
 ),
 

@@ -3,7 +3,7 @@
 -- (null = valid), `in_cancelled_group` = a valid line whose netting group (member, provider,
 -- code, service date) nets to quantity <= 0, i.e. care fully cancelled by corrections, and
 -- `in_repeated_group` = the line's group may hold more than one line. Rules live in macro
--- rejection_rules; netting happens in stg_claims, a view that aggregates the repeated groups
+-- rejection_rules; netting happens in int_claims_netted, a view that aggregates the repeated groups
 -- only (2 % of them at national scale).
 {%- set row_columns = [
     'claim_id', 'member_id', 'provider_id', 'service_date', 'booking_date', 'nomenclature_code',

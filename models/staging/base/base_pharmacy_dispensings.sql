@@ -3,7 +3,7 @@
 -- line breaks (null = valid), `in_cancelled_group` = a valid line whose netting group
 -- (member, dispensing date, ATC code, pharmacy type) nets to ddd <= 0 and `in_repeated_group`
 -- = the group may hold more than one line. Rules live in macro rejection_rules; netting
--- happens in stg_pharmacy_dispensings, a view that aggregates the repeated groups only.
+-- happens in int_pharmacy_dispensings_netted, a view that aggregates the repeated groups only.
 {%- set row_columns = [
     'dispensing_id', 'member_id', 'dispensing_date', 'booking_date', 'atc_code', 'ddd',
     'pharmacy_type', 'amount_insurance_eur',
