@@ -27,12 +27,15 @@ usage_rates as (
     {{ poststratified_ratio('rate_units', ['year', 'area'], 'has_elp', '1', unit_count='n') }}
 ),
 
--- services per member-year: only its standard error is used (the point estimate divides by
--- the IMA population, not by the weighted member count, so the Wald interval is built below)
+-- services per member-year: only its standard error is used. The published services per 100
+-- inhabitants divides by the IMA population, not by the weighted member count, so its Wald
+-- interval is centred below (the macro's interval is centred on its own estimate, and
+-- linear_combination clips to [0, 1], which a count per 100 inhabitants exceeds)
 service_rates as (
     {{ poststratified_ratio('rate_units', ['year', 'area'], 'services', '1', bounded=false, unit_count='n') }}
 ),
 
+-- an area without ELP users in the year has no extract row: zero use, not unknown
 areas as (
     select
         supply.*,
