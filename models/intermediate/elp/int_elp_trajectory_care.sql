@@ -10,6 +10,23 @@
 {%- set window = var('sessions_window_months') | int %}
 {%- set after = var('after_window_months') | int %}
 {%- set prior = var('prior_care_months') | int %}
+{%- set periods = ['before', 'during', 'after'] %}
+{#- flag name: the condition on an event of events_in_periods -#}
+{%- set care_flags = {
+    'psychiatrist': "care = 'psychiatrist'",
+    'av_psychologist': "care = 'av_psychologist'",
+    'acute_residential': "care = 'acute_residential'",
+    'psychotropic': "care = 'psychotropic'",
+    'antidepressant': 'is_antidepressant',
+    'elp': "care = 'elp'",
+} %}
+{#- the exclusive category of a period: the first flag set, in this order -#}
+{%- set categories = {
+    'psychiatrist': 'psychiatrist',
+    'av_psychologist': 'non_conventioned_psychologist',
+    'acute_residential': 'acute_residential',
+    'psychotropic': 'psychotropics_only',
+} %}
 with
 
 trajectories as (
@@ -50,98 +67,37 @@ events_in_periods as (
 
 flags as (
     select
+        {%- for period in periods %}
+            {%- for care, condition in care_flags.items() %}
+                {{ dbt.bool_or("period = '" ~ period ~ "' and " ~ condition) }}
+                    as has_{{ care }}_{{ period }},
+            {%- endfor %}
+        {%- endfor %}
         member_id,
-        trajectory_number,
-        max(case when period = 'before' and care = 'psychiatrist' then 1 else 0 end)
-            as has_psychiatrist_before,
-        max(case when period = 'before' and care = 'av_psychologist' then 1 else 0 end)
-            as has_av_psychologist_before,
-        max(case when period = 'before' and care = 'acute_residential' then 1 else 0 end)
-            as has_acute_residential_before,
-        max(case when period = 'before' and care = 'psychotropic' then 1 else 0 end)
-            as has_psychotropic_before,
-        max(case when period = 'before' and is_antidepressant then 1 else 0 end)
-            as has_antidepressant_before,
-        max(case when period = 'before' and care = 'elp' then 1 else 0 end)
-            as has_elp_before,
-        max(case when period = 'during' and care = 'psychiatrist' then 1 else 0 end)
-            as has_psychiatrist_during,
-        max(case when period = 'during' and care = 'av_psychologist' then 1 else 0 end)
-            as has_av_psychologist_during,
-        max(case when period = 'during' and care = 'acute_residential' then 1 else 0 end)
-            as has_acute_residential_during,
-        max(case when period = 'during' and care = 'psychotropic' then 1 else 0 end)
-            as has_psychotropic_during,
-        max(case when period = 'during' and is_antidepressant then 1 else 0 end)
-            as has_antidepressant_during,
-        max(case when period = 'during' and care = 'elp' then 1 else 0 end)
-            as has_elp_during,
-        max(case when period = 'after' and care = 'psychiatrist' then 1 else 0 end)
-            as has_psychiatrist_after,
-        max(case when period = 'after' and care = 'av_psychologist' then 1 else 0 end)
-            as has_av_psychologist_after,
-        max(case when period = 'after' and care = 'acute_residential' then 1 else 0 end)
-            as has_acute_residential_after,
-        max(case when period = 'after' and care = 'psychotropic' then 1 else 0 end)
-            as has_psychotropic_after,
-        max(case when period = 'after' and is_antidepressant then 1 else 0 end)
-            as has_antidepressant_after,
-        max(case when period = 'after' and care = 'elp' then 1 else 0 end)
-            as has_elp_after
+        trajectory_number
     from events_in_periods
     group by member_id, trajectory_number
-),
-
-all_trajectories as (
-    select
-        trajectories.member_id,
-        trajectories.trajectory_number,
-        coalesce(flags.has_psychiatrist_before, 0) = 1 as has_psychiatrist_before,
-        coalesce(flags.has_av_psychologist_before, 0) = 1 as has_av_psychologist_before,
-        coalesce(flags.has_acute_residential_before, 0) = 1 as has_acute_residential_before,
-        coalesce(flags.has_psychotropic_before, 0) = 1 as has_psychotropic_before,
-        coalesce(flags.has_antidepressant_before, 0) = 1 as has_antidepressant_before,
-        coalesce(flags.has_elp_before, 0) = 1 as has_elp_before,
-        coalesce(flags.has_psychiatrist_during, 0) = 1 as has_psychiatrist_during,
-        coalesce(flags.has_av_psychologist_during, 0) = 1 as has_av_psychologist_during,
-        coalesce(flags.has_acute_residential_during, 0) = 1 as has_acute_residential_during,
-        coalesce(flags.has_psychotropic_during, 0) = 1 as has_psychotropic_during,
-        coalesce(flags.has_antidepressant_during, 0) = 1 as has_antidepressant_during,
-        coalesce(flags.has_elp_during, 0) = 1 as has_elp_during,
-        coalesce(flags.has_psychiatrist_after, 0) = 1 as has_psychiatrist_after,
-        coalesce(flags.has_av_psychologist_after, 0) = 1 as has_av_psychologist_after,
-        coalesce(flags.has_acute_residential_after, 0) = 1 as has_acute_residential_after,
-        coalesce(flags.has_psychotropic_after, 0) = 1 as has_psychotropic_after,
-        coalesce(flags.has_antidepressant_after, 0) = 1 as has_antidepressant_after,
-        coalesce(flags.has_elp_after, 0) = 1 as has_elp_after
-    from trajectories
-    left join flags
-        on
-            trajectories.member_id = flags.member_id
-            and trajectories.trajectory_number = flags.trajectory_number
 )
 
 select
-    *,
-    case
-        when has_psychiatrist_before then 'psychiatrist'
-        when has_av_psychologist_before then 'non_conventioned_psychologist'
-        when has_acute_residential_before then 'acute_residential'
-        when has_psychotropic_before then 'psychotropics_only'
-        else 'none'
-    end as care_category_before,
-    case
-        when has_psychiatrist_during then 'psychiatrist'
-        when has_av_psychologist_during then 'non_conventioned_psychologist'
-        when has_acute_residential_during then 'acute_residential'
-        when has_psychotropic_during then 'psychotropics_only'
-        else 'none'
-    end as care_category_during,
-    case
-        when has_psychiatrist_after then 'psychiatrist'
-        when has_av_psychologist_after then 'non_conventioned_psychologist'
-        when has_acute_residential_after then 'acute_residential'
-        when has_psychotropic_after then 'psychotropics_only'
-        else 'none'
-    end as care_category_after
-from all_trajectories
+    trajectories.member_id,
+    trajectories.trajectory_number,
+    {%- for period in periods %}
+        {%- for care in care_flags %}
+            coalesce(flags.has_{{ care }}_{{ period }}, false) as has_{{ care }}_{{ period }},
+        {%- endfor %}
+    {%- endfor %}
+    -- a trajectory without any event in the periods has no flags row: category none
+    {% for period in periods -%}
+        case
+            {%- for care, category in categories.items() %}
+                when flags.has_{{ care }}_{{ period }} then '{{ category }}'
+            {%- endfor %}
+            else 'none'
+        end as care_category_{{ period }}{% if not loop.last %},{% endif %}
+    {% endfor -%}
+from trajectories
+left join flags
+    on
+        trajectories.member_id = flags.member_id
+        and trajectories.trajectory_number = flags.trajectory_number

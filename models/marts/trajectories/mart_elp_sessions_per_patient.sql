@@ -2,65 +2,17 @@
 -- Figures 7-9): per cohort year x dimension x category, patients observed and extrapolated,
 -- the post-stratified weighted mean with its 95 % interval and the weighted P25, median, P75
 -- and P95 (macro weighted_quantile). Cohort: trajectories whose 12-month window is observed
--- before the extraction (billing margin) and during which the patient stays affiliated.
+-- before the extraction (billing margin) and during which the patient stays affiliated
+-- (int_elp_trajectories.is_session_cohort).
 with
-
-cohort as (
-    select *
-    from {{ ref('int_elp_trajectories') }}
-    where is_session_cohort
-),
-
--- identical profiles collapse before the unpivot, so the long table grows with profiles,
--- not with patients
-profiles as (
-    select
-        cohort_year,
-        {{ breakdown_columns() }},
-        network_type,
-        first_setting,
-        function_12m,
-        weighting_group,
-        group_population,
-        group_members,
-        expansion_factor,
-        sessions_12m,
-        count(*) as patients
-    from cohort
-    group by
-        cohort_year,
-        {{ breakdown_columns() }},
-        network_type, first_setting, function_12m, weighting_group, group_population,
-        group_members, expansion_factor, sessions_12m
-),
-
-long as (
-    {{ unpivot_dimensions(
-        'profiles',
-        ['cohort_year', 'weighting_group', 'group_population', 'group_members',
-            'expansion_factor', 'sessions_12m', 'patients'],
-        extra={'network_type': 'network_type', 'first_setting': 'first_setting',
-            'function': 'function_12m'}
-    ) }}
-),
 
 cells as (
     select
-        cohort_year,
-        dimension,
-        category,
-        weighting_group,
-        group_population,
-        group_members,
-        expansion_factor,
-        sessions_12m,
-        sum(patients) as patients,
-        sum(patients) * expansion_factor as weight,
+        *,
+        patients * expansion_factor as weight,
         1 as x
-    from long
-    group by
-        cohort_year, dimension, category, weighting_group, group_population, group_members,
-        expansion_factor, sessions_12m
+    from {{ ref('int_elp_trajectory_profiles') }}
+    where cohort = 'sessions'
 ),
 
 means as (
@@ -102,10 +54,6 @@ detained as (
         sum(patients_extrapolated) as patients_extrapolated
     from {{ ref('int_elp_detained_patients') }}
     group by cohort_year
-),
-
-labels as (
-    select * from {{ ref('labels') }}
 )
 
 select
@@ -154,7 +102,7 @@ inner join quantiles
         and counts.category = quantiles.category
 left join detained
     on counts.cohort_year = detained.cohort_year
-left join labels
+left join {{ ref('labels') }} as labels
     on
         counts.dimension = labels.dimension
         and counts.category = labels.category
