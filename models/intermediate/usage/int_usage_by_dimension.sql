@@ -2,22 +2,23 @@
 -- member-years with (y = 1) and without (y = 0) use: the input of every usage estimate
 -- (rates, age-sex standardisation, the detainee rule). The network type "dimension" is an
 -- outcome, not an attribute: its domain is the whole population and y = uses that network.
+{%- set stratum_columns = [
+    'year', 'weighting_group', 'group_population', 'group_members', 'age_group', 'sex_code',
+] %}
+
 with
 
 strata as (
     select
         *,
+        sex as sex_code,
         case when uses_elp then 1 else 0 end as y
     from {{ ref('int_usage_strata') }}
     where year >= {{ var('elp_start_year') }}
 ),
 
 by_attribute as (
-    {{ unpivot_dimensions(
-        'strata',
-        ['year', 'weighting_group', 'group_population', 'group_members', 'age_group',
-         'sex as sex_code', 'y', 'member_years']
-    ) }}
+    {{ unpivot_dimensions('strata', stratum_columns + ['y', 'member_years']) }}
 ),
 
 networks as (
@@ -30,12 +31,7 @@ by_network as (
     select
         'network_type' as dimension,
         networks.network_type as category,
-        strata.year,
-        strata.weighting_group,
-        strata.group_population,
-        strata.group_members,
-        strata.age_group,
-        strata.sex as sex_code,
+        {{ stratum_columns | join(',\n        ') }},
         case when strata.elp_network_type = networks.network_type then 1 else 0 end as y,
         strata.member_years
     from strata
@@ -49,17 +45,10 @@ unioned as (
 )
 
 select
-    year,
     dimension,
     category,
-    weighting_group,
-    group_population,
-    group_members,
-    age_group,
-    sex_code,
+    {{ stratum_columns | join(',\n    ') }},
     y,
     sum(member_years) as member_years
 from unioned
-group by
-    year, dimension, category, weighting_group, group_population, group_members, age_group,
-    sex_code, y
+group by dimension, category, {{ stratum_columns | join(', ') }}, y

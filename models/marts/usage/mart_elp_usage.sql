@@ -1,8 +1,12 @@
 -- ELP usage rate per year x dimension x category (Figure 5, Annex 3, footnote 18): observed
--- and extrapolated users, the population, the weighted rate with its 95 % interval and an
--- age-sex directly standardised rate. Detainees are extrapolated with the prison population
--- by sex, as the study did (fn 7).
-{%- set last_year = var('last_year') | int %}
+-- and extrapolated users, the population, the weighted rate with its 95 % interval and the
+-- age-sex directly standardised rate (int_elp_usage_standardised). Detainees are
+-- extrapolated with the prison population by sex, as the study did (fn 7): their rows come
+-- from int_elp_usage_detainees instead of the post-stratified estimate.
+{%- set rate_columns = [
+    'year', 'dimension', 'category', 'units_observed', 'y_units_observed', 'y_total', 'x_total',
+    'estimate', 'ci_low', 'ci_high',
+] %}
 
 with
 
@@ -16,147 +20,21 @@ rates as (
     ) }}
 ),
 
--- direct standardisation (fn 18): age-sex specific rates of the subgroup, weighted by the
--- age-sex structure of the members of the last analysis year
-age_sex_rates as (
-    {{ poststratified_ratio(
-        'usage_input', ['year', 'dimension', 'category', 'age_group', 'sex_code'], 'y', '1',
-        unit_count='member_years'
-    ) }}
-),
-
-reference_population as (
-    select
-        age_group,
-        sex as sex_code,
-        cast(count(*) as {{ type_double() }})
-        / sum(count(*)) over () as reference_share
-    from {{ ref('int_member_years') }}
-    where year = {{ last_year }}
-    group by age_group, sex
-),
-
-reference_strata as (
-    select count(*) as strata from reference_population
-),
-
-standardised as (
-    select
-        age_sex_rates.year,
-        age_sex_rates.dimension,
-        age_sex_rates.category,
-        {{ linear_combination('reference_population.reference_share', 'age_sex_rates.estimate',
-            'age_sex_rates.standard_error') }}
-    from age_sex_rates
-    inner join reference_population
-        on
-            age_sex_rates.age_group = reference_population.age_group
-            and age_sex_rates.sex_code = reference_population.sex_code
-    cross join reference_strata
-    -- standardising a breakdown by age or sex on age and sex is meaningless
-    where age_sex_rates.dimension not in ('age_group', 'sex')
-    group by age_sex_rates.year, age_sex_rates.dimension, age_sex_rates.category
-    -- only subgroups present in every age-sex stratum of the reference population
-    having count(*) = max(reference_strata.strata)
-),
-
--- detainees (fn 7): the weighted user share among detained members of each sex, times the
--- prison population of that sex (latest available year)
-detained_input as (
-    select * from usage_input
-    where dimension = 'specific_category' and category = 'detained'
-),
-
-detained_by_sex as (
-    {{ poststratified_ratio(
-        'detained_input', ['year', 'sex_code'], 'y', '1', unit_count='member_years'
-    ) }}
-),
-
-prison as (
-    {{ elp_warehouse.prison_population_for('detained_by_sex', sex_column='sex_code') }}
-),
-
-detained_rows as (
-    select
-        detained_by_sex.year,
-        'specific_category' as dimension,
-        case detained_by_sex.sex_code
-            when 'F' then 'detained_female' else 'detained_male'
-        end as category,
-        detained_by_sex.units_observed,
-        detained_by_sex.y_units_observed,
-        detained_by_sex.estimate * prison.prison_population as y_total,
-        prison.prison_population as x_total,
-        detained_by_sex.estimate,
-        detained_by_sex.standard_error,
-        detained_by_sex.ci_low,
-        detained_by_sex.ci_high
-    from detained_by_sex
-    inner join prison
-        on
-            detained_by_sex.year = prison.year
-            and detained_by_sex.sex_code = prison.sex_code
-),
-
-detained_total as (
-    select
-        detained_rows.year,
-        'specific_category' as dimension,
-        'detained' as category,
-        sum(detained_rows.units_observed) as units_observed,
-        sum(detained_rows.y_units_observed) as y_units_observed,
-        sum(detained_rows.y_total) as y_total,
-        sum(detained_rows.x_total) as x_total,
-        {{ linear_combination('detained_rows.x_total', 'detained_rows.estimate',
-            'detained_rows.standard_error') }}
-    from detained_rows
-    group by detained_rows.year
-),
-
 all_rates as (
     select
-        year,
-        dimension,
-        category,
-        units_observed,
-        y_units_observed,
-        y_total,
-        x_total,
-        estimate,
-        ci_low,
-        ci_high,
+        {{ rate_columns | join(',\n        ') }},
         'post_stratification' as extrapolation_method
     from rates
     where not (dimension = 'specific_category' and category = 'detained')
     union all
     select
-        year,
-        dimension,
-        category,
-        units_observed,
-        y_units_observed,
-        y_total,
-        x_total,
-        estimate,
-        ci_low,
-        ci_high,
-        'prison_population' as extrapolation_method
-    from detained_rows
-    union all
-    select
-        year,
-        dimension,
-        category,
-        units_observed,
-        y_units_observed,
-        y_total,
-        x_total,
-        estimate,
-        ci_low,
-        ci_high,
-        'prison_population' as extrapolation_method
-    from detained_total
+        {{ rate_columns | join(',\n        ') }},
+        extrapolation_method
+    from {{ ref('int_elp_usage_detainees') }}
+),
+
+standardised as (
+    select * from {{ ref('int_elp_usage_standardised') }}
 ),
 
 labels as (

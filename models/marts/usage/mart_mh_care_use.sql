@@ -1,132 +1,9 @@
--- Share of the population with reimbursed mental-health care per year (Figures 1 and 2).
--- Categories come from macros/care/mh_care_categories.sql; aggregates are unions of them.
+-- Share of the population with reimbursed mental-health care per year (Figures 1 and 2), per
+-- category of int_mh_care_category_counts (exclusive categories and their aggregates).
 with
 
 strata as (
     select * from {{ ref('int_usage_strata') }}
-),
-
--- the categories each stratum row belongs to (exclusive categories and aggregates)
-memberships as (
-    select
-        year,
-        weighting_group,
-        member_years,
-        'figure_1' as classification,
-        mh_care_figure_1 as category,
-        true as is_exclusive
-    from strata
-    where mh_care_figure_1 is not null
-    union all
-    select
-        year,
-        weighting_group,
-        member_years,
-        'figure_1' as classification,
-        'any_mh_care' as category,
-        false as is_exclusive
-    from strata
-    where mh_care_figure_1 is not null
-    union all
-    select
-        year,
-        weighting_group,
-        member_years,
-        'figure_1' as classification,
-        'ambulatory_total' as category,
-        false as is_exclusive
-    from strata
-    where uses_psychiatrist or uses_elp or uses_av_psychologist
-    union all
-    select
-        year,
-        weighting_group,
-        member_years,
-        'figure_1' as classification,
-        'psychotropics_total' as category,
-        false as is_exclusive
-    from strata
-    where mh_care_figure_1 in ('psychotropics_only', 'psychotropics_with_ambulatory')
-    union all
-    select
-        year,
-        weighting_group,
-        member_years,
-        'figure_1' as classification,
-        'psychotropics_total_incl_acute' as category,
-        false as is_exclusive
-    from strata
-    where uses_psychotropic
-    union all
-    select
-        year,
-        weighting_group,
-        member_years,
-        'figure_1' as classification,
-        'acute_rehab_any' as category,
-        false as is_exclusive
-    from strata
-    where uses_acute_rehab
-    union all
-    select
-        year,
-        weighting_group,
-        member_years,
-        'figure_2' as classification,
-        mh_care_figure_2 as category,
-        true as is_exclusive
-    from strata
-    where mh_care_figure_2 is not null
-    union all
-    select
-        year,
-        weighting_group,
-        member_years,
-        'figure_2' as classification,
-        'ambulatory_total' as category,
-        false as is_exclusive
-    from strata
-    where mh_care_figure_2 is not null
-    union all
-    select
-        year,
-        weighting_group,
-        member_years,
-        'figure_2' as classification,
-        'psychiatrist_any' as category,
-        false as is_exclusive
-    from strata
-    where uses_psychiatrist
-    union all
-    select
-        year,
-        weighting_group,
-        member_years,
-        'figure_2' as classification,
-        'psychologist_conventioned' as category,
-        false as is_exclusive
-    from strata
-    where uses_elp
-    union all
-    select
-        year,
-        weighting_group,
-        member_years,
-        'figure_2' as classification,
-        'psychologist_av' as category,
-        false as is_exclusive
-    from strata
-    where uses_av_psychologist and not uses_elp
-    union all
-    select
-        year,
-        weighting_group,
-        member_years,
-        'figure_2' as classification,
-        'psychologist_conventioned_with_psychiatrist' as category,
-        false as is_exclusive
-    from strata
-    where uses_elp and uses_psychiatrist
 ),
 
 stratum_sizes as (
@@ -141,15 +18,7 @@ stratum_sizes as (
 ),
 
 category_counts as (
-    select
-        year,
-        weighting_group,
-        classification,
-        category,
-        is_exclusive,
-        sum(member_years) as in_category
-    from memberships
-    group by year, weighting_group, classification, category, is_exclusive
+    select * from {{ ref('int_mh_care_category_counts') }}
 ),
 
 categories as (
@@ -179,8 +48,8 @@ ratio_input as (
         stratum_sizes.group_members,
         outcome.y,
         case
-            when outcome.y = 1 then coalesce(category_counts.in_category, 0)
-            else stratum_sizes.stratum_member_years - coalesce(category_counts.in_category, 0)
+            when outcome.y = 1 then coalesce(category_counts.member_years, 0)
+            else stratum_sizes.stratum_member_years - coalesce(category_counts.member_years, 0)
         end as unit_count
     from categories
     inner join stratum_sizes
