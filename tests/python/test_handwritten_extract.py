@@ -30,6 +30,7 @@ BUILD = [
     "+staging",
     "+int_claims_netted",
     "+int_pharmacy_dispensings_netted",
+    "+int_affiliation_spells",
     "+marts.quality",
     "--indirect-selection",
     "cautious",
@@ -212,7 +213,7 @@ def test_affiliation_spells_merged(built: Path) -> None:
     got = query(
         built,
         "select member_id, start_date, end_date, end_date_effective"
-        " from staging.stg_affiliation_periods order by member_id, start_date",
+        " from intermediate.int_affiliation_spells order by member_id, start_date",
     )
     extraction = date(2025, 6, 23)
     assert got == [

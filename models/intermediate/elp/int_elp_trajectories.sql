@@ -45,7 +45,7 @@ affiliation as (
             ~ ' and spells.end_date_effective >= trajectories.cohort_year_last_day'
         ) }} as is_affiliated_prior_years
     from trajectories
-    inner join {{ ref('stg_affiliation_periods') }} as spells
+    inner join {{ ref('int_affiliation_spells') }} as spells
         on trajectories.member_id = spells.member_id
     group by trajectories.member_id, trajectories.trajectory_number
 )
