@@ -1,11 +1,7 @@
-{#- A relation over one external CSV or Parquet file (chosen by its extension), for seeds that a
-    deployment replaces by a file outside the project (e.g. var ima_population_path).
-    Engine-specific, hence dispatched. -#}
 {% macro read_external_file(path) -%}
     {{ return(adapter.dispatch('read_external_file', 'elp_warehouse')(path)) }}
 {%- endmacro %}
 
-{#- Spark: path-based tables. -#}
 {% macro default__read_external_file(path) -%}
     {%- if path.lower().endswith('.parquet') -%}
         parquet.`{{ path }}`

@@ -1,5 +1,3 @@
-{#- True when the whole string `col` matches the regular expression `pattern` (RE2 / Java syntax,
-    no anchors needed). Engine-specific, hence dispatched. -#}
 {% macro regexp_full_match(col, pattern) -%}
     {{ return(adapter.dispatch('regexp_full_match', 'elp_warehouse')(col, pattern)) }}
 {%- endmacro %}

@@ -1,5 +1,4 @@
-{#- 8-byte floating point. type_double() renders `float`, which DuckDB reads as a 4-byte
-    REAL: weights and rates would silently lose precision after ~7 digits. -#}
+{#- Not dbt.type_float(): its `float` is a 4-byte REAL in DuckDB. -#}
 {% macro type_double() -%}
     {{ return(adapter.dispatch('type_double', 'elp_warehouse')()) }}
 {%- endmacro %}

@@ -1,13 +1,3 @@
-{#-
-    One spine, many cuts: turn rows carrying the member attributes of the study's breakdowns
-    into long (dimension, category) rows, one per dimension the row belongs to, keeping every
-    other column. Adding a dimension is one entry here. Expected attribute columns (as in
-    int_member_years): age_group, sex ('F'/'M'), vt (boolean), region, province_code,
-    socio_professional, and the booleans placed_child, detained, unemployed,
-    primary_incapacity, invalidity, social_assistance. `extra` adds dimensions held in
-    columns of the relation, as {dimension: column}, e.g. {'network_type': 'network_type'}.
-    Dimensions overlap (specific categories, and every row is also in `total`).
--#}
 {% macro unpivot_dimensions(relation, carry_columns, extra={}) -%}
 {%- set carry = carry_columns | join(', ') -%}
 {%- set simple = {
@@ -41,9 +31,6 @@ where {{ column }} is not null
 {%- endfor %}
 {%- endmacro %}
 
-{#- The member attributes unpivot_dimensions reads, as a comma-separated column list: models
-    that pre-aggregate before unpivoting select and group by exactly these, so a new
-    breakdown is added in this file only. -#}
 {% macro breakdown_columns() -%}
     age_group, sex, vt, region, province_code, socio_professional, placed_child, detained,
     unemployed, primary_incapacity, invalidity, social_assistance

@@ -1,26 +1,4 @@
-{#-
-    Post-stratified ratio estimate with a linearisation variance, in SQL.
-
-    `relation` holds one row per sampled unit (member-year, patient...) that belongs to the
-    domain being estimated, with the unit's stratum (weighting group), the stratum's population
-    N_h and sample size n_h (all sampled units of the stratum, in or out of the domain: units
-    outside the domain contribute zeros), a numerator value y and a denominator value x.
-
-        R   = Y / X,  Y = sum_h N_h * ybar_h,  X = sum_h N_h * xbar_h
-        e_i = y_i - R * x_i                       (linearised residual)
-        V(R) = 1 / X^2 * sum_h N_h^2 * (1 - n_h / N_h) * s2_e,h / n_h
-        s2_e,h = (sum e^2 - (sum e)^2 / n_h) / (n_h - 1)
-
-    The sums of e and e^2 come from per-stratum sums of y, x, y^2, x^2 and xy, so the relation
-    is read once. For a rate (y, x in {0, 1}) over whole strata this is the textbook
-    post-stratification variance sum_h W_h^2 (1 - f_h) p_h (1 - p_h) / (n_h - 1).
-    `bounded` = true gives a logit-scale interval (rates stay inside [0, 1]); otherwise Wald.
-    Output columns: the group columns, units_observed (units with x > 0), y_units_observed
-    (units with x > 0 and y > 0, e.g. observed users), y_total, x_total,
-    estimate, standard_error, ci_low, ci_high.
--#}
 {% macro poststratified_ratio(relation, group_cols, y, x, stratum='weighting_group', stratum_population='group_population', stratum_members='group_members', bounded=true, unit_count=none) -%}
-{#- unit_count: column holding how many identical units a row stands for (pre-aggregated input) -#}
 {%- set k = unit_count if unit_count else '1' -%}
 {%- set groups = group_cols | join(', ') -%}
 {%- set float = type_double() -%}
@@ -46,18 +24,12 @@ ps_strata as (
 {{ elp_warehouse.poststratified_ratio_ctes('ps_strata', group_cols, bounded) }}
 {%- endmacro %}
 
-{#- The same estimate from per-stratum sums already computed (`strata`: the group columns,
-    stratum, stratum_population, stratum_members, units_observed, y_units_observed, sum_y,
-    sum_x, sum_yy, sum_xx, sum_xy, as ps_strata above). For a sparse domain, e.g. shares of
-    categories where most units have y = 0: the sums over y need only the units with y > 0,
-    and the sums over x are per stratum whatever the category. -#}
 {% macro poststratified_ratio_from_strata(strata, group_cols, bounded=true) -%}
 with
 
 {{ elp_warehouse.poststratified_ratio_ctes(strata, group_cols, bounded) }}
 {%- endmacro %}
 
-{#- The CTEs and final select of the estimate, after the per-stratum sums `strata`. -#}
 {% macro poststratified_ratio_ctes(strata, group_cols, bounded) -%}
 {%- set groups = group_cols | join(', ') -%}
 ps_totals as (

@@ -1,5 +1,3 @@
-{#- One row per analysis year (vars first_year..last_year), written without engine-specific
-    series functions so the same SQL runs on DuckDB and Spark. -#}
 {% macro analysis_years() -%}
     {%- set first_year = var('first_year') | int -%}
     {%- set last_year = var('last_year') | int -%}

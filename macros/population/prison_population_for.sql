@@ -1,7 +1,3 @@
-{#- The prison population (seed prison_population) that extrapolates detainees of `relation`,
-    per row: same sex, latest seed year at or before the row's year (the seed can lag the
-    analysis years). Emits a select of `year_column`, `sex_column` and `prison_population`;
-    used by every mart that applies the detainee rule (methods, fn 7). -#}
 {% macro prison_population_for(relation, year_column='year', sex_column='sex') -%}
     select
         {{ relation }}.{{ year_column }},

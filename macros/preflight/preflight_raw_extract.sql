@@ -1,28 +1,3 @@
-{#- Structural preflight of the raw extract, run on-run-start (dbt_project.yml).
-
-    For every raw table that a selected node reads directly (the base_ models and the source
-    tests), it lists the table's Parquet files and stops the build, naming the file and the
-    column, when:
-      - the folder holds no Parquet file;
-      - the folder holds a file that is not Parquet (`.parquet`, lower case), e.g. a month
-        delivered as CSV: the build reads `*.parquet` only and would leave its rows out
-        without a word. Hidden
-        and marker files (a name starting with `.` or `_`, as `_SUCCESS` of Spark) are allowed;
-      - a file cannot be read (its footer / schema is corrupt: DuckDB's message names the file,
-        and each file is read on its own so that the failing query is about that file only);
-      - a contract column is missing from a file, or its type is not in the contract column's
-        type family (see `raw_type_family`);
-      - a member_id looks like a national register number (rule member_id_looks_like_niss):
-        the extract is refused, naming the files and counts, never the value.
-    A refusal marks the run's row of the run log failed with the message (macro refuse_extract),
-    since dbt skips on-run-end after a failed on-run-start hook. Only Parquet metadata and the
-    member_id column are read, so the cost stays small at national
-    scale. The contract (columns, types) is read from the `raw` source's YAML, its single home.
-
-    Builds that read no raw table (e.g. `dbt seed`, or models downstream of the base_ tables
-    only) skip the preflight: there is nothing raw to check. Var `skip_raw_preflight: true`
-    skips it on purpose (not recommended). Engine-specific (DuckDB file functions), hence
-    dispatched; other engines log that no preflight ran. -#}
 {% macro preflight_raw_extract() -%}
     {%- if not execute or var('skip_raw_preflight', false) -%}
         {{ return('') }}
@@ -36,15 +11,7 @@
 {%- endmacro %}
 
 {% macro duckdb__preflight_raw_extract() -%}
-    {%- set raw_sources = elp_warehouse.raw_sources_read_by_selection() -%}
-    {%- for raw_source in raw_sources -%}
-        {%- do elp_warehouse.preflight_raw_table(raw_source) -%}
-    {%- endfor -%}
-    {{ return('') }}
-{%- endmacro %}
-
-{#- The `raw` source tables (graph source nodes) that a selected node depends on directly. -#}
-{% macro raw_sources_read_by_selection() -%}
+    {#- the raw tables a selected node reads directly: a build of downstream models checks none -#}
     {%- set source_ids = [] -%}
     {%- for unique_id in selected_resources -%}
         {%- set node = graph.nodes.get(unique_id) -%}
@@ -59,14 +26,12 @@
             {%- endfor -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set raw_sources = [] -%}
     {%- for source_id in source_ids | sort -%}
-        {%- do raw_sources.append(graph.sources[source_id]) -%}
+        {%- do elp_warehouse.preflight_raw_table(graph.sources[source_id]) -%}
     {%- endfor -%}
-    {{ return(raw_sources) }}
+    {{ return('') }}
 {%- endmacro %}
 
-{#- Folder of a raw table: <ELP_RAW_DIR>/<table> (env ELP_RAW_DIR, default data/raw). -#}
 {% macro raw_table_folder(table_name) -%}
     {%- set raw_dir = env_var('ELP_RAW_DIR', 'data/raw') | trim -%}
     {{ return(raw_dir.rstrip('/') ~ '/' ~ table_name) }}
@@ -79,14 +44,14 @@
     {%- set file_glob = (folder ~ '/**/*.parquet') | replace("'", "''") -%}
     {%- set refusal = 'Raw extract refused (source contract, table ' ~ table_name ~ '): ' -%}
 
-    {#- 1. files -#}
     {%- set files = run_query("select file from glob('" ~ file_glob ~ "') order by file").columns[0].values() -%}
     {%- if files | length == 0 -%}
         {{ elp_warehouse.refuse_extract(refusal ~ 'no Parquet file in folder ' ~ folder
             ~ ' (expected ' ~ folder ~ '/**/*.parquet; set ELP_RAW_DIR to the extract folder)') }}
     {%- endif -%}
 
-    {#- 1b. no other file: its rows would be left out silently -#}
+    {#- a file that is not Parquet (e.g. a month delivered as CSV) would be left out silently;
+        hidden and marker files (`.x`, `_SUCCESS`) are allowed -#}
     {%- set other_glob = (folder ~ '/**/*') | replace("'", "''") -%}
     {%- set others = run_query(
         "select file from glob('" ~ other_glob ~ "') where not file like '%.parquet'"
@@ -99,7 +64,7 @@
             ~ '; the build reads Parquet only and would leave its rows out') }}
     {%- endif -%}
 
-    {#- 2. schema of each file, read on its own -#}
+    {#- each file read on its own, so that DuckDB's error on a corrupt footer names that file -#}
     {%- for file in files -%}
         {%- set quoted_file = file | replace("'", "''") -%}
         {%- do log('Raw preflight: reading the schema of ' ~ file, info=false) -%}
@@ -127,8 +92,7 @@
         {%- endfor -%}
     {%- endfor -%}
 
-    {#- 3. no national register number in member_id (only that column is read; the files are
-        named in a second query, run only when some value matched) -#}
+    {#- only member_id is read; the files are named by a second query, run only on a match -#}
     {%- if 'member_id' in raw_source.columns -%}
         {%- set niss_filter = elp_warehouse.looks_like_niss('member_id') -%}
         {%- set niss_count_sql -%}
@@ -162,9 +126,6 @@
         ~ 'and types ok, no NISS-like member_id (' ~ '%.2f' | format(seconds) ~ ' s)', info=true) -%}
 {%- endmacro %}
 
-{#- Type families of the source contract. With contract=true: the one family a contract
-    data_type belongs to. Otherwise: the families a DuckDB type read from a Parquet file can
-    serve (an integer column also serves a numeric one; a TIMESTAMP serves a date). -#}
 {% macro raw_type_family(type_name, contract=false) -%}
     {%- set t = (type_name or '') | upper | trim -%}
     {%- set base = t.split('(')[0] | trim -%}

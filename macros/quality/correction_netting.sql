@@ -1,21 +1,3 @@
-{#-
-    Correction handling shared by the raw tables that carry negative correction lines
-    (claims, pharmacy_dispensings), in their base model's one pass. Input: CTE
-    `duplicate_checked` (typed lines with `rejection_rule`) and `hashed_relation`, the typed
-    lines before any rule, over which the repeated groups are counted.
-    - `in_repeated_group`: the line's netting group may hold more than one line, found by a
-      64-bit hash of the group's key over every line, valid or not (no rule is evaluated for
-      it): a superset of the repeated valid groups, and a group marked without need goes
-      through the staging netting, which gives the same rows. Staging aggregates only these
-      groups (about 2 % at national scale) and reads the others as they are.
-    - Only corrected groups (holding a valid negative line) go through the windows, which
-      keeps large extracts fast. A negative line without a valid positive line in its group is
-      quarantined as `unmatched_correction`; with `booked_before`, the positive line must also
-      be booked no later than the correction ("cancels an earlier line", contract for claims).
-    - `in_cancelled_group`: a valid line whose group nets to <= 0 on `measure`.
-    `null_safe_columns`: the netting columns that may be null (provider_id of claims), joined
-    with `is not distinct from`. Emits the CTEs after `duplicate_checked` and the final select.
--#}
 {% macro correction_netting(
     row_columns, netting_columns, measure, hashed_relation, booked_before=none,
     null_safe_columns=[]

@@ -1,18 +1,3 @@
-{#- CTEs ending in `duplicate_checked` over `relation` (which has `row_rule` = first broken row
-    rule): adds `rejection_rule`. Among rows that passed the row rules, rows sharing
-    `key_columns`:
-      - all identical on `row_columns`: the same row delivered more than once; one copy is
-        kept, the others get 'exact_duplicate_row';
-      - differing: the key cannot be arbitrated, every row of the key gets `key_rule`
-        (with key_rule none, differing rows are left to later rules, e.g. overlapping spells).
-    Built for scale: candidate keys are found with an aggregate over a hash of the key, their
-    versions with an aggregate over a row hash, and only the rows of those (few) keys are
-    numbered with a window. The per-row CTEs are streamed, never copied (cte_hint 'inline');
-    the small key results are computed once (cte_hint 'materialize').
-    `hashed_relation` (default `relation`): the relation the first pass hashes the keys of,
-    the typed rows before any lookup join, so that the pass over every row reads the key
-    columns alone (national scale: base_members_yearly's arrondissement join ran a second time
-    for it, 4.8 s). -#}
 {% macro duplicate_checked_cte(relation, key_columns, row_columns, key_rule=none, hashed_relation=none) -%}
 {%- set key = key_columns | join(', ') -%}
 rows_hashed as {{ elp_warehouse.cte_hint('inline') }} (

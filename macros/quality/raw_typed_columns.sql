@@ -1,5 +1,3 @@
-{#- The contract types of a raw table's columns as the base model casts them: a dict from column
-    name to the SQL expression typing it (base_members_yearly, base_affiliation_periods). -#}
 {% macro raw_typed_columns(table_name) %}
     {%- set string = dbt.type_string() -%}
     {%- set int = dbt.type_int() -%}
@@ -24,7 +22,6 @@
     {{ return(typed) }}
 {% endmacro %}
 
-{#- `typed_columns` (from raw_typed_columns) as a select list: `<expression> as <column>, ...`. -#}
 {% macro typed_select_list(typed_columns) -%}
     {%- set items = [] -%}
     {%- for column, expression in typed_columns.items() -%}

@@ -1,14 +1,3 @@
-{#- The validation rules of the source contract, one ordered list per raw table: the single place
-    where a rule's name and condition live. A row is rejected for the FIRST rule it breaks.
-
-    Each rule is a dict:
-      name  the value written to `rejection_rule` (quarantine models, mart_data_quality)
-      when  SQL condition over the typed columns of base_<table>, or none for a rule that needs
-            other rows (duplicates, overlaps, corrections): those are computed in base_<table>
-            after the row rules, among the rows that passed them, in the order listed here.
-
-    Conditions may use the lookup columns the base model adds (`arrondissement_province_code`,
-    `nomenclature_code_known`, `network_id_known`). -#}
 {% macro rejection_rules(table_name) %}
     {%- set extraction_date = "cast('" ~ var('extraction_date') ~ "' as date)" -%}
     {%- set extraction_year = (var('extraction_date') | string)[:4] -%}
@@ -102,21 +91,16 @@
     {{ return(rules[table_name]) }}
 {% endmacro %}
 
-{#- Condition: `col` is null, empty or spaces only. A blank string sorts before '!' (space and
-    the empty string come before every printable character), and that comparison, stated
-    first, keeps trim() off nearly every row: trim() over the 47.5 M dispensing ids of the
-    national extract cost 2.4 s a column, the comparison nothing. -#}
 {% macro blank_or_null(col) -%}
+    {#- a blank string sorts before '!': the comparison keeps the slow trim() off nearly every row -#}
     ({{ col }} is null or ({{ col }} < '!' and trim({{ col }}) = ''))
 {%- endmacro %}
 
-{#- The raw tables that have rules, in reporting order. -#}
 {% macro raw_table_names() %}
     {{ return(['members_yearly', 'affiliation_periods', 'claims', 'pharmacy_dispensings',
                'complementary_refunds']) }}
 {% endmacro %}
 
-{#- `case` expression naming the first row rule (rules with a `when`) that a row breaks, or null. -#}
 {% macro first_broken_row_rule(table_name) -%}
     case
     {%- for rule in elp_warehouse.rejection_rules(table_name) if rule.when is not none %}

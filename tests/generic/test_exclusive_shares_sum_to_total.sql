@@ -1,6 +1,3 @@
-{#- Exclusive categories (is_exclusive = true) add up to their classification's total
-    category, e.g. Figure 1's four categories to any_mh_care. `total_category` maps each
-    classification to its total's category code. -#}
 {% test exclusive_shares_sum_to_total(model, group_by, share_column, total_category, tolerance=0.000001) %}
 with
 

@@ -1,6 +1,3 @@
-{#- Weighted member counts must add up exactly (to a relative tolerance) to the population
-    they are extrapolated to, per group (e.g. per year). Fails with one row per group that
-    does not. `count_column` = members behind each row (1 for person-level rows). -#}
 {% test expansion_sums_to_population(model, expansion_column, population_model, population_column, group_by, count_column=none, tolerance=0.000001) %}
 {%- set count_expr = count_column if count_column else '1' %}
 with

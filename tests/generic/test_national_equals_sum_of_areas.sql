@@ -1,6 +1,3 @@
-{#- Generic data test: the national row (area `national_code`, 'belgium') equals the sum of the
-    other areas' rows, per group, to a relative tolerance. Fails with one row per group that
-    does not add up, or whose national row is missing while areas have values. -#}
 {% test national_equals_sum_of_areas(model, value_column, area_column, group_by, national_code='belgium', tolerance=0.000001) %}
     {%- set key = group_by | join(', ') %}
     with

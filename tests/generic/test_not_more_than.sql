@@ -1,5 +1,3 @@
-{#- `column` never exceeds `bound` (another column or a constant), e.g. extrapolated users
-    never exceed the population. -#}
 {% test not_more_than(model, column, bound, tolerance=0.000001) %}
 select {{ column }}, {{ bound }}
 from {{ model }}

@@ -1,4 +1,3 @@
-{#- Every non-null value of the column is strictly positive. -#}
 {% test positive_value(model, column_name) %}
 select {{ column_name }}
 from {{ model }}

@@ -1,12 +1,3 @@
-{#- Generic data test on mart_data_quality (or a model of the same shape): fails the build when
-    the `all_rules` rejected share of a raw table passes the threshold (the mart's `threshold`
-    column, i.e. var max_rejected_share, unless `threshold` is given). `source_name` restricts
-    the check to one table. Attached to a stg_ model with `quality_model:
-    ref('mart_data_quality')`, it gates that model: in `dbt build` everything built on a
-    rejected table is skipped, while the quality mart and quarantine models are still built.
-
-    dbt prints only a row count for a failing test, so the test raises an error whose text
-    names the table, its counts and the threshold (macro raise_error). -#}
 {% test rejected_share_within_threshold(model, source_name=none, threshold=none, quality_model=none) %}
     {%- set threshold_sql = threshold if threshold is not none else 'threshold' %}
     with

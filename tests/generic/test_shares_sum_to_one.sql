@@ -1,5 +1,3 @@
-{#- Shares of a partition add up to 1 (within `tolerance`) in every group. Rows with a null
-    share are ignored; an optional `where` restricts the rows (e.g. one setting group). -#}
 {% test shares_sum_to_one(model, group_by, share_column, where=none, tolerance=0.000001) %}
 select
     {{ group_by | join(', ') }},

@@ -1,6 +1,3 @@
-{#- Generic data test: the combination of `columns` identifies a row (a multi-column grain).
-    Fails with one row per duplicated key combination. Written in-house because the project
-    uses no dbt packages (dbt_utils.unique_combination_of_columns is the usual equivalent). -#}
 {% test unique_combination(model, columns) %}
     {%- set key = columns | join(', ') %}
     select
