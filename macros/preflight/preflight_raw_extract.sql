@@ -11,25 +11,30 @@
 {%- endmacro %}
 
 {% macro duckdb__preflight_raw_extract() -%}
-    {#- the raw tables a selected node reads directly: a build of downstream models checks none -#}
+    {%- for raw_source in elp_warehouse.raw_sources_read_by_selection() -%}
+        {%- do elp_warehouse.preflight_raw_table(raw_source) -%}
+    {%- endfor -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{#- a build of downstream models only reads no raw table, and checks none -#}
+{% macro raw_sources_read_by_selection() -%}
     {%- set source_ids = [] -%}
     {%- for unique_id in selected_resources -%}
         {%- set node = graph.nodes.get(unique_id) -%}
-        {%- if node is not none -%}
-            {%- for dependency in node.depends_on.nodes -%}
-                {%- set dependency_source = graph.sources.get(dependency) -%}
-                {%- if dependency_source is not none
-                    and dependency_source.source_name == 'raw'
-                    and dependency not in source_ids -%}
-                    {%- do source_ids.append(dependency) -%}
-                {%- endif -%}
-            {%- endfor -%}
-        {%- endif -%}
+        {%- for dependency in (node.depends_on.nodes if node is not none else []) -%}
+            {%- set dependency_source = graph.sources.get(dependency) -%}
+            {%- if dependency_source is not none and dependency_source.source_name == 'raw'
+                and dependency not in source_ids -%}
+                {%- do source_ids.append(dependency) -%}
+            {%- endif -%}
+        {%- endfor -%}
     {%- endfor -%}
+    {%- set raw_sources = [] -%}
     {%- for source_id in source_ids | sort -%}
-        {%- do elp_warehouse.preflight_raw_table(graph.sources[source_id]) -%}
+        {%- do raw_sources.append(graph.sources[source_id]) -%}
     {%- endfor -%}
-    {{ return('') }}
+    {{ return(raw_sources) }}
 {%- endmacro %}
 
 {% macro raw_table_folder(table_name) -%}
