@@ -21,13 +21,13 @@ ps_strata as (
     group by {{ groups }}, {{ stratum }}
 ),
 
-{{ elp_warehouse.poststratified_ratio_ctes('ps_strata', group_cols, bounded) }}
+{{ poststratified_ratio_ctes('ps_strata', group_cols, bounded) }}
 {%- endmacro %}
 
 {% macro poststratified_ratio_from_strata(strata, group_cols, bounded=true) -%}
 with
 
-{{ elp_warehouse.poststratified_ratio_ctes(strata, group_cols, bounded) }}
+{{ poststratified_ratio_ctes(strata, group_cols, bounded) }}
 {%- endmacro %}
 
 {% macro poststratified_ratio_ctes(strata, group_cols, bounded) -%}

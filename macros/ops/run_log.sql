@@ -13,7 +13,7 @@
 
 {% macro run_log_columns(table_name) -%}
     {%- set text, ts, big, int = dbt.type_string(), dbt.type_timestamp(), dbt.type_bigint(), dbt.type_int() -%}
-    {%- set double = elp_warehouse.type_double() -%}
+    {%- set double = type_double() -%}
     {%- set columns = {
         'run_log': [
             ('invocation_id', text), ('command', text), ('selected', text), ('vars', text),
@@ -37,7 +37,7 @@
 {%- endmacro %}
 
 {% macro run_log_write(table_name, values, where=none) -%}
-    {%- set types = dict(elp_warehouse.run_log_columns(table_name)) -%}
+    {%- set types = dict(run_log_columns(table_name)) -%}
     {%- set literals = {} -%}
     {%- for name, value in values.items() -%}
         {%- if value is none -%}
@@ -49,7 +49,7 @@
         {%- endif -%}
         {%- do literals.update({name: 'cast(' ~ literal ~ ' as ' ~ types[name] ~ ')'}) -%}
     {%- endfor -%}
-    {%- set relation = elp_warehouse.run_log_relation(table_name) -%}
+    {%- set relation = run_log_relation(table_name) -%}
     {%- if where is none -%}
         {%- do run_query('insert into ' ~ relation ~ ' (' ~ literals.keys() | join(', ')
             ~ ') values (' ~ literals.values() | join(', ') ~ ')') -%}
@@ -67,21 +67,21 @@
 {%- endmacro %}
 
 {% macro run_log_start() -%}
-    {%- if not elp_warehouse.run_log_enabled() -%}
+    {%- if not run_log_enabled() -%}
         {{ return('') }}
     {%- endif -%}
-    {%- do adapter.create_schema(elp_warehouse.run_log_relation('run_log')) -%}
+    {%- do adapter.create_schema(run_log_relation('run_log')) -%}
     {%- for table_name in ['run_log', 'run_log_sources'] -%}
         {%- set column_sql = [] -%}
-        {%- for name, data_type in elp_warehouse.run_log_columns(table_name) -%}
+        {%- for name, data_type in run_log_columns(table_name) -%}
             {%- do column_sql.append(name ~ ' ' ~ data_type) -%}
         {%- endfor -%}
-        {%- do run_query('create table if not exists ' ~ elp_warehouse.run_log_relation(table_name)
+        {%- do run_query('create table if not exists ' ~ run_log_relation(table_name)
             ~ ' (' ~ column_sql | join(', ') ~ ')') -%}
     {%- endfor -%}
     {#- Only one process writes a DuckDB file at a time, so a row still 'running' belongs to a
         run that was killed or stopped by an on-run-start hook (dbt then skips on-run-end). -#}
-    {%- do elp_warehouse.run_log_write('run_log', {
+    {%- do run_log_write('run_log', {
         'status': 'failed',
         'message': 'the run ended without reaching on-run-end (stopped by an on-run-start hook such as the raw preflight, or killed)'
     }, "status = 'running'") -%}
@@ -96,7 +96,7 @@
         {%- set given = invocation_args_dict[key] -%}
         {%- do selection.append('--' ~ key ~ ' ' ~ (given if given is string else given | join(' '))) -%}
     {%- endfor -%}
-    {%- do elp_warehouse.run_log_write('run_log', {
+    {%- do run_log_write('run_log', {
         'invocation_id': invocation_id,
         'command': flags.WHICH,
         'selected': selection | join(' ') if selection else none,
@@ -112,30 +112,30 @@
 {#- dbt runs no on-run-end hook after a failed on-run-start hook: the refusal closes the run's
     row itself. -#}
 {% macro refuse_extract(message) -%}
-    {%- if elp_warehouse.run_log_enabled() -%}
-        {%- do elp_warehouse.run_log_write('run_log', {
+    {%- if run_log_enabled() -%}
+        {%- do run_log_write('run_log', {
             'ended_at': modules.datetime.datetime.now(modules.pytz.utc).replace(tzinfo=none),
             'status': 'failed',
             'message': message[:1000],
-        }, elp_warehouse.run_log_this_run()) -%}
+        }, run_log_this_run()) -%}
         {%- do adapter.commit() -%}
     {%- endif -%}
     {{ exceptions.raise_compiler_error(message) }}
 {%- endmacro %}
 
 {% macro run_log_extract() -%}
-    {%- if not elp_warehouse.run_log_enabled() -%}
+    {%- if not run_log_enabled() -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set tables = elp_warehouse.raw_sources_read_by_selection() | map(attribute='name') | list -%}
+    {%- set tables = raw_sources_read_by_selection() | map(attribute='name') | list -%}
     {%- if tables | length == 0 -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set run_log_sources = elp_warehouse.run_log_relation('run_log_sources') -%}
+    {%- set run_log_sources = run_log_relation('run_log_sources') -%}
     {%- set manifest_columns = 'source, file_count, total_bytes, last_modified, parquet_rows, source_hash' -%}
     {%- do run_query('insert into ' ~ run_log_sources ~ ' (invocation_id, ' ~ manifest_columns ~ ")"
         ~ " select '" ~ invocation_id ~ "', " ~ manifest_columns
-        ~ ' from (' ~ elp_warehouse.extract_manifest_sql(tables) ~ ') as manifest') -%}
+        ~ ' from (' ~ extract_manifest_sql(tables) ~ ') as manifest') -%}
     {%- set totals_sql -%}
         select
             sum(file_count) as extract_files,
@@ -144,14 +144,14 @@
             {{ dbt.hash(dbt.listagg(dbt.concat(['source', "':'", "coalesce(source_hash, 'none')"]), "';'", 'order by source')) }}
                 as extract_hash
         from {{ run_log_sources }}
-        where {{ elp_warehouse.run_log_this_run() }}
+        where {{ run_log_this_run() }}
     {%- endset -%}
     {%- set totals = run_query(totals_sql) -%}
     {%- set values = {} -%}
     {%- for column in totals.column_names -%}
         {%- do values.update({column: totals.rows[0][column]}) -%}
     {%- endfor -%}
-    {%- do elp_warehouse.run_log_write('run_log', values, elp_warehouse.run_log_this_run()) -%}
+    {%- do run_log_write('run_log', values, run_log_this_run()) -%}
     {{ return('') }}
 {%- endmacro %}
 
@@ -175,7 +175,7 @@
 {% macro duckdb__extract_manifest_sql(tables) -%}
     {%- set selects = [] -%}
     {%- for table_name in tables -%}
-        {%- set folder = elp_warehouse.raw_table_folder(table_name) -%}
+        {%- set folder = raw_table_folder(table_name) -%}
         {%- set file_glob = (folder ~ '/**/*.parquet') | replace("'", "''") -%}
         {%- set prefix_length = (folder.rstrip('/') ~ '/') | length -%}
         {%- set table_sql -%}
@@ -226,10 +226,10 @@
 {%- endmacro %}
 
 {% macro run_log_end(results) -%}
-    {%- if not elp_warehouse.run_log_enabled() -%}
+    {%- if not run_log_enabled() -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set this_run = elp_warehouse.run_log_this_run() -%}
+    {%- set this_run = run_log_this_run() -%}
     {%- set values = {} -%}
     {%- set column_of = {
         'models:success': 'models_built', 'models:skipped': 'models_skipped',
@@ -265,7 +265,7 @@
         that hold them; the run's row gets the sums and the worst freshness (the oldest table
         among the worst, hence the order) -#}
     {%- set per_source = {} -%}
-    {%- set quality = elp_warehouse.run_log_built_relation(results, 'mart_data_quality') -%}
+    {%- set quality = run_log_built_relation(results, 'mart_data_quality') -%}
     {%- if quality is not none -%}
         {%- do values.update({'rows_read': 0, 'rows_quarantined': 0}) -%}
         {%- for row in run_query("select source, rows_read, rows_rejected from " ~ quality ~ " where rule = 'all_rules'").rows -%}
@@ -278,7 +278,7 @@
             }) -%}
         {%- endfor -%}
     {%- endif -%}
-    {%- set freshness = elp_warehouse.run_log_built_relation(results, 'extract_freshness') -%}
+    {%- set freshness = run_log_built_relation(results, 'extract_freshness') -%}
     {%- if freshness is not none -%}
         {%- set rank = {'pass': 0, 'warn': 1, 'error': 2} -%}
         {%- do values.update({'freshness_status': 'pass'}) -%}
@@ -301,13 +301,13 @@
     {%- for source, source_values in per_source.items() -%}
         {#- a run that read no raw file (no manifest row) still reports its tables -#}
         {%- set source_where = this_run ~ " and source = '" ~ source ~ "'" -%}
-        {%- if run_query('select count(*) from ' ~ elp_warehouse.run_log_relation('run_log_sources')
+        {%- if run_query('select count(*) from ' ~ run_log_relation('run_log_sources')
             ~ ' where ' ~ source_where).columns[0].values()[0] == 0 -%}
-            {%- do elp_warehouse.run_log_write('run_log_sources', {'invocation_id': invocation_id, 'source': source}) -%}
+            {%- do run_log_write('run_log_sources', {'invocation_id': invocation_id, 'source': source}) -%}
         {%- endif -%}
-        {%- do elp_warehouse.run_log_write('run_log_sources', source_values, source_where) -%}
+        {%- do run_log_write('run_log_sources', source_values, source_where) -%}
     {%- endfor -%}
-    {%- do elp_warehouse.run_log_write('run_log', values, this_run) -%}
-    {%- do log('Run log: ' ~ elp_warehouse.run_log_relation('run_log') ~ ' ' ~ invocation_id ~ ' ' ~ values['status'], info=true) -%}
+    {%- do run_log_write('run_log', values, this_run) -%}
+    {%- do log('Run log: ' ~ run_log_relation('run_log') ~ ' ' ~ invocation_id ~ ' ' ~ values['status'], info=true) -%}
     {{ return('') }}
 {%- endmacro %}

@@ -12,7 +12,3 @@
 {% macro age_band(age) -%}
     least(cast(floor({{ age }} / 5) * 5 as {{ dbt.type_int() }}), 90)
 {%- endmacro %}
-
-{% macro age_group_of_band(age_band) -%}
-    {{ age_group(age_band) }}
-{%- endmacro %}

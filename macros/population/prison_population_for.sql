@@ -2,7 +2,7 @@
     select
         {{ relation }}.{{ year_column }},
         {{ relation }}.{{ sex_column }},
-        cast(prison_population.population as {{ elp_warehouse.type_double() }}) as prison_population
+        cast(prison_population.population as {{ type_double() }}) as prison_population
     from {{ relation }}
     inner join {{ ref('prison_population') }} as prison_population
         on

@@ -11,8 +11,8 @@
 {%- endmacro %}
 
 {% macro duckdb__preflight_raw_extract() -%}
-    {%- for raw_source in elp_warehouse.raw_sources_read_by_selection() -%}
-        {%- do elp_warehouse.preflight_raw_table(raw_source) -%}
+    {%- for raw_source in raw_sources_read_by_selection() -%}
+        {%- do preflight_raw_table(raw_source) -%}
     {%- endfor -%}
     {{ return('') }}
 {%- endmacro %}
@@ -45,13 +45,13 @@
 {% macro preflight_raw_table(raw_source) -%}
     {%- set started = modules.datetime.datetime.now() -%}
     {%- set table_name = raw_source.name -%}
-    {%- set folder = elp_warehouse.raw_table_folder(table_name) -%}
+    {%- set folder = raw_table_folder(table_name) -%}
     {%- set file_glob = (folder ~ '/**/*.parquet') | replace("'", "''") -%}
     {%- set refusal = 'Raw extract refused (source contract, table ' ~ table_name ~ '): ' -%}
 
     {%- set files = run_query("select file from glob('" ~ file_glob ~ "') order by file").columns[0].values() -%}
     {%- if files | length == 0 -%}
-        {{ elp_warehouse.refuse_extract(refusal ~ 'no Parquet file in folder ' ~ folder
+        {{ refuse_extract(refusal ~ 'no Parquet file in folder ' ~ folder
             ~ ' (expected ' ~ folder ~ '/**/*.parquet; set ELP_RAW_DIR to the extract folder)') }}
     {%- endif -%}
 
@@ -63,7 +63,7 @@
         ~ " and not regexp_matches(file, '(^|/)[._][^/]*$') order by file"
     ).columns[0].values() -%}
     {%- if others | length > 0 -%}
-        {{ elp_warehouse.refuse_extract(refusal ~ 'file ' ~ others[0] ~ ' is not a Parquet file'
+        {{ refuse_extract(refusal ~ 'file ' ~ others[0] ~ ' is not a Parquet file'
             ~ ' (name ending in .parquet)' ~ ((' and ' ~ (others | length - 1) ~ ' other file(s)')
                 if others | length > 1 else '')
             ~ '; the build reads Parquet only and would leave its rows out') }}
@@ -82,15 +82,15 @@
         {%- endfor -%}
         {%- for column in raw_source.columns.values() -%}
             {%- set expected_type = (column.data_type or '') | upper -%}
-            {%- set family = elp_warehouse.raw_type_family(expected_type, contract=true) -%}
+            {%- set family = raw_type_family(expected_type, contract=true) -%}
             {%- set column_name = column.name | lower -%}
             {%- if column_name not in file_types -%}
-                {{ elp_warehouse.refuse_extract(refusal ~ 'file ' ~ file ~ ' has no column '
+                {{ refuse_extract(refusal ~ 'file ' ~ file ~ ' has no column '
                     ~ column.name ~ ' (contract type ' ~ expected_type ~ ')') }}
             {%- endif -%}
             {%- set actual_type = file_types[column_name] -%}
-            {%- if family not in elp_warehouse.raw_type_family(actual_type) -%}
-                {{ elp_warehouse.refuse_extract(refusal ~ 'file ' ~ file ~ ', column '
+            {%- if family not in raw_type_family(actual_type) -%}
+                {{ refuse_extract(refusal ~ 'file ' ~ file ~ ', column '
                     ~ column.name ~ ' has type ' ~ actual_type ~ '; the contract wants '
                     ~ expected_type ~ ' (a ' ~ family ~ ' type)') }}
             {%- endif -%}
@@ -99,7 +99,7 @@
 
     {#- only member_id is read; the files are named by a second query, run only on a match -#}
     {%- if 'member_id' in raw_source.columns -%}
-        {%- set niss_filter = elp_warehouse.looks_like_niss('member_id') -%}
+        {%- set niss_filter = looks_like_niss('member_id') -%}
         {%- set niss_count_sql -%}
             select count(*) as niss_like_rows
             from read_parquet('{{ file_glob }}', union_by_name = true, hive_partitioning = false)
@@ -118,7 +118,7 @@
             {%- for row in niss_files.rows[:5] -%}
                 {%- do listed.append(row['file'] ~ ' (' ~ row['niss_like_rows'] ~ ' rows)') -%}
             {%- endfor -%}
-            {{ elp_warehouse.refuse_extract(refusal ~ 'member_id looks like a national register '
+            {{ refuse_extract(refusal ~ 'member_id looks like a national register '
                 ~ 'number (INSZ/NISS, 11 digits) in ' ~ listed | join(', ')
                 ~ (' and more files' if niss_files.rows | length > 5 else '')
                 ~ '. Rule member_id_looks_like_niss: the extract must carry pseudonymised '

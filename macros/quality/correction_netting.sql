@@ -8,24 +8,24 @@
 {%- for column in netting_columns -%}
     {%- do qualified_columns.append('duplicate_checked.' ~ column) -%}
 {%- endfor -%}
-corrected_groups as {{ elp_warehouse.cte_hint('materialize') }} (
+corrected_groups as {{ cte_hint('materialize') }} (
     select distinct {{ netting_group }}
     from duplicate_checked
     where rejection_rule is null and {{ measure }} < 0
 ),
 
-repeated_groups as {{ elp_warehouse.cte_hint('materialize') }} (
-    select {{ elp_warehouse.row_hash(netting_columns) }} as group_hash
+repeated_groups as {{ cte_hint('materialize') }} (
+    select {{ row_hash(netting_columns) }} as group_hash
     from {{ hashed_relation }}
-    group by {{ elp_warehouse.row_hash(netting_columns) }}
+    group by {{ row_hash(netting_columns) }}
     having count(*) > 1
 ),
 
-lines_marked as {{ elp_warehouse.cte_hint('inline') }} (
+lines_marked as {{ cte_hint('inline') }} (
     select
         duplicate_checked.*,
         corrected_groups.{{ netting_columns[0] }} is not null as in_corrected_group,
-        {{ elp_warehouse.row_hash(qualified_columns) }}
+        {{ row_hash(qualified_columns) }}
         in (select repeated_groups.group_hash from repeated_groups) as in_repeated_group
     from duplicate_checked
     left join corrected_groups

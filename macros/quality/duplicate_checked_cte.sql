@@ -1,24 +1,24 @@
 {% macro duplicate_checked_cte(relation, key_columns, row_columns, key_rule=none, hashed_relation=none) -%}
 {%- set key = key_columns | join(', ') -%}
-rows_hashed as {{ elp_warehouse.cte_hint('inline') }} (
+rows_hashed as {{ cte_hint('inline') }} (
     select
         *,
-        {{ elp_warehouse.row_hash(row_columns) }} as row_hash,
-        {{ elp_warehouse.row_hash(key_columns) }} as key_hash
+        {{ row_hash(row_columns) }} as row_hash,
+        {{ row_hash(key_columns) }} as key_hash
     from {{ relation }}
 ),
 
 -- a first pass on a 64-bit hash of the key, over every row: it reads the key columns only
 -- (no row rule is evaluated) and yields a superset of the keys repeated among valid rows,
 -- which the next CTE narrows exactly
-repeated_key_hashes as {{ elp_warehouse.cte_hint('materialize') }} (
-    select {{ elp_warehouse.row_hash(key_columns) }} as key_hash
+repeated_key_hashes as {{ cte_hint('materialize') }} (
+    select {{ row_hash(key_columns) }} as key_hash
     from {{ hashed_relation or relation }}
-    group by {{ elp_warehouse.row_hash(key_columns) }}
+    group by {{ row_hash(key_columns) }}
     having count(*) > 1
 ),
 
-duplicated_keys as {{ elp_warehouse.cte_hint('materialize') }} (
+duplicated_keys as {{ cte_hint('materialize') }} (
     select
         {{ key }},
         count(distinct row_hash) as key_versions
@@ -30,7 +30,7 @@ duplicated_keys as {{ elp_warehouse.cte_hint('materialize') }} (
     having count(*) > 1
 ),
 
-rows_with_key_versions as {{ elp_warehouse.cte_hint('inline') }} (
+rows_with_key_versions as {{ cte_hint('inline') }} (
     select
         rows_hashed.*,
         duplicated_keys.key_versions
@@ -43,7 +43,7 @@ rows_with_key_versions as {{ elp_warehouse.cte_hint('inline') }} (
             {%- endfor %}
 ),
 
-duplicate_checked as {{ elp_warehouse.cte_hint('inline') }} (
+duplicate_checked as {{ cte_hint('inline') }} (
     select
         *,
         row_rule as rejection_rule

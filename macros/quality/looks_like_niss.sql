@@ -4,7 +4,7 @@
             skips every Parquet row group whose smallest value sorts after it; no trim(): slow. -#}
         {{ col }} < ':'
         and length({{ col }}) between 11 and 17
-        and {{ elp_warehouse.regexp_full_match(
+        and {{ regexp_full_match(
             col, ' *[0-9]{2}[. -]?[0-9]{2}[. -]?[0-9]{2}[. -]?[0-9]{3}[. -]?[0-9]{2} *'
         ) }}
     )

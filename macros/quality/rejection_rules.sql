@@ -2,8 +2,8 @@
     {%- set extraction_date = "cast('" ~ var('extraction_date') ~ "' as date)" -%}
     {%- set extraction_year = (var('extraction_date') | string)[:4] -%}
     {%- set member_rules = [
-        {'name': 'member_id_missing', 'when': elp_warehouse.blank_or_null('member_id')},
-        {'name': 'member_id_looks_like_niss', 'when': elp_warehouse.looks_like_niss('member_id')},
+        {'name': 'member_id_missing', 'when': blank_or_null('member_id')},
+        {'name': 'member_id_looks_like_niss', 'when': looks_like_niss('member_id')},
     ] -%}
     {%- set rules = {
         'members_yearly': member_rules + [
@@ -34,7 +34,7 @@
             {'name': 'overlapping_spell', 'when': none},
         ],
         'claims': [
-            {'name': 'claim_id_missing', 'when': elp_warehouse.blank_or_null('claim_id')},
+            {'name': 'claim_id_missing', 'when': blank_or_null('claim_id')},
         ] + member_rules + [
             {'name': 'service_date_missing', 'when': "service_date is null"},
             {'name': 'booking_date_missing', 'when': "booking_date is null"},
@@ -51,7 +51,7 @@
         ],
         'pharmacy_dispensings': [
             {'name': 'dispensing_id_missing',
-             'when': elp_warehouse.blank_or_null('dispensing_id')},
+             'when': blank_or_null('dispensing_id')},
         ] + member_rules + [
             {'name': 'dispensing_date_missing', 'when': "dispensing_date is null"},
             {'name': 'dispensing_after_extraction', 'when': "dispensing_date > " ~ extraction_date},
@@ -60,7 +60,7 @@
             {'name': 'booked_after_extraction', 'when': "booking_date > " ~ extraction_date},
             {'name': 'atc_code_invalid',
              'when': "atc_code is null or not "
-                ~ elp_warehouse.regexp_full_match('atc_code', '[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}')},
+                ~ regexp_full_match('atc_code', '[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}')},
             {'name': 'ddd_invalid', 'when': "ddd is null or ddd = 0"},
             {'name': 'pharmacy_type_invalid',
              'when': "pharmacy_type is null or pharmacy_type not in ('public', 'hospital')"},
@@ -70,7 +70,7 @@
             {'name': 'unmatched_correction', 'when': none},
         ],
         'complementary_refunds': [
-            {'name': 'refund_id_missing', 'when': elp_warehouse.blank_or_null('refund_id')},
+            {'name': 'refund_id_missing', 'when': blank_or_null('refund_id')},
         ] + member_rules + [
             {'name': 'service_date_missing', 'when': "service_date is null"},
             {'name': 'service_after_extraction', 'when': "service_date > " ~ extraction_date},
@@ -78,7 +78,7 @@
             {'name': 'booking_before_service', 'when': "booking_date < service_date"},
             {'name': 'booked_after_extraction', 'when': "booking_date > " ~ extraction_date},
             {'name': 'benefit_code_missing',
-             'when': elp_warehouse.blank_or_null('benefit_code')},
+             'when': blank_or_null('benefit_code')},
             {'name': 'refund_sessions_not_positive', 'when': "sessions is null or sessions <= 0"},
             {'name': 'amount_missing', 'when': "amount_eur is null"},
             {'name': 'refund_id_duplicate', 'when': none},
@@ -103,7 +103,7 @@
 
 {% macro first_broken_row_rule(table_name) -%}
     case
-    {%- for rule in elp_warehouse.rejection_rules(table_name) if rule.when is not none %}
+    {%- for rule in rejection_rules(table_name) if rule.when is not none %}
         when {{ rule.when }} then '{{ rule.name }}'
     {%- endfor %}
     end

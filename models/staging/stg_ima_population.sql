@@ -6,7 +6,7 @@ with
 
 population_rows as (
     {% if ima_population_path -%}
-        select * from {{ elp_warehouse.read_external_file(ima_population_path) }}
+        select * from {{ read_external_file(ima_population_path) }}
     {%- else -%}
         select * from {{ ref('ima_population') }}
     {%- endif %}

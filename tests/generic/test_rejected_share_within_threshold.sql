@@ -27,7 +27,7 @@
         rejected_share,
         threshold_used
     from breaches
-    where {{ elp_warehouse.raise_error(dbt.concat([
+    where {{ raise_error(dbt.concat([
             "'Rejected share of raw table '",
             "source",
             "' is '",

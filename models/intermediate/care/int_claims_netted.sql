@@ -5,20 +5,20 @@
 -- corrections_cancelled in mart_data_quality). The group keeps the claim_id and network of its
 -- earliest positive line. A view: only the groups base_claims marks as repeated are aggregated;
 -- the others (98 % of the groups at national scale) pass through as they are.
-{%- set netting_group = elp_warehouse.claims_netting_group() %}
+{%- set netting_group = claims_netting_group() %}
 with
 
-valid_lines as {{ elp_warehouse.cte_hint('inline') }} (
+valid_lines as {{ cte_hint('inline') }} (
     select * from {{ ref('stg_claims') }}
     where not in_cancelled_group
 ),
 
-single_lines as {{ elp_warehouse.cte_hint('inline') }} (
+single_lines as {{ cte_hint('inline') }} (
     select * from valid_lines
     where not in_repeated_group
 ),
 
-repeated_lines as {{ elp_warehouse.cte_hint('inline') }} (
+repeated_lines as {{ cte_hint('inline') }} (
     select * from valid_lines
     where in_repeated_group
 ),
@@ -86,7 +86,11 @@ netted_lines as (
     from netted_claims
     inner join earliest_positive_lines
         on
-            {{ elp_warehouse.same_claims_netting_group('netted_claims', 'earliest_positive_lines') }}
+            netted_claims.member_id = earliest_positive_lines.member_id
+            -- an institution's lines have no provider and are one group all the same
+            and netted_claims.provider_id is not distinct from earliest_positive_lines.provider_id
+            and netted_claims.nomenclature_code = earliest_positive_lines.nomenclature_code
+            and netted_claims.service_date = earliest_positive_lines.service_date
             and earliest_positive_lines.line_order = 1
 ),
 

@@ -5,9 +5,9 @@
 select
     member_id,
     year,
-    {{ dbt.bool_or(elp_warehouse.elp_service_condition()) }}
+    {{ dbt.bool_or(elp_service_condition()) }}
         as has_elp,
-    sum(case when {{ elp_warehouse.elp_service_condition() }} then quantity else 0 end)
+    sum(case when {{ elp_service_condition() }} then quantity else 0 end)
         as elp_services,
     sum(case when care_type = 'elp_session' then quantity else 0 end) as elp_sessions,
     {{ dbt.bool_or("care_type = 'elp_session' and elp_function = 'support'") }}

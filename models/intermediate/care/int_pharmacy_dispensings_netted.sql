@@ -8,7 +8,7 @@
 {%- set netting_group = ['member_id', 'dispensing_date', 'atc_code', 'pharmacy_type'] %}
 with
 
-valid_lines as {{ elp_warehouse.cte_hint('inline') }} (
+valid_lines as {{ cte_hint('inline') }} (
     select * from {{ ref('stg_pharmacy_dispensings') }}
     where not in_cancelled_group
 ),

@@ -30,7 +30,7 @@ detained_members as (
 ),
 
 prison as (
-    {{ elp_warehouse.prison_population_for('detained_members') }}
+    {{ prison_population_for('detained_members') }}
 )
 
 select

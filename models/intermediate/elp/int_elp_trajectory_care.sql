@@ -47,7 +47,7 @@ events_in_periods as (
         case
             when events.care_type = 'psychiatrist_ambulatory' then 'psychiatrist'
             when events.care_type in ('acute_psychiatric', 'rehab_residential') then 'acute_residential'
-            when {{ elp_warehouse.elp_service_condition('events.care_type') }} then 'elp'
+            when {{ elp_service_condition('events.care_type') }} then 'elp'
             else events.care_type
         end as care,
         events.atc_class = 'antidepressant' as is_antidepressant,

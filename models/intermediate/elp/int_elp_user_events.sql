@@ -8,7 +8,7 @@ with
 elp_users as (
     select distinct member_id
     from {{ ref('int_care_events') }}
-    where {{ elp_warehouse.elp_service_condition() }}
+    where {{ elp_service_condition() }}
 )
 
 select *

@@ -9,7 +9,7 @@ elp_user_years as (
         year
     from {{ ref('int_elp_user_events') }}
     where
-        {{ elp_warehouse.elp_service_condition() }}
+        {{ elp_service_condition() }}
         and year between {{ var('elp_start_year') }} and {{ var('last_year') }}
 )
 

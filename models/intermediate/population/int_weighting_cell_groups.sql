@@ -71,7 +71,7 @@ cells as (
 keyed as (
     select
         cells.*,
-        {{ age_group_of_band('cells.age_band') }} as age_group,
+        {{ age_group('cells.age_band') }} as age_group,
         provinces.region,
         cells.members >= {{ min_members }} and cells.ima_population > 0 as ok_0
     from cells

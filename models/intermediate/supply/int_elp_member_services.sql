@@ -16,7 +16,7 @@ elp_events as (
         sum(amount_insurance_eur) as amount_insurance_eur
     from {{ ref('int_elp_user_events') }}
     where
-        {{ elp_warehouse.elp_service_condition() }}
+        {{ elp_service_condition() }}
         and year between {{ var('elp_start_year') }} and {{ var('last_year') }}
     group by member_id, year, provider_id, elp_network_type, elp_function, elp_setting
 ),

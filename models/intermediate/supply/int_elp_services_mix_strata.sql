@@ -45,7 +45,7 @@ member_category_services as (
 
 nomenclature as (
     select * from {{ ref('nomenclature_codes') }}
-    where {{ elp_warehouse.elp_service_condition() }}
+    where {{ elp_service_condition() }}
 ),
 
 category_list as (

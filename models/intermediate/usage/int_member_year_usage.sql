@@ -3,21 +3,21 @@
 -- macros/care/mh_care_categories.sql so each is defined once.
 select
     flags.*,
-    {{ elp_warehouse.mh_care_figure_1_category(
+    {{ mh_care_figure_1_category(
         '(uses_psychiatrist or uses_elp or uses_av_psychologist)',
         'uses_psychotropic',
         'uses_acute_rehab'
     ) }} as mh_care_figure_1,
-    {{ elp_warehouse.mh_care_figure_2_category(
+    {{ mh_care_figure_2_category(
         'uses_psychiatrist', 'uses_elp', 'uses_av_psychologist'
     ) }} as mh_care_figure_2,
     case
         when uses_elp
-            then {{ elp_warehouse.elp_function_pattern('uses_elp_support', 'uses_elp_treatment') }}
+            then {{ elp_function_pattern('uses_elp_support', 'uses_elp_treatment') }}
     end as elp_function,
     case
         when uses_elp
-            then {{ elp_warehouse.elp_setting_pattern(
+            then {{ elp_setting_pattern(
                 'uses_elp_office', 'uses_elp_outreach', 'uses_elp_group', 'uses_elp_home',
                 'uses_elp_remote'
             ) }}

@@ -4,14 +4,42 @@
 -- (valid lines of claims / dispensings whose netting group was fully cancelled; not rejections).
 -- The rule list comes from macro rejection_rules.
 {%- set threshold = var('max_rejected_share') | float %}
+{%- set tables_with_corrections = ['claims', 'pharmacy_dispensings'] %}
+{%- set report_rules = [] %}
+{%- for table_name in raw_table_names() %}
+    {%- for rule in rejection_rules(table_name) %}
+        {%- do report_rules.append((table_name, rule.name, 'rejection', loop.index)) %}
+    {%- endfor %}
+    {%- do report_rules.append((table_name, 'all_rules', 'total', 98)) %}
+    {%- if table_name in tables_with_corrections %}
+        {%- do report_rules.append((table_name, 'corrections_cancelled', 'information', 99)) %}
+    {%- endif %}
+{%- endfor %}
 with
 
 report_rules as (
-    {{ elp_warehouse.data_quality_report_rules() }}
+    {%- for source, rule, rule_kind, rule_order in report_rules %}
+        {{ 'union all' if not loop.first }}
+        select
+            '{{ source }}' as source,
+            '{{ rule }}' as rule,
+            '{{ rule_kind }}' as rule_kind,
+            {{ 100 * (raw_table_names().index(source) + 1) + rule_order }} as rule_order
+    {%- endfor %}
 ),
 
 rule_counts as (
-    {{ elp_warehouse.data_quality_rule_counts() }}
+    {%- for table_name in raw_table_names() %}
+        {{ 'union all' if not loop.first }}
+        select
+            '{{ table_name }}' as source,
+            rejection_rule as rule,
+            count(*) as row_count,
+            {{ 'sum(case when in_cancelled_group then 1 else 0 end)'
+                if table_name in tables_with_corrections else '0' }} as cancelled_rows
+        from {{ ref('base_' ~ table_name) }}
+        group by rejection_rule
+    {%- endfor %}
 ),
 
 source_totals as (
@@ -95,10 +123,10 @@ select
     cast(rule_order as {{ dbt.type_int() }}) as rule_order,
     cast(rows_read as {{ dbt.type_bigint() }}) as rows_read,
     cast(rows_rejected as {{ dbt.type_bigint() }}) as rows_rejected,
-    cast(rejected_share as {{ elp_warehouse.type_double() }}) as rejected_share,
+    cast(rejected_share as {{ type_double() }}) as rejected_share,
     cast(
         case when rule_kind = 'information' then null else {{ threshold }} end
-        as {{ elp_warehouse.type_double() }}
+        as {{ type_double() }}
     ) as threshold,
     cast(
         case

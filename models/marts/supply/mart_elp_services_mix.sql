@@ -12,7 +12,7 @@ strata as (
 ),
 
 shares as (
-    {{ elp_warehouse.poststratified_ratio_from_strata('strata', ['year', 'area', 'dimension', 'category']) }}
+    {{ poststratified_ratio_from_strata('strata', ['year', 'area', 'dimension', 'category']) }}
 ),
 
 observed as (

@@ -3,24 +3,24 @@
 -- spell breaks (null = valid). An open spell (end_date null) runs to the extraction date when
 -- overlaps are checked. Rules live in macro rejection_rules.
 {%- set extraction_date = "cast('" ~ var('extraction_date') ~ "' as date)" %}
-{%- set typed_columns = elp_warehouse.raw_typed_columns('affiliation_periods') %}
+{%- set typed_columns = raw_typed_columns('affiliation_periods') %}
 {%- set row_columns = typed_columns.keys() | list %}
 with
 
-raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
+raw_rows as {{ cte_hint('inline') }} (
     select
-        {{ elp_warehouse.typed_select_list(typed_columns) | indent(8) }}
+        {{ typed_select_list(typed_columns) | indent(8) }}
     from {{ source('raw', 'affiliation_periods') }}
 ),
 
-row_checked as {{ elp_warehouse.cte_hint('inline') }} (
+row_checked as {{ cte_hint('inline') }} (
     select
         *,
-        {{ elp_warehouse.first_broken_row_rule('affiliation_periods') }} as row_rule
+        {{ first_broken_row_rule('affiliation_periods') }} as row_rule
     from raw_rows
 ),
 
-{{ elp_warehouse.duplicate_checked_cte(
+{{ duplicate_checked_cte(
     'row_checked', key_columns=['member_id', 'start_date'], row_columns=row_columns
 ) }},
 

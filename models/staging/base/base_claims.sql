@@ -11,7 +11,7 @@
 ] %}
 with
 
-raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
+raw_lines as {{ cte_hint('inline') }} (
     select * from {{ source('raw', 'claims') }}
 ),
 
@@ -25,7 +25,7 @@ networks as (
     from {{ ref('mh_networks') }}
 ),
 
-typed_lines as {{ elp_warehouse.cte_hint('inline') }} (
+typed_lines as {{ cte_hint('inline') }} (
     select
         cast(claim_id as {{ dbt.type_string() }}) as claim_id,
         cast(member_id as {{ dbt.type_string() }}) as member_id,
@@ -34,13 +34,13 @@ typed_lines as {{ elp_warehouse.cte_hint('inline') }} (
         cast(booking_date as date) as booking_date,
         cast(nomenclature_code as {{ dbt.type_string() }}) as nomenclature_code,
         cast(quantity as {{ dbt.type_int() }}) as quantity,
-        cast(amount_insurance_eur as {{ elp_warehouse.type_amount() }}) as amount_insurance_eur,
-        cast(amount_patient_eur as {{ elp_warehouse.type_amount() }}) as amount_patient_eur,
+        cast(amount_insurance_eur as {{ type_amount() }}) as amount_insurance_eur,
+        cast(amount_patient_eur as {{ type_amount() }}) as amount_patient_eur,
         cast(network_id as {{ dbt.type_string() }}) as network_id
     from raw_lines
 ),
 
-looked_up_lines as {{ elp_warehouse.cte_hint('inline') }} (
+looked_up_lines as {{ cte_hint('inline') }} (
     select
         typed_lines.*,
         nomenclature_codes.nomenclature_code is not null as nomenclature_code_known,
@@ -52,19 +52,19 @@ looked_up_lines as {{ elp_warehouse.cte_hint('inline') }} (
         on typed_lines.network_id = networks.network_id
 ),
 
-row_checked as {{ elp_warehouse.cte_hint('inline') }} (
+row_checked as {{ cte_hint('inline') }} (
     select
         *,
-        {{ elp_warehouse.first_broken_row_rule('claims') }} as row_rule
+        {{ first_broken_row_rule('claims') }} as row_rule
     from looked_up_lines
 ),
 
-{{ elp_warehouse.duplicate_checked_cte(
+{{ duplicate_checked_cte(
     'row_checked', hashed_relation='typed_lines', key_columns=['claim_id'], row_columns=row_columns,
     key_rule='claim_id_duplicate'
 ) }},
 
-{{ elp_warehouse.correction_netting(
-    row_columns, elp_warehouse.claims_netting_group(), 'quantity', hashed_relation='typed_lines',
+{{ correction_netting(
+    row_columns, claims_netting_group(), 'quantity', hashed_relation='typed_lines',
     booked_before='booking_date', null_safe_columns=['provider_id']
 ) }}

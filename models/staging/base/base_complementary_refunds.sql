@@ -7,11 +7,11 @@
 ] %}
 with
 
-raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
+raw_lines as {{ cte_hint('inline') }} (
     select * from {{ source('raw', 'complementary_refunds') }}
 ),
 
-typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
+typed_rows as {{ cte_hint('inline') }} (
     select
         cast(refund_id as {{ dbt.type_string() }}) as refund_id,
         cast(member_id as {{ dbt.type_string() }}) as member_id,
@@ -19,18 +19,18 @@ typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
         cast(booking_date as date) as booking_date,
         cast(benefit_code as {{ dbt.type_string() }}) as benefit_code,
         cast(sessions as {{ dbt.type_int() }}) as sessions,
-        cast(amount_eur as {{ elp_warehouse.type_amount() }}) as amount_eur
+        cast(amount_eur as {{ type_amount() }}) as amount_eur
     from raw_lines
 ),
 
-row_checked as {{ elp_warehouse.cte_hint('inline') }} (
+row_checked as {{ cte_hint('inline') }} (
     select
         *,
-        {{ elp_warehouse.first_broken_row_rule('complementary_refunds') }} as row_rule
+        {{ first_broken_row_rule('complementary_refunds') }} as row_rule
     from typed_rows
 ),
 
-{{ elp_warehouse.duplicate_checked_cte(
+{{ duplicate_checked_cte(
     'row_checked', key_columns=['refund_id'], row_columns=row_columns,
     key_rule='refund_id_duplicate'
 ) }}

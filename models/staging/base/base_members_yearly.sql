@@ -9,7 +9,7 @@
 ] %}
 with
 
-raw_rows as {{ elp_warehouse.cte_hint('inline') }} (
+raw_rows as {{ cte_hint('inline') }} (
     select * from {{ source('raw', 'members_yearly') }}
 ),
 
@@ -22,13 +22,13 @@ arrondissements as (
     from {{ ref('arrondissements') }}
 ),
 
-typed_rows as {{ elp_warehouse.cte_hint('inline') }} (
+typed_rows as {{ cte_hint('inline') }} (
     select
-        {{ elp_warehouse.typed_select_list(elp_warehouse.raw_typed_columns('members_yearly')) | indent(8) }}
+        {{ typed_select_list(raw_typed_columns('members_yearly')) | indent(8) }}
     from raw_rows
 ),
 
-located_rows as {{ elp_warehouse.cte_hint('inline') }} (
+located_rows as {{ cte_hint('inline') }} (
     select
         typed_rows.*,
         arrondissements.arrondissement_nis,
@@ -36,19 +36,19 @@ located_rows as {{ elp_warehouse.cte_hint('inline') }} (
     from typed_rows
     left join arrondissements
         on
-            {{ elp_warehouse.regexp_full_match('typed_rows.nis_municipality', '[0-9]{5}') }}
+            {{ regexp_full_match('typed_rows.nis_municipality', '[0-9]{5}') }}
             and arrondissements.arrondissement_nis = substr(typed_rows.nis_municipality, 1, 2)
             and typed_rows.year between arrondissements.valid_from_year and arrondissements.valid_to_year
 ),
 
-row_checked as {{ elp_warehouse.cte_hint('inline') }} (
+row_checked as {{ cte_hint('inline') }} (
     select
         *,
-        {{ elp_warehouse.first_broken_row_rule('members_yearly') }} as row_rule
+        {{ first_broken_row_rule('members_yearly') }} as row_rule
     from located_rows
 ),
 
-{{ elp_warehouse.duplicate_checked_cte(
+{{ duplicate_checked_cte(
     'row_checked', hashed_relation='typed_rows', key_columns=['member_id', 'year'], row_columns=row_columns,
     key_rule='duplicate_member_year'
 ) }}

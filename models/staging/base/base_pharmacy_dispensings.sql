@@ -11,35 +11,35 @@
 {%- set netting_columns = ['member_id', 'dispensing_date', 'atc_code', 'pharmacy_type'] %}
 with
 
-raw_lines as {{ elp_warehouse.cte_hint('inline') }} (
+raw_lines as {{ cte_hint('inline') }} (
     select * from {{ source('raw', 'pharmacy_dispensings') }}
 ),
 
-typed_lines as {{ elp_warehouse.cte_hint('inline') }} (
+typed_lines as {{ cte_hint('inline') }} (
     select
         cast(dispensing_id as {{ dbt.type_string() }}) as dispensing_id,
         cast(member_id as {{ dbt.type_string() }}) as member_id,
         cast(dispensing_date as date) as dispensing_date,
         cast(booking_date as date) as booking_date,
         cast(atc_code as {{ dbt.type_string() }}) as atc_code,
-        cast(ddd as {{ elp_warehouse.type_double() }}) as ddd,
+        cast(ddd as {{ type_double() }}) as ddd,
         cast(pharmacy_type as {{ dbt.type_string() }}) as pharmacy_type,
-        cast(amount_insurance_eur as {{ elp_warehouse.type_amount() }}) as amount_insurance_eur
+        cast(amount_insurance_eur as {{ type_amount() }}) as amount_insurance_eur
     from raw_lines
 ),
 
-row_checked as {{ elp_warehouse.cte_hint('inline') }} (
+row_checked as {{ cte_hint('inline') }} (
     select
         *,
-        {{ elp_warehouse.first_broken_row_rule('pharmacy_dispensings') }} as row_rule
+        {{ first_broken_row_rule('pharmacy_dispensings') }} as row_rule
     from typed_lines
 ),
 
-{{ elp_warehouse.duplicate_checked_cte(
+{{ duplicate_checked_cte(
     'row_checked', key_columns=['dispensing_id'], row_columns=row_columns,
     key_rule='dispensing_id_duplicate'
 ) }},
 
-{{ elp_warehouse.correction_netting(
+{{ correction_netting(
     row_columns, netting_columns, 'ddd', hashed_relation='typed_lines'
 ) }}

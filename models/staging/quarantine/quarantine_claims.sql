@@ -2,7 +2,7 @@
 select
     rejection_rule,
     claim_id,
-    {{ elp_warehouse.redacted_member_id() }} as member_id,
+    {{ redacted_member_id() }} as member_id,
     provider_id,
     service_date,
     booking_date,

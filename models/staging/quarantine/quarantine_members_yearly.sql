@@ -1,7 +1,7 @@
 -- Rejected member-years with the first contract rule each broke.
 select
     rejection_rule,
-    {{ elp_warehouse.redacted_member_id() }} as member_id,
+    {{ redacted_member_id() }} as member_id,
     year,
     birth_year,
     sex,

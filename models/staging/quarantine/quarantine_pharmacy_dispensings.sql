@@ -2,7 +2,7 @@
 select
     rejection_rule,
     dispensing_id,
-    {{ elp_warehouse.redacted_member_id() }} as member_id,
+    {{ redacted_member_id() }} as member_id,
     dispensing_date,
     booking_date,
     atc_code,
