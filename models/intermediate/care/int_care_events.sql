@@ -68,17 +68,6 @@ unioned as (
 )
 
 select
-    member_id,
-    event_date,
-    cast(extract(year from event_date) as {{ dbt.type_int() }}) as year,
-    care_type,
-    atc_class,
-    elp_function,
-    elp_setting,
-    elp_network_type,
-    network_id,
-    provider_id,
-    quantity,
-    amount_insurance_eur,
-    source_table
+    *,
+    cast(extract(year from event_date) as {{ dbt.type_int() }}) as year
 from unioned
