@@ -1,14 +1,14 @@
-{% macro prison_population_for(relation, year_column='year', sex_column='sex') -%}
+{% macro prison_population_for(relation, prison_population, year_column='year', sex_column='sex') -%}
     select
         {{ relation }}.{{ year_column }},
         {{ relation }}.{{ sex_column }},
         cast(prison_population.population as {{ type_double() }}) as prison_population
     from {{ relation }}
-    inner join {{ ref('prison_population') }} as prison_population
+    inner join {{ prison_population }} as prison_population
         on
             {{ relation }}.{{ sex_column }} = prison_population.sex
             and prison_population.year = (
-                select max(latest.year) from {{ ref('prison_population') }} as latest
+                select max(latest.year) from {{ prison_population }} as latest
                 where latest.year <= {{ relation }}.{{ year_column }}
             )
 {%- endmacro %}

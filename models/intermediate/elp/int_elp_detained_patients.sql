@@ -30,7 +30,7 @@ detained_members as (
 ),
 
 prison as (
-    {{ prison_population_for('detained_members') }}
+    {{ prison_population_for('detained_members', ref('prison_population')) }}
 )
 
 select

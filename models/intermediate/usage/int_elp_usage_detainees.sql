@@ -17,7 +17,7 @@ detained_by_sex as (
 ),
 
 prison as (
-    {{ prison_population_for('detained_by_sex', sex_column='sex_code') }}
+    {{ prison_population_for('detained_by_sex', ref('prison_population'), sex_column='sex_code') }}
 ),
 
 by_sex as (
