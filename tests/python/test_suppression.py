@@ -336,3 +336,178 @@ def test_niss_shaped_values_are_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(PublishError, match="national register"):
         _publish(tmp_path, db, manifest, decls)
+
+
+# Two marts showing the same population cells (`cell`), and weighting cells adding up to the
+# published totals of another mart (`adds_up_to`): one suppression over both.
+CELL = ["'users'", "year", "dimension", "category"]
+CROSS_DECLS: dict[str, Any] = {
+    "mart_usage": {
+        **USAGE_DECL,
+        "suppression": [{**USAGE_DECL["suppression"][0], "cell": CELL}],
+    },
+    # one province per row, with its services resting on the same users, and on its providers
+    "mart_overview": {
+        "key": ["year", "province_code"],
+        "suppression": [
+            {
+                "count_column": "users_observed",
+                "value_columns": ["services"],
+                "cell": ["'users'", "year", "'province'", "province_code"],
+            },
+            {
+                "count_column": "providers_seen",
+                "value_columns": ["services"],
+                "complementary_groups": [["year"]],
+            },
+        ],
+    },
+    # cells of members by sex and age band; each sex's members are a published usage cell
+    "mart_weights": {
+        "key": ["year", "sex", "band"],
+        "suppression": {
+            "count_column": "members",
+            "adds_up_to": [
+                {"total": ["'users'", "year", "'sex'", "sex"]},
+                ["'group'", "year", "band"],
+            ],
+        },
+    },
+    # one age band's members: a total of a single weighting cell
+    "mart_groups": {
+        "key": ["year", "band"],
+        "suppression": {"count_column": "group_members", "cell": ["'group'", "year", "band"]},
+    },
+}
+
+
+def _cross_snapshot(tmp_path: Path) -> Path:
+    overview = [("BE-VAN", 100, 9), ("BE-VLI", 90, 3), ("BE-WLX", 4, 7), ("BE-WHT", 300, 40)]
+    # female: 3 + 9 + 30 (= 42 published in mart_usage below); male: 20 + 22
+    weights = [("female", 0, 3), ("female", 20, 9), ("female", 40, 30), ("male", 0, 20)]
+    weights += [("male", 20, 22)]
+    ddl = [
+        *_usage_ddl(),
+        "update marts.mart_usage set users_observed = 42 where category = 'female'",
+        "update marts.mart_usage set users_observed = 42 where category = 'male'",
+        "create table marts.mart_overview (year integer, province_code varchar, "
+        "users_observed bigint, providers_seen bigint, services bigint)",
+        "insert into marts.mart_overview values "
+        + ", ".join(f"(2024, '{p}', {u}, {n}, {10 * u})" for p, u, n in overview),
+        "create table marts.mart_weights (year integer, sex varchar, band integer, members bigint)",
+        "insert into marts.mart_weights values "
+        + ", ".join(f"(2024, '{s}', {b}, {m})" for s, b, m in weights),
+        "create table marts.mart_groups (year integer, band integer, group_members bigint)",
+        "insert into marts.mart_groups values (2024, 0, 23), (2024, 20, 31), (2024, 40, 30)",
+    ]
+    db, manifest, decls = _setup(tmp_path, ddl, CROSS_DECLS)
+    return _publish(tmp_path, db, manifest, decls)
+
+
+def test_a_cell_hidden_in_one_mart_is_hidden_in_every_mart(tmp_path: Path) -> None:
+    snap = _cross_snapshot(tmp_path)
+    # BE-VLI is hidden in mart_usage by complementary suppression (90 users): the same users
+    # are hidden in mart_overview, and so are BE-VAN (Flanders' other province) and BE-WNA
+    hidden_usage = {
+        c
+        for (c,) in _read(
+            snap,
+            "select category from marts.mart_usage where dimension = 'province' and "
+            "users_observed is null",
+        )
+    }
+    assert hidden_usage == {"BE-WLX", "BE-VLI", "BE-WNA", "BE-VAN"}
+    got = _read(
+        snap,
+        "select province_code, users_observed, providers_seen, services, is_suppressed "
+        "from marts.mart_overview order by province_code",
+    )
+    assert got == [
+        ("BE-VAN", None, 9, None, True),  # same cell as mart_usage
+        ("BE-VLI", None, None, None, True),  # 3 providers: their services hidden too
+        ("BE-WHT", 300, 40, 3000, False),
+        ("BE-WLX", None, None, None, True),  # 7 providers: hidden with BE-VLI (3 + 7 >= 5)
+    ]
+
+
+def test_parts_of_a_total_published_by_another_mart_are_protected(tmp_path: Path) -> None:
+    snap = _cross_snapshot(tmp_path)
+    got = dict(
+        ((s, b), m) for s, b, m in _read(snap, "select sex, band, members from marts.mart_weights")
+    )
+    # female 0 (3 members) is primary; the female total (42, mart_usage) minus the published
+    # female cells would give it back, so the smallest other female cell (9) is hidden too;
+    # band 0 (23 members, mart_groups) = female 3 + male 20: male 0 is hidden as well
+    assert got == {
+        ("female", 0): None,
+        ("female", 20): None,
+        ("female", 40): 30,
+        ("male", 0): None,
+        ("male", 20): None,  # male: 42 - 22 would give male 0 back
+    }
+    groups = dict(_read(snap, "select band, group_members from marts.mart_groups"))
+    # with the four margins published, the four hidden cells form a 2 x 2 table (rank 3):
+    # none comes back; band 40's single cell is published, and so is its total
+    assert groups == {0: 23, 20: 31, 40: 30}
+
+
+def test_a_total_whose_parts_are_all_published_is_hidden_with_a_part(tmp_path: Path) -> None:
+    flagged = "case when flag then 0 else n end"  # the marts flag rows themselves
+    ddl = [
+        "create table marts.mart_parts (k integer, n bigint, flag boolean)",
+        "insert into marts.mart_parts values (1, 40, false), (2, 60, false), (3, 50, true)",
+        "create table marts.mart_totals (k integer, n bigint, flag boolean)",
+        "insert into marts.mart_totals values (1, 100, true), (2, 50, false)",
+    ]
+    decls = {
+        "mart_parts": {
+            "key": ["k"],
+            "suppression": {
+                "count_column": "n",
+                "count_expression": flagged,
+                "adds_up_to": [["'t'", "case when k < 3 then 1 else 2 end"]],
+            },
+            "public_columns": ["flag"],
+        },
+        "mart_totals": {
+            "key": ["k"],
+            "suppression": {"count_column": "n", "count_expression": flagged, "cell": ["'t'", "k"]},
+            "public_columns": ["flag"],
+        },
+    }
+    db, manifest, decl_path = _setup(tmp_path, ddl, decls)
+    snap = _publish(tmp_path, db, manifest, decl_path)
+    assert _read(snap, "select k, n from marts.mart_parts order by k") == [
+        (1, None),  # total 1 is hidden: its smaller part hides with it, 100 - 60 stays unknown
+        (2, 60),
+        (3, None),
+    ]
+    assert _read(snap, "select k, n from marts.mart_totals order by k") == [
+        (1, None),
+        (2, None),  # the total of part 3 alone: hidden with it (no other part to hide)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"adds_up_to": "year"}, "adds_up_to must be a list of lists"),
+        ({"adds_up_to": [{"totals": ["year"]}]}, r"expected a list or \{total"),
+        ({"adds_up_to": [{"siblings": ["year"]}]}, r"expected a list or \{total"),
+        ({"adds_up_to": [{"total": ["year"], "siblings": "nope"}]}, "not in the model's YAML"),
+        ({"adds_up_to": [[1, 2]]}, "expected a list of column names"),
+        ({"cell": ["'users'", "missing_column"]}, "not in the model's YAML"),
+        ({"cell": {"a": 1}}, "expected a list of column names"),
+    ],
+)
+def test_bad_cell_and_relation_declarations_fail_loudly(
+    tmp_path: Path, rule: dict[str, Any], message: str
+) -> None:
+    db, manifest, decls = _setup(
+        tmp_path,
+        ["create table marts.mart_x (year integer, n bigint)"],
+        {"mart_x": {"key": ["year"], "suppression": {"count_column": "n", **rule}}},
+    )
+    with pytest.raises(PublishError, match=f"mart_x.*{message}"):
+        _publish(tmp_path, db, manifest, decls)
+    assert not (tmp_path / "out" / "published.duckdb").exists()

@@ -6,7 +6,7 @@ After a successful build, every *declared* mart is copied from the working datab
 read-only; the build never touches it.
 
 - `declarations`: which marts are published and how (publish/published_marts.yml), validated;
-- `suppression`: primary and complementary small-cell suppression of one mart;
+- `suppression`: primary and complementary small-cell suppression, over all marts at once;
 - `snapshot`: writing the new snapshot (marts, comments, metadata, run log) and checking it;
 - `atomic`: the lock, the leftovers of killed publishes, and the atomic swap;
 - `run`: `publish()`, which ties them together.
@@ -25,7 +25,7 @@ from elp_warehouse.publish.declarations import (
 from elp_warehouse.publish.errors import PublishError
 from elp_warehouse.publish.names import IDENTIFIER_NAME
 from elp_warehouse.publish.run import PAUSE_ENV, PublishResult, publish, resolve_min_cell_size
-from elp_warehouse.publish.suppression import suppressed_select
+from elp_warehouse.publish.suppression import suppressed_select, suppressed_selects
 
 __all__ = [
     "IDENTIFIER_NAME",
@@ -42,5 +42,6 @@ __all__ = [
     "resolve_min_cell_size",
     "snapshot_path",
     "suppressed_select",
+    "suppressed_selects",
     "validate",
 ]

@@ -20,6 +20,15 @@ from elp_warehouse.publish.names import IDENTIFIER_NAME, MART_SCHEMA, SIMPLE_NAM
 
 
 @dataclass(frozen=True)
+class Relation:
+    """The cell with key `total` is the sum of the rows (parts) giving that key, taken apart
+    for each value of `siblings` (e.g. each breakdown of a total is a partition of its own)."""
+
+    total: tuple[str, ...]
+    siblings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Rule:
     """Values resting on the persons counted by `count_column` (or `count_expression`)."""
 
@@ -27,6 +36,10 @@ class Rule:
     value_columns: tuple[str, ...] = ()
     count_expression: str | None = None
     complementary_groups: tuple[tuple[str, ...], ...] = ()
+    # the population cell a row's count describes, as a key shared by every mart showing it
+    cell: tuple[str, ...] = ()
+    # keys of the cells this row's cell is a part of (total = sum of the parts)
+    adds_up_to: tuple[Relation, ...] = ()
 
     @property
     def count_sql(self) -> str:
@@ -62,7 +75,8 @@ class MartDeclaration:
         """Every plain column name the declaration refers to (for validation)."""
         cols = self.classified()
         for rule in self.rules:
-            for group in rule.complementary_groups:
+            relations = [(*r.total, *r.siblings) for r in rule.adds_up_to]
+            for group in (*rule.complementary_groups, rule.cell, *relations):
                 cols |= {g for g in group if SIMPLE_NAME.match(g)}
         return cols
 
@@ -86,17 +100,30 @@ def _as_tuple(value: Any, what: str) -> tuple[str, ...]:
 def _parse_rule(mart: str, raw: Mapping[str, Any]) -> Rule:
     if "count_column" not in raw and "count_expression" not in raw:
         raise PublishError(f"{mart}: a suppression rule needs a count_column or count_expression")
-    groups = raw.get("complementary_groups") or []
-    if not isinstance(groups, list):
-        raise PublishError(f"{mart}: complementary_groups must be a list of lists")
+    lists: dict[str, list[Any]] = {}
+    for name in ("complementary_groups", "adds_up_to"):
+        lists[name] = raw.get(name) or []
+        if not isinstance(lists[name], list):
+            raise PublishError(f"{mart}: {name} must be a list of lists")
     return Rule(
         count_column=str(raw["count_column"]).lower() if raw.get("count_column") else None,
         value_columns=_as_tuple(raw.get("value_columns"), f"{mart}.value_columns"),
         count_expression=raw.get("count_expression"),
         complementary_groups=tuple(
-            _as_tuple(g, f"{mart}.complementary_groups") for g in groups if g
+            _as_tuple(g, f"{mart}.complementary_groups") for g in lists["complementary_groups"] if g
         ),
+        cell=_as_tuple(raw.get("cell"), f"{mart}.cell"),
+        adds_up_to=tuple(_parse_relation(mart, r) for r in lists["adds_up_to"] if r),
     )
+
+
+def _parse_relation(mart: str, raw: Any) -> Relation:
+    what = f"{mart}.adds_up_to"
+    if isinstance(raw, dict):
+        if set(raw) - {"total", "siblings"} or not raw.get("total"):
+            raise PublishError(f"{what}: expected a list or {{total: [...], siblings: [...]}}")
+        return Relation(_as_tuple(raw["total"], what), _as_tuple(raw.get("siblings"), what))
+    return Relation(_as_tuple(raw, what))
 
 
 def parse_declaration(name: str, raw: Mapping[str, Any], origin: str) -> MartDeclaration:

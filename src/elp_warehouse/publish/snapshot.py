@@ -16,7 +16,7 @@ from elp_warehouse.publish.atomic import fsync_file
 from elp_warehouse.publish.declarations import MartDeclaration, mart_nodes, validate
 from elp_warehouse.publish.errors import PublishError
 from elp_warehouse.publish.names import MART_SCHEMA, NISS_VALUE, quote
-from elp_warehouse.publish.suppression import suppressed_select
+from elp_warehouse.publish.suppression import suppressed_selects
 
 
 def write_snapshot(
@@ -55,9 +55,14 @@ def write_snapshot(
         marts: dict[str, int] = {}
         suppressed: dict[str, int] = {}
         nodes = mart_nodes(manifest)
+        # one suppression over every mart: a cell hidden in one is hidden in all
+        selects = suppressed_selects(
+            con,
+            [(d, f"src.{MART_SCHEMA}.{quote(d.name)}", db_columns[d.name]) for d in checked.marts],
+            k,
+        )
         for decl in checked.marts:
-            source = f"src.{MART_SCHEMA}.{quote(decl.name)}"
-            select = suppressed_select(con, source, decl, db_columns[decl.name], k)
+            select = selects[decl.name]
             target = f"{MART_SCHEMA}.{quote(decl.name)}"
             con.execute(f"create table {target} as {select}")
             keys = ", ".join(quote(c) for c in decl.key)
