@@ -54,22 +54,10 @@
         {{ refuse_extract(refusal ~ 'no Parquet file in folder ' ~ folder
             ~ ' (expected ' ~ folder ~ '/**/*.parquet; set ELP_RAW_DIR to the extract folder)') }}
     {%- endif -%}
-
-    {#- a file that is not Parquet (e.g. a month delivered as CSV) would be left out silently;
-        hidden and marker files (`.x`, `_SUCCESS`) are allowed -#}
-    {%- set other_glob = (folder ~ '/**/*') | replace("'", "''") -%}
-    {%- set others = run_query(
-        "select file from glob('" ~ other_glob ~ "') where not file like '%.parquet'"
-        ~ " and not regexp_matches(file, '(^|/)[._][^/]*$') order by file"
-    ).columns[0].values() -%}
-    {%- if others | length > 0 -%}
-        {{ refuse_extract(refusal ~ 'file ' ~ others[0] ~ ' is not a Parquet file'
-            ~ ' (name ending in .parquet)' ~ ((' and ' ~ (others | length - 1) ~ ' other file(s)')
-                if others | length > 1 else '')
-            ~ '; the build reads Parquet only and would leave its rows out') }}
-    {%- endif -%}
+    {%- set clutter = preflight_clutter(folder, refusal) -%}
 
     {#- each file read on its own, so that DuckDB's error on a corrupt footer names that file -#}
+    {%- set timestamp_columns = [] -%}
     {%- for file in files -%}
         {%- set quoted_file = file | replace("'", "''") -%}
         {%- do log('Raw preflight: reading the schema of ' ~ file, info=false) -%}
@@ -94,8 +82,23 @@
                     ~ column.name ~ ' has type ' ~ actual_type ~ '; the contract wants '
                     ~ expected_type ~ ' (a ' ~ family ~ ' type)') }}
             {%- endif -%}
+            {#- an instant has no date of its own: casting it gives the date in the session's
+                time zone, one day off on a host east of UTC for a date written at midnight UTC -#}
+            {%- if family == 'date' and ('TIME ZONE' in actual_type or actual_type == 'TIMESTAMPTZ') -%}
+                {{ refuse_extract(refusal ~ 'file ' ~ file ~ ', column ' ~ column.name
+                    ~ ' has type ' ~ actual_type ~ '; the contract wants DATE. Check '
+                    ~ 'timestamp_with_time_zone_for_date: its date depends on the time zone of the '
+                    ~ 'host that reads it. Fix: write the column as a Parquet DATE (Arrow date32), '
+                    ~ 'the calendar date of the delivery') }}
+            {%- elif family == 'date' and actual_type.startswith('TIMESTAMP') -%}
+                {%- do timestamp_columns.append((file, column.name, actual_type)) -%}
+            {%- endif -%}
         {%- endfor -%}
     {%- endfor -%}
+
+    {%- do preflight_row_counts(raw_source, file_glob, files | length, refusal) -%}
+    {%- do preflight_value_ranges(raw_source, file_glob, refusal) -%}
+    {%- do preflight_timestamps_at_midnight(timestamp_columns, refusal) -%}
 
     {#- only member_id is read; the files are named by a second query, run only on a match -#}
     {%- if 'member_id' in raw_source.columns -%}
@@ -127,8 +130,152 @@
     {%- endif -%}
 
     {%- set seconds = (modules.datetime.datetime.now() - started).total_seconds() -%}
-    {%- do log('Raw preflight: ' ~ table_name ~ ': ' ~ files | length ~ ' file(s), contract columns '
-        ~ 'and types ok, no NISS-like member_id (' ~ '%.2f' | format(seconds) ~ ' s)', info=true) -%}
+    {%- do log('Raw preflight: ' ~ table_name ~ ': ' ~ files | length ~ ' file(s), contract columns, '
+        ~ 'types and value ranges ok, no NISS-like member_id'
+        ~ ('; ignored: ' ~ clutter | join(', ') if clutter else '')
+        ~ ' (' ~ '%.2f' | format(seconds) ~ ' s)', info=true) -%}
+{%- endmacro %}
+
+{#- a file that is not Parquet (e.g. a month delivered as CSV) would be left out silently -#}
+{% macro preflight_clutter(folder, refusal) -%}
+    {%- set other_glob = (folder ~ '/**/*') | replace("'", "''") -%}
+    {%- set others = run_query(
+        "select file, regexp_matches(file, '(^|/)([._][^/]*|README[^/]*)$', 'i') as is_clutter"
+        ~ " from glob('" ~ other_glob ~ "') where not file like '%.parquet' order by file"
+    ) -%}
+    {%- set clutter = [] -%}
+    {%- set strays = [] -%}
+    {%- for row in others.rows -%}
+        {%- do (clutter if row['is_clutter'] else strays).append(row['file'][folder | length + 1:]) -%}
+    {%- endfor -%}
+    {%- if strays | length > 0 -%}
+        {{ refuse_extract(refusal ~ 'file ' ~ folder ~ '/' ~ strays[0] ~ ' is not a Parquet file'
+            ~ ' (name ending in .parquet)' ~ ((' and ' ~ (strays | length - 1) ~ ' other file(s)')
+                if strays | length > 1 else '')
+            ~ '; the build reads Parquet only and would leave its rows out (check non_parquet_file)') }}
+    {%- endif -%}
+    {{ return(clutter) }}
+{%- endmacro %}
+
+{% macro preflight_row_counts(raw_source, file_glob, file_count, refusal) -%}
+    {%- set counted = run_query(
+        "select file_name, num_rows from parquet_file_metadata('" ~ file_glob ~ "') order by file_name"
+    ) -%}
+    {%- set total = counted.columns[1].values() | sum -%}
+    {%- set allowed_empty = var('raw_tables_allowed_empty', ['affiliation_periods']) -%}
+    {%- if total == 0 and raw_source.name not in allowed_empty -%}
+        {{ refuse_extract(refusal ~ 'the table has no rows (' ~ file_count ~ ' file(s), '
+            ~ counted.columns[0].values() | first ~ (' ...' if file_count > 1 else '')
+            ~ '). Check empty_table: a delivery without ' ~ raw_source.name ~ ' is broken; var '
+            ~ 'raw_tables_allowed_empty lists the tables that may be empty') }}
+    {%- endif -%}
+    {%- if file_count > 1 -%}
+        {%- for row in counted.rows if row['num_rows'] == 0 -%}
+            {{ refuse_extract(refusal ~ 'file ' ~ row['file_name'] ~ ' has no rows (schema only), '
+                ~ 'beside ' ~ (file_count - 1) ~ ' other file(s). Check empty_file: a part of '
+                ~ 'the delivery is missing; deliver it again or remove the file') }}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The Parquet footer's min and max per row group: no data page is read, except for a row
+    group written without statistics. A NaN sorts above every number, so it is out of range. -#}
+{% macro preflight_value_ranges(raw_source, file_glob, refusal) -%}
+    {%- set bounds = {} -%}
+    {%- for column in raw_source.columns.values() -%}
+        {%- set bound = contract_type_bound((column.data_type or '') | upper) -%}
+        {%- if bound is not none -%}
+            {%- do bounds.update({column.name | lower: bound}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if bounds | length == 0 -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set ranges_sql -%}
+        with bounds (column_name, low_bound, high_bound) as (
+            values
+            {%- for column_name, bound in bounds.items() %}
+                ('{{ column_name }}', {{ bound.low }}::double, {{ bound.high }}::double)
+                {{- ',' if not loop.last }}
+            {%- endfor %}
+        ),
+
+        ranges as (
+            select
+                file_name,
+                lower(path_in_schema) as column_name,
+                arg_min(stats_min_value, try_cast(stats_min_value as double)) as low,
+                arg_max(stats_max_value, try_cast(stats_max_value as double)) as high,
+                min(try_cast(stats_min_value as double)) as low_value,
+                max(try_cast(stats_max_value as double)) as high_value,
+                bool_or(stats_min_value is null and num_values > coalesce(stats_null_count, 0))
+                    as statistics_missing
+            from parquet_metadata('{{ file_glob }}')
+            group by all
+        )
+
+        select ranges.*, low_value < low_bound or high_value > high_bound as out_of_range
+        from ranges
+        inner join bounds on ranges.column_name = bounds.column_name
+        order by file_name, column_name
+    {%- endset -%}
+    {%- for row in run_query(ranges_sql).rows -%}
+        {%- set column_name = row['column_name'] -%}
+        {%- set bound = bounds[column_name] -%}
+        {%- set found = [row['low'], row['high'], row['out_of_range']] -%}
+        {%- if row['statistics_missing'] -%}
+            {%- set scanned_sql -%}
+                select
+                    min({{ column_name }})::varchar,
+                    max({{ column_name }})::varchar,
+                    min({{ column_name }})::double < {{ bound.low }} or max({{ column_name }})::double > {{ bound.high }}
+                from read_parquet('{{ row['file_name'] | replace("'", "''") }}', hive_partitioning = false)
+            {%- endset -%}
+            {%- set found = run_query(scanned_sql).rows[0] -%}
+        {%- endif -%}
+        {%- if found[2] -%}
+            {{ refuse_extract(refusal ~ 'file ' ~ row['file_name'] ~ ', column ' ~ column_name
+                ~ ' holds values from ' ~ found[0] ~ ' to ' ~ found[1] ~ ', outside the contract type '
+                ~ bound.type ~ ' (' ~ bound.low ~ ' to ' ~ bound.high
+                ~ '). Check value_out_of_type_range: the load would stop on a conversion error or '
+                ~ 'round the value; fix the value (or its unit) in the delivery') }}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- the range of an integer or DECIMAL(p, s) contract type, as SQL number literals; none for the
+    other types -#}
+{% macro contract_type_bound(type_name) -%}
+    {%- set base = type_name.split('(')[0] | trim -%}
+    {%- set integer_bits = {'TINYINT': 8, 'SMALLINT': 16, 'INTEGER': 32, 'INT': 32, 'BIGINT': 64} -%}
+    {%- if base in integer_bits -%}
+        {%- set largest = 2 ** (integer_bits[base] - 1) -%}
+        {{ return({'type': type_name, 'low': (-largest) | string, 'high': (largest - 1) | string}) }}
+    {%- elif base in ['DECIMAL', 'NUMERIC'] and '(' in type_name -%}
+        {%- set digits = type_name.split('(')[1].rstrip(')').split(',') -%}
+        {%- set precision, scale = digits[0] | int, (digits[1] | int if digits | length > 1 else 0) -%}
+        {%- set high = '9' * (precision - scale) ~ ('.' ~ '9' * scale if scale > 0 else '') -%}
+        {{ return({'type': type_name, 'low': '-' ~ high, 'high': high}) }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#- A date written as a timestamp is read at midnight; any other time is either a time of day the
+    contract does not carry or a date already shifted by a time-zone conversion upstream, which
+    cannot be told apart, so such a file is refused rather than cut to its date. -#}
+{% macro preflight_timestamps_at_midnight(timestamp_columns, refusal) -%}
+    {%- for file, column_name, actual_type in timestamp_columns -%}
+        {%- set checked = run_query('select count(*), min(' ~ column_name ~ ')::varchar from read_parquet('
+            ~ "'" ~ file | replace("'", "''") ~ "', hive_partitioning = false) where "
+            ~ column_name ~ " <> date_trunc('day', " ~ column_name ~ ')').rows[0] -%}
+        {%- if checked[0] > 0 -%}
+            {{ refuse_extract(refusal ~ 'file ' ~ file ~ ', column ' ~ column_name ~ ' has type '
+                ~ actual_type ~ ' with ' ~ checked[0] ~ ' value(s) not at midnight (first: '
+                ~ checked[1] ~ '); the contract wants DATE. Check timestamp_not_at_midnight: '
+                ~ 'a time of day, or a date shifted by a time-zone conversion. Fix: write the '
+                ~ 'column as a Parquet DATE (Arrow date32)') }}
+        {%- endif -%}
+    {%- endfor -%}
 {%- endmacro %}
 
 {% macro raw_type_family(type_name, contract=false) -%}
