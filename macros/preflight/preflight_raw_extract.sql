@@ -162,7 +162,10 @@
         "select file_name, num_rows from parquet_file_metadata('" ~ file_glob ~ "') order by file_name"
     ) -%}
     {%- set total = counted.columns[1].values() | sum -%}
-    {%- set allowed_empty = var('raw_tables_allowed_empty', ['affiliation_periods']) -%}
+    {%- set allowed_empty = var('raw_tables_allowed_empty') -%}
+    {%- if allowed_empty is string -%}
+        {%- set allowed_empty = allowed_empty.split(',') | map('trim') | list -%}
+    {%- endif -%}
     {%- if total == 0 and raw_source.name not in allowed_empty -%}
         {{ refuse_extract(refusal ~ 'the table has no rows (' ~ file_count ~ ' file(s), '
             ~ counted.columns[0].values() | first ~ (' ...' if file_count > 1 else '')

@@ -36,8 +36,15 @@ def valid_extract() -> dict[str, list[dict[str, Any]]]:
 def preflight(
     raw: Path, warehouse: Path, target: Path, table: str
 ) -> subprocess.CompletedProcess[str]:
-    """Run only the base model of `table`: the preflight checks that raw table only."""
-    return run_dbt(["run", "--select", f"base_{table}"], raw, warehouse, target_dir=target)
+    """Run only the base model of `table`: the preflight checks that raw table only, with the
+    production rule for empty tables."""
+    return run_dbt(
+        ["run", "--select", f"base_{table}"],
+        raw,
+        warehouse,
+        target_dir=target,
+        strict_empty_tables=True,
+    )
 
 
 def refused(proc: subprocess.CompletedProcess[str], table: str) -> str:
@@ -157,6 +164,7 @@ def test_empty_affiliation_periods_pass_and_the_list_is_a_var(
         reused_warehouse_dir,
         vars={"raw_tables_allowed_empty": []},
         target_dir=dbt_target_dir,
+        strict_empty_tables=True,
     )
     assert "Check empty_table: a delivery without affiliation_periods" in refused(
         strict, "affiliation_periods"
