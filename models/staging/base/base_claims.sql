@@ -16,7 +16,9 @@ raw_lines as {{ cte_hint('inline') }} (
 ),
 
 nomenclature_codes as (
-    select distinct cast(nomenclature_code as {{ dbt.type_string() }}) as nomenclature_code
+    select distinct
+        cast(nomenclature_code as {{ dbt.type_string() }}) as nomenclature_code,
+        cast(care_type as {{ dbt.type_string() }}) as care_type
     from {{ ref('nomenclature_codes') }}
 ),
 
@@ -44,7 +46,11 @@ looked_up_lines as {{ cte_hint('inline') }} (
     select
         typed_lines.*,
         nomenclature_codes.nomenclature_code is not null as nomenclature_code_known,
-        networks.network_id is not null as network_id_known
+        nomenclature_codes.care_type,
+        networks.network_id is not null as network_id_known,
+        typed_lines.member_id in (
+            select known_members.member_id from {{ ref('base_known_members') }} as known_members
+        ) as member_known
     from typed_lines
     left join nomenclature_codes
         on typed_lines.nomenclature_code = nomenclature_codes.nomenclature_code

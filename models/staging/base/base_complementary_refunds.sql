@@ -23,11 +23,20 @@ typed_rows as {{ cte_hint('inline') }} (
     from raw_lines
 ),
 
+member_checked as {{ cte_hint('inline') }} (
+    select
+        *,
+        member_id in (
+            select known_members.member_id from {{ ref('base_known_members') }} as known_members
+        ) as member_known
+    from typed_rows
+),
+
 row_checked as {{ cte_hint('inline') }} (
     select
         *,
         {{ first_broken_row_rule('complementary_refunds') }} as row_rule
-    from typed_rows
+    from member_checked
 ),
 
 {{ duplicate_checked_cte(
