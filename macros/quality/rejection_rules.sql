@@ -1,4 +1,4 @@
-{% macro rejection_rules(table_name) %}
+{% macro rejection_rules(table_name, known_members=none) %}
     {%- set extraction_date = extraction_date_literal() -%}
     {%- set extraction_year = strict_date_var('extraction_date')[:4] -%}
     {%- set history_start = history_start_literal() -%}
@@ -6,9 +6,11 @@
         {'name': 'member_id_missing', 'when': blank_or_null('member_id')},
         {'name': 'member_id_looks_like_niss', 'when': looks_like_niss('member_id')},
     ] -%}
-    {#- last of the row rules of an event table, so a line breaking another rule keeps that one;
-        member_known is computed by the base model against the valid member-years -#}
-    {%- set orphan_rule = [{'name': 'member_not_in_members_yearly', 'when': "not member_known"}] -%}
+    {#- last of the row rules of an event table, so a line breaking another rule keeps that one
+        (member_id is not null there: NOT IN is safe) -#}
+    {%- set orphan_rule = [{'name': 'member_not_in_members_yearly',
+        'when': "member_id not in (select known_members.member_id from "
+            ~ known_members ~ " as known_members)"}] -%}
     {%- set status_days = ['unemployment_days', 'primary_incapacity_days', 'invalidity_days'] -%}
     {%- set rules = {
         'members_yearly': member_rules + [
@@ -170,9 +172,14 @@
                'complementary_refunds']) }}
 {% endmacro %}
 
-{% macro first_broken_row_rule(table_name) -%}
+{% macro first_broken_row_rule(table_name, known_members=none) -%}
+    {%- if known_members is none and table_name != 'members_yearly' -%}
+        {{ exceptions.raise_compiler_error(
+            "first_broken_row_rule: " ~ table_name ~ " needs known_members, the relation base_known_members"
+        ) }}
+    {%- endif %}
     case
-    {%- for rule in rejection_rules(table_name) if rule.when is not none %}
+    {%- for rule in rejection_rules(table_name, known_members) if rule.when is not none %}
         when {{ rule.when }} then '{{ rule.name }}'
     {%- endfor %}
     end

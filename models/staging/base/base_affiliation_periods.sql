@@ -13,20 +13,11 @@ raw_rows as {{ cte_hint('inline') }} (
     from {{ source('raw', 'affiliation_periods') }}
 ),
 
-member_checked as {{ cte_hint('inline') }} (
-    select
-        *,
-        member_id in (
-            select known_members.member_id from {{ ref('base_known_members') }} as known_members
-        ) as member_known
-    from raw_rows
-),
-
 row_checked as {{ cte_hint('inline') }} (
     select
         *,
-        {{ first_broken_row_rule('affiliation_periods') }} as row_rule
-    from member_checked
+        {{ first_broken_row_rule('affiliation_periods', ref('base_known_members')) }} as row_rule
+    from raw_rows
 ),
 
 {{ duplicate_checked_cte(

@@ -47,10 +47,7 @@ looked_up_lines as {{ cte_hint('inline') }} (
         typed_lines.*,
         nomenclature_codes.nomenclature_code is not null as nomenclature_code_known,
         nomenclature_codes.care_type,
-        networks.network_id is not null as network_id_known,
-        typed_lines.member_id in (
-            select known_members.member_id from {{ ref('base_known_members') }} as known_members
-        ) as member_known
+        networks.network_id is not null as network_id_known
     from typed_lines
     left join nomenclature_codes
         on typed_lines.nomenclature_code = nomenclature_codes.nomenclature_code
@@ -61,7 +58,7 @@ looked_up_lines as {{ cte_hint('inline') }} (
 row_checked as {{ cte_hint('inline') }} (
     select
         *,
-        {{ first_broken_row_rule('claims') }} as row_rule
+        {{ first_broken_row_rule('claims', ref('base_known_members')) }} as row_rule
     from looked_up_lines
 ),
 

@@ -23,20 +23,11 @@ typed_rows as {{ cte_hint('inline') }} (
     from raw_lines
 ),
 
-member_checked as {{ cte_hint('inline') }} (
-    select
-        *,
-        member_id in (
-            select known_members.member_id from {{ ref('base_known_members') }} as known_members
-        ) as member_known
-    from typed_rows
-),
-
 row_checked as {{ cte_hint('inline') }} (
     select
         *,
-        {{ first_broken_row_rule('complementary_refunds') }} as row_rule
-    from member_checked
+        {{ first_broken_row_rule('complementary_refunds', ref('base_known_members')) }} as row_rule
+    from typed_rows
 ),
 
 {{ duplicate_checked_cte(
