@@ -68,6 +68,21 @@ corrected_lines_netted as (
             partition by {{ netting_group }}
         ) as group_net_measure
     from corrected_lines_checked
+),
+
+-- a group that nets below zero cancels more than its lines ever held: not a cancellation but
+-- an inconsistent group, quarantined whole (a tolerance keeps a float sum of ddd that only
+-- rounds below zero a cancellation)
+corrected_lines_final as (
+    select
+        {{ row_columns | join(',\n        ') }},
+        case
+            when rejection_rule is null and group_net_measure < -0.000001
+                then 'correction_exceeds_original'
+            else rejection_rule
+        end as rejection_rule,
+        group_net_measure
+    from corrected_lines_netted
 )
 
 select
@@ -83,5 +98,5 @@ select
     {{ row_columns | join(',\n    ') }},
     rejection_rule,
     rejection_rule is null and group_net_measure <= 0 as in_cancelled_group
-from corrected_lines_netted
+from corrected_lines_final
 {%- endmacro %}

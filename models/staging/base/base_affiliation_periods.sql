@@ -2,7 +2,7 @@
 -- Raw affiliation_periods read once: typed, with `rejection_rule` = the first contract rule the
 -- spell breaks (null = valid). An open spell (end_date null) runs to the extraction date when
 -- overlaps are checked. Rules live in macro rejection_rules.
-{%- set extraction_date = "cast('" ~ var('extraction_date') ~ "' as date)" %}
+{%- set extraction_date = extraction_date_literal() %}
 {%- set typed_columns = raw_typed_columns('affiliation_periods') %}
 {%- set row_columns = typed_columns.keys() | list %}
 with
@@ -16,7 +16,7 @@ raw_rows as {{ cte_hint('inline') }} (
 row_checked as {{ cte_hint('inline') }} (
     select
         *,
-        {{ first_broken_row_rule('affiliation_periods') }} as row_rule
+        {{ first_broken_row_rule('affiliation_periods', ref('base_known_members')) }} as row_rule
     from raw_rows
 ),
 

@@ -16,7 +16,9 @@ raw_lines as {{ cte_hint('inline') }} (
 ),
 
 nomenclature_codes as (
-    select distinct cast(nomenclature_code as {{ dbt.type_string() }}) as nomenclature_code
+    select distinct
+        cast(nomenclature_code as {{ dbt.type_string() }}) as nomenclature_code,
+        cast(care_type as {{ dbt.type_string() }}) as care_type
     from {{ ref('nomenclature_codes') }}
 ),
 
@@ -44,6 +46,7 @@ looked_up_lines as {{ cte_hint('inline') }} (
     select
         typed_lines.*,
         nomenclature_codes.nomenclature_code is not null as nomenclature_code_known,
+        nomenclature_codes.care_type,
         networks.network_id is not null as network_id_known
     from typed_lines
     left join nomenclature_codes
@@ -55,7 +58,7 @@ looked_up_lines as {{ cte_hint('inline') }} (
 row_checked as {{ cte_hint('inline') }} (
     select
         *,
-        {{ first_broken_row_rule('claims') }} as row_rule
+        {{ first_broken_row_rule('claims', ref('base_known_members')) }} as row_rule
     from looked_up_lines
 ),
 

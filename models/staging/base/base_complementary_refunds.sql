@@ -26,7 +26,7 @@ typed_rows as {{ cte_hint('inline') }} (
 row_checked as {{ cte_hint('inline') }} (
     select
         *,
-        {{ first_broken_row_rule('complementary_refunds') }} as row_rule
+        {{ first_broken_row_rule('complementary_refunds', ref('base_known_members')) }} as row_rule
     from typed_rows
 ),
 

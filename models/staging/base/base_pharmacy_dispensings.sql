@@ -31,7 +31,7 @@ typed_lines as {{ cte_hint('inline') }} (
 row_checked as {{ cte_hint('inline') }} (
     select
         *,
-        {{ first_broken_row_rule('pharmacy_dispensings') }} as row_rule
+        {{ first_broken_row_rule('pharmacy_dispensings', ref('base_known_members')) }} as row_rule
     from typed_lines
 ),
 

@@ -1,9 +1,9 @@
 -- Rejected claim lines with the first contract rule each broke.
 select
     rejection_rule,
-    claim_id,
-    {{ redacted_member_id() }} as member_id,
-    provider_id,
+    {{ redacted_identifier('claim_id') }} as claim_id,
+    {{ redacted_identifier('member_id') }} as member_id,
+    {{ redacted_identifier('provider_id') }} as provider_id,
     service_date,
     booking_date,
     nomenclature_code,

@@ -1,8 +1,8 @@
 -- Rejected complementary insurance refunds with the first contract rule each broke.
 select
     rejection_rule,
-    refund_id,
-    {{ redacted_member_id() }} as member_id,
+    {{ redacted_identifier('refund_id') }} as refund_id,
+    {{ redacted_identifier('member_id') }} as member_id,
     service_date,
     booking_date,
     benefit_code,

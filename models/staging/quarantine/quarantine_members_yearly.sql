@@ -1,7 +1,7 @@
 -- Rejected member-years with the first contract rule each broke.
 select
     rejection_rule,
-    {{ redacted_member_id() }} as member_id,
+    {{ redacted_identifier('member_id') }} as member_id,
     year,
     birth_year,
     sex,

@@ -1,8 +1,8 @@
 -- Rejected dispensing lines with the first contract rule each broke.
 select
     rejection_rule,
-    dispensing_id,
-    {{ redacted_member_id() }} as member_id,
+    {{ redacted_identifier('dispensing_id') }} as dispensing_id,
+    {{ redacted_identifier('member_id') }} as member_id,
     dispensing_date,
     booking_date,
     atc_code,
