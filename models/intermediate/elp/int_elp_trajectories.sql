@@ -4,7 +4,7 @@
 {%- set window = var('sessions_window_months') | int %}
 {%- set after = var('after_window_months') | int %}
 {%- set margin = var('cohort_billing_margin_days') | int %}
-{%- set extraction_date = "cast('" ~ var('extraction_date') ~ "' as date)" %}
+{%- set extraction_date = extraction_date_literal() %}
 with
 
 trajectories as (

@@ -4,8 +4,8 @@
 -- member stays affiliated over the 18 months from t0 and is weighted in the cohort year.
 -- One row per trajectory with its weighting group and the care of int_elp_trajectory_care
 -- the two marts read.
-{%- set cohort_start = "cast('" ~ var('transitions_cohort_start') ~ "' as date)" %}
-{%- set cohort_end = "cast('" ~ var('transitions_cohort_end') ~ "' as date)" %}
+{%- set cohort_start = "cast('" ~ strict_date_var('transitions_cohort_start') ~ "' as date)" %}
+{%- set cohort_end = "cast('" ~ strict_date_var('transitions_cohort_end') ~ "' as date)" %}
 select
     trajectories.member_id,
     trajectories.trajectory_number,

@@ -2,7 +2,7 @@
 -- effective end of an open spell, the extraction date. A valid period never follows an open
 -- one (it would start after the extraction date or overlap it), so touching is decided on the
 -- closed periods' end_date alone.
-{%- set extraction_date = "cast('" ~ var('extraction_date') ~ "' as date)" %}
+{%- set extraction_date = extraction_date_literal() %}
 with
 
 periods_with_previous_end as (
