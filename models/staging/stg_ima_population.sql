@@ -12,11 +12,14 @@ population_rows as (
     {%- endif %}
 )
 
+-- Safe casts: a value that is not a number or a boolean becomes null, and int_population_cells
+-- then refuses its row naming the year and the cell, where a plain cast would stop with a
+-- conversion error that names neither the file nor the row.
 select
-    cast(year as {{ dbt.type_int() }}) as year,
-    cast(age_band as {{ dbt.type_int() }}) as age_band,
+    {{ dbt.safe_cast('year', dbt.type_int()) }} as year,
+    {{ dbt.safe_cast('age_band', dbt.type_int()) }} as age_band,
     cast(sex as {{ dbt.type_string() }}) as sex,
     cast(province_code as {{ dbt.type_string() }}) as province_code,
-    cast(vt as {{ dbt.type_boolean() }}) as vt,
-    cast(population as {{ dbt.type_bigint() }}) as population
+    {{ dbt.safe_cast('vt', dbt.type_boolean()) }} as vt,
+    {{ dbt.safe_cast('population', dbt.type_bigint()) }} as population
 from population_rows
