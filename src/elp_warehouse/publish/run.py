@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import yaml
 
 from elp_warehouse import paths
@@ -91,8 +92,8 @@ def resolve_min_cell_size(dbt_vars: str | None = None) -> object:
     value = (project.get("vars") or {}).get("min_cell_size")
     if dbt_vars:
         override = yaml.safe_load(dbt_vars) or {}
-        if isinstance(override, dict):
-            value = override.get("min_cell_size", value)
+        if isinstance(override, dict) and "min_cell_size" in override:
+            return override["min_cell_size"]  # a null given is refused, not replaced
     if value is None:
         raise PublishError("var min_cell_size is not set in dbt_project.yml")
     return value
@@ -145,9 +146,11 @@ def publish(
                 print(f"publish: pausing {pause}s before the swap ({PAUSE_ENV})", flush=True)
                 time.sleep(pause)
             swap(warehouse_dir, tmp_db, tmp_parquet, snapshot_id)
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(OSError):
                 remove_leftovers(warehouse_dir)
+            if isinstance(exc, OSError | duckdb.IOException):  # a full disk, a permission
+                raise PublishError(f"cannot write the snapshot in {warehouse_dir}: {exc}") from exc
             raise
     marts, suppressed, warnings = result
     return PublishResult(
