@@ -208,6 +208,21 @@ def nightly_env(
     return dated
 
 
+def read_run_log(db: Path, sql: str, params: list[object] | None = None) -> list[Any] | None:
+    """Rows of `sql` on the working database `db` (read-only) when it holds ops.run_log;
+    None when it holds none. duckdb.Error when it cannot be opened (a build writing it)."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        found = con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'ops' and table_name = 'run_log'"
+        ).fetchone()
+        if not found or found[0] == 0:
+            return None
+        return con.execute(sql, params or []).fetchall()
+
+
 def last_built_extraction_date(db: Path) -> tuple[date, str] | None:
     """The extraction date of the latest successful full build in the run log, and when that
     build started; None without one."""
@@ -216,20 +231,14 @@ def last_built_extraction_date(db: Path) -> tuple[date, str] | None:
     if not db.exists():
         return None
     try:
-        with duckdb.connect(str(db), read_only=True) as con:
-            found = con.execute(
-                "select count(*) from information_schema.tables"
-                " where table_schema = 'ops' and table_name = 'run_log'"
-            ).fetchone()
-            if not found or found[0] == 0:
-                return None
-            rows = con.execute(
-                "select vars, started_at from ops.run_log where command = 'build'"
-                " and selected is null and status = 'success' order by started_at desc"
-            ).fetchall()
+        rows = read_run_log(
+            db,
+            "select vars, started_at from ops.run_log where command = 'build'"
+            " and selected is null and status = 'success' order by started_at desc",
+        )
     except duckdb.Error as exc:
         raise CliError(f"cannot read the run log of {db}: {exc}", EXIT_BUSY) from exc
-    for given, started_at in rows:
+    for given, started_at in rows or []:
         try:
             return _day(str(json.loads(given)["extraction_date"])), f"{started_at:%Y-%m-%d %H:%M}"
         except (TypeError, ValueError, KeyError):
@@ -316,22 +325,18 @@ def print_run_log(last: int) -> bool:
         print(f"run log: no warehouse at {db}", file=sys.stderr)
         return False
     try:
-        with duckdb.connect(str(db), read_only=True) as con:
-            found = con.execute(
-                "select count(*) from information_schema.tables"
-                " where table_schema = 'ops' and table_name = 'run_log'"
-            ).fetchone()
-            if not found or found[0] == 0:
-                print(f"run log: {db} holds no run yet", file=sys.stderr)
-                return False
-            rows = con.execute(
-                f"select {', '.join(RUN_LOG_SUMMARY)} from ("
-                "select * from ops.run_log order by started_at desc limit ?"
-                ") as latest order by started_at",
-                [last],
-            ).fetchall()
+        rows = read_run_log(
+            db,
+            f"select {', '.join(RUN_LOG_SUMMARY)} from ("
+            "select * from ops.run_log order by started_at desc limit ?"
+            ") as latest order by started_at",
+            [last],
+        )
     except duckdb.IOException as exc:  # a build holds the database's write lock
         print(f"run log: cannot open {db} now: {exc}", file=sys.stderr)
+        return False
+    if rows is None:
+        print(f"run log: {db} holds no run yet", file=sys.stderr)
         return False
     for row in rows:
         entry = dict(zip(RUN_LOG_SUMMARY, row, strict=True))
