@@ -6,12 +6,53 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any, NoReturn
 
 from elp_warehouse import paths
+
+# Exit codes (docs/operations.md, "Exit codes"). Expected errors print one line on stderr,
+# `elp <command>: error: ...`; only a bug shows a traceback.
+EXIT_FAILED = 1  # the build, a data test, the preflight, the freshness gate failed
+EXIT_USAGE = 2  # a bad argument or setting, refused before anything ran (argparse's code)
+EXIT_MISSING = 3  # no raw extract, no working database or no dbt manifest where expected
+EXIT_OLDER_EXTRACT = 4  # nightly: the extract is older than the last one built
+EXIT_PUBLISH = 5  # the publish failed or was refused; the previous snapshot is kept
+EXIT_BUSY = 6  # another elp build / nightly holds the warehouse
+
+
+class CliError(Exception):
+    """An expected failure: printed as one line, the command exits with `code`."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line (with where to find help), exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: \d takes any script's
+
+
+def iso_date(text: str) -> date:
+    """A calendar day written YYYY-MM-DD, nothing else (no time, no week date, no spaces)."""
+    if not ISO_DAY.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a calendar day ({exc})") from exc
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -25,7 +66,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         seed=args.seed,
         first_year=args.first_year,
         last_year=args.last_year,
-        extraction_date=date.fromisoformat(args.extraction_date),
+        extraction_date=args.extraction_date,
         truth_dir=truth,
         progress=not args.no_progress,
     )
@@ -49,67 +90,213 @@ def run_dbt(args: list[str], env: dict[str, str]) -> int:
     return subprocess.run(cmd, cwd=paths.PROJECT_ROOT, env=env, check=False).returncode
 
 
+# dbt vars that hold a day: checked here, before dbt builds any SQL with them
+DATE_VARS = ("extraction_date", "run_date", "transitions_cohort_start", "transitions_cohort_end")
+
+
+def parse_vars(text: str | None) -> dict[str, Any]:
+    """--vars (a YAML mapping), its dates checked; {} when none is given."""
+    import yaml
+
+    if not text:
+        return {}
+    try:
+        given = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CliError(f"--vars is not valid YAML: {exc}", EXIT_USAGE) from exc
+    except ValueError as exc:  # YAML reads an unquoted 2025-02-30 as a date, and fails
+        raise CliError(f"--vars holds an impossible date: {exc}", EXIT_USAGE) from exc
+    if given is None:
+        return {}
+    if not isinstance(given, dict):
+        raise CliError(f"--vars must be a YAML mapping, got: {text!r}", EXIT_USAGE)
+    for name in DATE_VARS:
+        value = given.get(name)
+        if value is None or (name == "run_date" and value == ""):
+            continue
+        try:
+            iso_date(value.isoformat() if isinstance(value, date) else str(value))
+        except argparse.ArgumentTypeError as exc:
+            raise CliError(f"--vars {name}: {exc}", EXIT_USAGE) from exc
+    return given
+
+
+def checked_min_cell_size(dbt_vars: str | None, given: int | None, unsafe_flag: bool) -> int:
+    """The publish's min_cell_size, refused before anything runs when it breaks the IMA rule."""
+    from elp_warehouse.publish.errors import PublishError
+    from elp_warehouse.publish.run import (
+        check_min_cell_size,
+        resolve_min_cell_size,
+        small_cells_allowed,
+    )
+
+    try:
+        size = given if given is not None else resolve_min_cell_size(dbt_vars)
+        return check_min_cell_size(size, small_cells_allowed(unsafe_flag))
+    except PublishError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+
+
+def checked_raw_dir(given: str | None) -> Path:
+    raw = Path(given).resolve() if given else paths.raw_dir()
+    if not raw.is_dir():
+        raise CliError(
+            f"no raw extract folder at {raw} (give --raw-dir or set ELP_RAW_DIR)", EXIT_MISSING
+        )
+    return raw
+
+
+@contextmanager
+def warehouse_run(env: dict[str, str]) -> Iterator[None]:
+    """One elp build / nightly at a time per warehouse; a second one is refused at once."""
+    from elp_warehouse.publish.atomic import WarehouseBusyError, run_lock
+
+    warehouse = Path(env["ELP_WAREHOUSE_DIR"])
+    warehouse.mkdir(parents=True, exist_ok=True)
+    try:
+        lock = run_lock(warehouse)
+        lock.__enter__()
+    except WarehouseBusyError as exc:
+        raise CliError(str(exc), EXIT_BUSY) from exc
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
-    env = dbt_env(Path(args.raw_dir).resolve() if args.raw_dir else None)
+    parse_vars(args.vars)
+    unsafe = args.unsafe_allow_small_cells
+    min_cell_size = checked_min_cell_size(args.vars, None, unsafe)
+    # a selection may read no raw table (the preflight then checks none)
+    raw = Path(args.raw_dir or paths.raw_dir()) if args.select else checked_raw_dir(args.raw_dir)
+    env = dbt_env(raw.resolve())
     dbt_args = ["build", *(["--vars", args.vars] if args.vars else [])]
     dbt_args += ["--select", *args.select] if args.select else []
-    rc = run_dbt(dbt_args, env)
-    if rc != 0 or args.no_publish:
-        return rc  # a failed build never touches the published snapshot
-    return _publish(dbt_vars=args.vars)
+    with warehouse_run(env):
+        if run_dbt(dbt_args, env) != 0:
+            return EXIT_FAILED  # a failed build never touches the published snapshot
+        if not args.no_publish:
+            publish_built(env, args.vars, min_cell_size, unsafe)
+    return 0
 
 
 def nightly_vars(extra: str | None) -> str | None:
-    """The --vars of a night, as JSON, or None: the user's vars (YAML)."""
-    import yaml
-
-    merged: dict[str, object] = {}
-    if extra:
-        given = yaml.safe_load(extra)
-        if not isinstance(given, dict):
-            raise SystemExit(f"--vars must be a YAML mapping, got: {extra!r}")
-        merged.update(given)
-    return json.dumps(merged) if merged else None
+    """The --vars of a night, as JSON, or None: the user's vars (YAML), checked."""
+    merged = parse_vars(extra)
+    return json.dumps(merged, default=str) if merged else None
 
 
-def nightly_env(env: dict[str, str], extraction_date: str, run_date: str | None) -> dict[str, str]:
+def _day(value: str | date) -> date:
+    if isinstance(value, date):
+        return value
+    if not ISO_DAY.fullmatch(value):
+        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
+    return date.fromisoformat(value)
+
+
+def nightly_env(
+    env: dict[str, str], extraction_date: str | date, run_date: str | date | None
+) -> dict[str, str]:
     """`env` with the night's dates, which dbt_project.yml reads into vars extraction_date and
     run_date: set in the environment, not in --vars, whose change every night would make dbt
     parse the whole project again (dbt_project.yml). The run date is today unless given: a
     night measures the extract's freshness against the day it runs."""
-    dated = dict(env, ELP_EXTRACTION_DATE=date.fromisoformat(extraction_date).isoformat())
-    day = date.fromisoformat(run_date) if run_date else date.today()
+    dated = dict(env, ELP_EXTRACTION_DATE=_day(extraction_date).isoformat())
+    day = _day(run_date) if run_date else date.today()
     dated["ELP_RUN_DATE"] = day.isoformat()
     return dated
 
 
+def read_run_log(db: Path, sql: str, params: list[object] | None = None) -> list[Any] | None:
+    """Rows of `sql` on the working database `db` (read-only) when it holds ops.run_log;
+    None when it holds none. duckdb.Error when it cannot be opened (a build writing it)."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        found = con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'ops' and table_name = 'run_log'"
+        ).fetchone()
+        if not found or found[0] == 0:
+            return None
+        return con.execute(sql, params or []).fetchall()
+
+
+def last_built_extraction_date(db: Path) -> tuple[date, str] | None:
+    """The extraction date of the latest successful full build in the run log, and when that
+    build started; None without one."""
+    import duckdb
+
+    if not db.exists():
+        return None
+    try:
+        rows = read_run_log(
+            db,
+            "select vars, started_at from ops.run_log where command = 'build'"
+            " and selected is null and status = 'success' order by started_at desc",
+        )
+    except duckdb.Error as exc:
+        raise CliError(f"cannot read the run log of {db}: {exc}", EXIT_BUSY) from exc
+    for given, started_at in rows or []:
+        try:
+            return _day(str(json.loads(given)["extraction_date"])), f"{started_at:%Y-%m-%d %H:%M}"
+        except (TypeError, ValueError, KeyError):
+            continue  # a row without a readable date: the one before it decides
+    return None
+
+
+def refuse_older_extract(env: dict[str, str], allow_older: bool) -> None:
+    """A night never replaces the warehouse with an extract older than the last one built."""
+    new = _day(env["ELP_EXTRACTION_DATE"])
+    last = last_built_extraction_date(Path(env["ELP_WAREHOUSE_DIR"]) / "elp.duckdb")
+    if last is None or new >= last[0]:
+        return
+    said = (
+        f"the extraction date {new} is older than {last[0]}, that of the last successful"
+        f" build (started {last[1]})"
+    )
+    if not allow_older:
+        raise CliError(
+            f"{said}: refused, nothing was built and the published snapshot is unchanged"
+            " (--allow-older-extract builds it on purpose)",
+            EXIT_OLDER_EXTRACT,
+        )
+    print(
+        f"elp nightly: warning: {said}; built on purpose (--allow-older-extract)",
+        file=sys.stderr,
+    )
+
+
 def _cmd_nightly(args: argparse.Namespace) -> int:
     """docs/operations.md: freshness gate, full build, publish, the night's run log."""
-    env = nightly_env(
-        dbt_env(Path(args.raw_dir).resolve() if args.raw_dir else None),
-        args.extraction_date,
-        args.run_date,
-    )
+    dbt_vars = nightly_vars(args.vars)
+    unsafe = args.unsafe_allow_small_cells
+    min_cell_size = checked_min_cell_size(dbt_vars, None, unsafe)
+    env = nightly_env(dbt_env(checked_raw_dir(args.raw_dir)), args.extraction_date, args.run_date)
     if not args.unit_tests:
         # unit tests check the code, not the night's data: CI runs them (make test)
         env["DBT_EXCLUDE_RESOURCE_TYPES"] = "unit_test"
-    dbt_vars = nightly_vars(args.vars)
     given = ["--vars", dbt_vars] if dbt_vars else []
-    # the gate: model extract_freshness and its tests, before anything else is built
-    rc = run_dbt(["build", "--select", "extract_freshness", *given], env)
-    if rc != 0:
-        print(
-            "nightly: stopped, the extract failed the freshness gate (stale or unreadable);"
-            " nothing else was built and the published snapshot is unchanged",
-            file=sys.stderr,
-        )
-        print_run_log(last=1)
-        return rc
-    rc = run_dbt(["build", *given], env)
-    if rc == 0 and not args.no_publish:
-        rc = _publish(dbt_vars=dbt_vars)
-    print_run_log(last=2)
-    return rc
+    with warehouse_run(env):
+        refuse_older_extract(env, args.allow_older_extract)
+        # the gate: model extract_freshness and its tests, before anything else is built
+        if run_dbt(["build", "--select", "extract_freshness", *given], env) != 0:
+            print(
+                "nightly: stopped, the extract failed the freshness gate (stale or unreadable);"
+                " nothing else was built and the published snapshot is unchanged",
+                file=sys.stderr,
+            )
+            print_run_log(last=1)
+            return EXIT_FAILED
+        try:
+            if run_dbt(["build", *given], env) != 0:
+                return EXIT_FAILED
+            if not args.no_publish:
+                publish_built(env, dbt_vars, min_cell_size, unsafe)
+        finally:
+            print_run_log(last=2)
+    return 0
 
 
 # the run log columns `elp runs` shows, in order
@@ -138,22 +325,18 @@ def print_run_log(last: int) -> bool:
         print(f"run log: no warehouse at {db}", file=sys.stderr)
         return False
     try:
-        with duckdb.connect(str(db), read_only=True) as con:
-            found = con.execute(
-                "select count(*) from information_schema.tables"
-                " where table_schema = 'ops' and table_name = 'run_log'"
-            ).fetchone()
-            if not found or found[0] == 0:
-                print(f"run log: {db} holds no run yet", file=sys.stderr)
-                return False
-            rows = con.execute(
-                f"select {', '.join(RUN_LOG_SUMMARY)} from ("
-                "select * from ops.run_log order by started_at desc limit ?"
-                ") as latest order by started_at",
-                [last],
-            ).fetchall()
+        rows = read_run_log(
+            db,
+            f"select {', '.join(RUN_LOG_SUMMARY)} from ("
+            "select * from ops.run_log order by started_at desc limit ?"
+            ") as latest order by started_at",
+            [last],
+        )
     except duckdb.IOException as exc:  # a build holds the database's write lock
         print(f"run log: cannot open {db} now: {exc}", file=sys.stderr)
+        return False
+    if rows is None:
+        print(f"run log: {db} holds no run yet", file=sys.stderr)
         return False
     for row in rows:
         entry = dict(zip(RUN_LOG_SUMMARY, row, strict=True))
@@ -170,20 +353,62 @@ def _cmd_runs(args: argparse.Namespace) -> int:
     return 0 if print_run_log(last=args.last) else 1
 
 
-def _publish(dbt_vars: str | None = None, min_cell_size: int | None = None) -> int:
+def _publish(dbt_vars: str | None, min_cell_size: int, unsafe: bool) -> None:
     from elp_warehouse.publish import PublishError, publish
 
     try:
-        result = publish(dbt_vars=dbt_vars, min_cell_size=min_cell_size)
+        result = publish(dbt_vars=dbt_vars, min_cell_size=min_cell_size, allow_small_cells=unsafe)
     except PublishError as exc:
-        print(f"publish failed, previous snapshot kept: {exc}", file=sys.stderr)
-        return 1
+        raise CliError(f"publish failed, previous snapshot kept: {exc}", EXIT_PUBLISH) from exc
     print(result.summary())
-    return 0
+
+
+def publish_built(
+    env: dict[str, str], dbt_vars: str | None, min_cell_size: int, unsafe: bool
+) -> None:
+    """Publish what the build just built; when that fails, the build's run-log row says so."""
+    try:
+        _publish(dbt_vars, min_cell_size, unsafe)
+    except Exception as exc:
+        record_publish_failure(env, str(exc) if isinstance(exc, CliError) else repr(exc))
+        raise
+
+
+def record_publish_failure(env: dict[str, str], message: str) -> None:
+    """Mark the build's row of ops.run_log `failed`, the publish's error in `message`: the
+    build passed, but the night did not publish (docs/operations.md)."""
+    import duckdb
+
+    results = paths.target_dir(env) / "run_results.json"
+    try:
+        invocation = json.loads(results.read_text())["metadata"]["invocation_id"]
+    except (OSError, ValueError, KeyError):
+        invocation = None
+    note = message if message.startswith("publish failed") else f"publish failed: {message}"
+    try:
+        with duckdb.connect(str(Path(env["ELP_WAREHOUSE_DIR"]) / "elp.duckdb")) as con:
+            con.execute(
+                "update ops.run_log set status = 'failed', message = left(coalesce(message"
+                " || '; ', '') || ?, 1000) where invocation_id = coalesce(?, (select"
+                " invocation_id from ops.run_log order by started_at desc limit 1))",
+                [note, invocation],
+            )
+    except duckdb.Error as exc:
+        print(f"elp: warning: the failed publish is not in the run log: {exc}", file=sys.stderr)
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    return _publish(dbt_vars=args.vars, min_cell_size=args.min_cell_size)
+    from elp_warehouse.publish.declarations import default_manifest_path
+
+    parse_vars(args.vars)
+    unsafe = args.unsafe_allow_small_cells
+    min_cell_size = checked_min_cell_size(args.vars, args.min_cell_size, unsafe)
+    needs = [(paths.database_path(), "working database"), (default_manifest_path(), "dbt manifest")]
+    for needed, what in needs:
+        if not needed.exists():
+            raise CliError(f"no {what} at {needed}: build first (elp build)", EXIT_MISSING)
+    _publish(args.vars, min_cell_size, unsafe)
+    return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -217,7 +442,8 @@ def _cmd_where(_args: argparse.Namespace) -> int:
     print(f"Raw extract:        {paths.raw_dir()}")
     print(f"Working database:   {db}")
     print("Query the marts, for example:")
-    print(f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{db}', read_only=True)")
+    print(f'  .venv/bin/python -c "import duckdb; print(duckdb.connect({str(db)!r},')
+    print("      read_only=True)")
     print("      .sql('select * from marts.mart_population_weights limit 5'))\"")
     print(f"BI snapshot:        {db.parent / 'published.duckdb'} (read-only; docs/bi.md)")
     print("Run log:            .venv/bin/elp runs (nightly runs: docs/operations.md)")
@@ -225,8 +451,16 @@ def _cmd_where(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _unsafe_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--unsafe-allow-small-cells",
+        action="store_true",
+        help="allow min_cell_size below 5 (the IMA's rule); stamped in the snapshot",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="elp", description=__doc__)
+    parser = OneLineParser(prog="elp", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     gen = sub.add_parser("generate", help="write a synthetic extract that follows the contract")
@@ -236,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--truth-dir", default=None, help="default: sibling 'truth' folder of --out")
     gen.add_argument("--first-year", type=int, default=2010)
     gen.add_argument("--last-year", type=int, default=2024)
-    gen.add_argument("--extraction-date", default="2025-06-23")
+    gen.add_argument("--extraction-date", type=iso_date, default=date(2025, 6, 23))
     gen.add_argument("--no-progress", action="store_true")
     gen.set_defaults(func=_cmd_generate)
 
@@ -245,6 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--vars", default=None, help="dbt --vars YAML, e.g. '{last_year: 2025}'")
     build.add_argument("--select", nargs="+", default=None, help="dbt node selection")
     build.add_argument("--no-publish", action="store_true", help="skip the BI snapshot")
+    _unsafe_flag(build)
     build.set_defaults(func=_cmd_build)
 
     night = sub.add_parser(
@@ -252,12 +487,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="the nightly run: freshness gate, full build, publish, run log (docs/operations.md)",
     )
     night.add_argument(
-        "--extraction-date", required=True, help="the new extract's cut-off date (YYYY-MM-DD)"
+        "--extraction-date",
+        required=True,
+        type=iso_date,
+        help="the new extract's cut-off date (YYYY-MM-DD)",
     )
     night.add_argument("--raw-dir", default=None, help="default: ELP_RAW_DIR or data/raw")
     night.add_argument(
         "--run-date",
         default=None,
+        type=iso_date,
         help="day freshness is measured against (YYYY-MM-DD); default: today",
     )
     night.add_argument("--vars", default=None, help="further dbt --vars YAML")
@@ -265,6 +504,12 @@ def build_parser() -> argparse.ArgumentParser:
     night.add_argument(
         "--unit-tests", action="store_true", help="also run the unit tests (CI runs them)"
     )
+    night.add_argument(
+        "--allow-older-extract",
+        action="store_true",
+        help="build an extract older than the last one built (refused otherwise)",
+    )
+    _unsafe_flag(night)
     night.set_defaults(func=_cmd_nightly)
 
     runs = sub.add_parser("runs", help="print the latest rows of the run log (ops.run_log)")
@@ -274,6 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
     pub = sub.add_parser("publish", help="write the suppressed BI snapshot (published.duckdb)")
     pub.add_argument("--vars", default=None, help="dbt --vars YAML the build used")
     pub.add_argument("--min-cell-size", type=int, default=None, help="default: var min_cell_size")
+    _unsafe_flag(pub)
     pub.set_defaults(func=_cmd_publish)
 
     rep = sub.add_parser("report", help="render the study's figures as one HTML file")
@@ -299,7 +545,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    rc: int = args.func(args)
+    try:
+        rc: int = args.func(args)
+    except CliError as exc:
+        print(f"elp {args.command}: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return exc.code
     return rc
 
 

@@ -22,6 +22,7 @@ SNAPSHOT_NAME = "published.duckdb"
 PARQUET_LINK = "published"
 PARQUET_VERSIONS = ".published-versions"
 LOCK_NAME = ".published.lock"
+RUN_LOCK_NAME = ".elp-run.lock"
 TMP_PREFIX = ".published.tmp-"
 KEEP_PARQUET_VERSIONS = 2
 
@@ -31,6 +32,29 @@ def publish_lock(warehouse_dir: Path) -> Iterator[None]:
     """One publisher at a time per warehouse folder (readers never take this lock)."""
     with open(warehouse_dir / LOCK_NAME, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another elp build or nightly holds the warehouse folder."""
+
+
+@contextlib.contextmanager
+def run_lock(warehouse_dir: Path) -> Iterator[None]:
+    """One `elp build` / `elp nightly` at a time per warehouse folder: a second one is refused
+    at once rather than failing on DuckDB's file lock halfway through its dbt runs. The lock
+    dies with its process, so a killed run leaves none behind."""
+    with open(warehouse_dir / RUN_LOCK_NAME, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise WarehouseBusyError(
+                f"another elp build or nightly is running on the warehouse {warehouse_dir}"
+                f" (lock {RUN_LOCK_NAME}); try again when it has ended"
+            ) from exc
         try:
             yield
         finally:

@@ -18,6 +18,15 @@ from elp_warehouse.publish.errors import PublishError
 from elp_warehouse.publish.names import MART_SCHEMA, NISS_VALUE, quote
 from elp_warehouse.publish.suppression import suppressed_selects
 
+# The IMA's small-cell rule: no published value rests on fewer than this many persons
+# (publish/run.py refuses a smaller min_cell_size without the unsafe flag).
+IMA_MIN_CELL_SIZE = 5
+
+
+def sql_string(text: str) -> str:
+    """`text` as a SQL string literal: a path may hold a quote."""
+    return "'" + text.replace("'", "''") + "'"
+
 
 def write_snapshot(
     tmp_db: Path,
@@ -32,7 +41,7 @@ def write_snapshot(
     con = duckdb.connect(str(tmp_db))
     try:
         try:
-            con.execute(f"attach '{working_db}' as src (read_only)")
+            con.execute(f"attach {sql_string(str(working_db))} as src (read_only)")
         except duckdb.Error as exc:
             raise PublishError(f"cannot open the working database read-only: {exc}") from exc
         db_columns: dict[str, list[str]] = {}
@@ -78,9 +87,8 @@ def write_snapshot(
             ).fetchall()[0]
             marts[decl.name], suppressed[decl.name] = int(n), int(s)
             _comment(con, decl, nodes[decl.name], k)
-            con.execute(
-                f"copy {target} to '{tmp_parquet / (decl.name + '.parquet')}' (format parquet)"
-            )
+            parquet_file = sql_string(str(tmp_parquet / (decl.name + ".parquet")))
+            con.execute(f"copy {target} to {parquet_file} (format parquet)")
             con.execute(f"drop table {quote('_supp_' + decl.name)}")
         if con.execute(
             "select count(*) from information_schema.tables where table_catalog = 'src' "
@@ -95,13 +103,14 @@ def write_snapshot(
         con.execute(
             "create table meta.snapshot as select ?::varchar as snapshot_version, "
             "?::timestamp as published_at, ?::integer as min_cell_size, ?::varchar as dbt_version, "
-            "?::varchar as dbt_invocation",
+            "?::varchar as dbt_invocation, ?::boolean as unsafe_small_cells",
             [
                 snapshot_id,
                 published_at,
                 k,
                 manifest.get("metadata", {}).get("dbt_version"),
                 manifest.get("metadata", {}).get("invocation_id"),
+                k < IMA_MIN_CELL_SIZE,
             ],
         )
         con.execute(
@@ -122,6 +131,7 @@ def write_snapshot(
         "snapshot_id": snapshot_id,
         "published_at": datetime.now(UTC).isoformat(),
         "min_cell_size": k,
+        "unsafe_small_cells": k < IMA_MIN_CELL_SIZE,
         "marts": marts,
         "suppressed_rows": suppressed,
     }
