@@ -554,11 +554,6 @@ def test_a_failed_publish_is_logged_as_failed(night: Night) -> None:
     assert "status=failed" in proc.stdout.splitlines()[-2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs ELP_RAW_DIR quoted in models/staging/_staging__sources.yml external_location"
-    " (| replace(\"'\", \"''\")): the raw sources' SQL literal ends at the quote",
-)
 def test_the_freshness_gate_reads_an_extract_in_a_folder_with_a_quote(
     night: Night, tmp_path: Path
 ) -> None:
