@@ -130,9 +130,9 @@
         'elp_session': {'quantity': 20, 'insurance_eur': 400, 'patient_eur': 25},
         'elp_trajectory_service': {'quantity': 20, 'insurance_eur': 400, 'patient_eur': 25},
         'psychiatrist_ambulatory': {'quantity': 31, 'insurance_eur': 500, 'patient_eur': 100},
-        'acute_psychiatric': {'quantity': 366, 'insurance_eur': 2000, 'patient_eur': 500},
-        'rehab_residential': {'quantity': 366, 'insurance_eur': 2000, 'patient_eur': 500},
-        'other': {'quantity': 366, 'insurance_eur': 10000, 'patient_eur': 2000},
+        'acute_psychiatric': {'quantity': 366, 'insurance_eur': 2_000, 'patient_eur': 500},
+        'rehab_residential': {'quantity': 366, 'insurance_eur': 2_000, 'patient_eur': 500},
+        'other': {'quantity': 366, 'insurance_eur': 10_000, 'patient_eur': 2_000},
     }) }}
 {% endmacro %}
 

@@ -417,7 +417,9 @@ def quarantined_niss_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     claims = [row("claims")]
     for i, member_id in enumerate(NISS_VARIANTS + NOT_NISS):
         claims.append(row("claims", claim_id=f"V{i:02d}", member_id=member_id))
-    write_extract(base / "raw", {**valid_extract(), "claims": claims})
+    # the pseudonyms that are not NISS are members (else rule member_not_in_members_yearly)
+    members = [row("members_yearly")] + [row("members_yearly", member_id=m) for m in NOT_NISS]
+    write_extract(base / "raw", {**valid_extract(), "claims": claims, "members_yearly": members})
     proc = run_dbt(
         ["build", "--select", "+quarantine_claims", "--exclude", "test_type:data"],
         base / "raw",
