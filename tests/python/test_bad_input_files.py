@@ -326,6 +326,39 @@ def test_value_range_is_read_from_the_data_when_statistics_are_missing(
     assert f"file {path}, column quantity holds values from 2 to 99999" in text
 
 
+@pytest.mark.parametrize(
+    ("table", "column", "values", "count"),
+    [
+        ("claims", "amount_insurance_eur", [20.0, float("nan")], 1),
+        ("claims", "amount_patient_eur", [float("inf"), 1.0, float("-inf")], 2),
+        ("complementary_refunds", "amount_eur", [float("nan"), float("nan")], 2),
+    ],
+)
+def test_nan_or_infinity_for_a_decimal_or_integer_column_is_refused(
+    raw_dir: Path,
+    reused_warehouse_dir: Path,
+    dbt_target_dir: Path,
+    table: str,
+    column: str,
+    values: list[float],
+    count: int,
+) -> None:
+    """The footer statistics leave NaN out, so the range check cannot see it: the preflight
+    reads such a column (delivered as floating point) and names file, column and count."""
+    extract = valid_extract()
+    id_column = {"claims": "claim_id", "complementary_refunds": "refund_id"}[table]
+    extract[table] = [row(table, **{id_column: f"X{i}"}) for i in range(len(values))]
+    write_extract(raw_dir, extract)
+    path = raw_dir / table / "part-0.parquet"
+    replace_column(path, column, pa.array(values, pa.float64()))
+    text = refused(preflight(raw_dir, reused_warehouse_dir, dbt_target_dir, table), table)
+    assert (
+        f"file {path}, column {column} has type DOUBLE with {count} value(s) NaN or infinite"
+        in text
+    )
+    assert "Check value_not_finite" in text
+
+
 def test_wider_types_within_the_contract_range_pass(
     raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
 ) -> None:
