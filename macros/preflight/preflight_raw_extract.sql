@@ -58,6 +58,7 @@
 
     {#- each file read on its own, so that DuckDB's error on a corrupt footer names that file -#}
     {%- set timestamp_columns = [] -%}
+    {%- set float_columns = [] -%}
     {%- for file in files -%}
         {%- set quoted_file = file | replace("'", "''") -%}
         {%- do log('Raw preflight: reading the schema of ' ~ file, info=false) -%}
@@ -92,6 +93,9 @@
                     ~ 'the calendar date of the delivery') }}
             {%- elif family == 'date' and actual_type.startswith('TIMESTAMP') -%}
                 {%- do timestamp_columns.append((file, column.name, actual_type)) -%}
+            {%- elif contract_type_bound(expected_type) is not none
+                and actual_type.split('(')[0] in ['DOUBLE', 'FLOAT', 'REAL'] -%}
+                {%- do float_columns.append((file, column.name, actual_type, expected_type)) -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endfor -%}
@@ -99,6 +103,7 @@
     {%- do preflight_row_counts(raw_source, file_glob, files | length, refusal) -%}
     {%- do preflight_value_ranges(raw_source, file_glob, refusal) -%}
     {%- do preflight_timestamps_at_midnight(timestamp_columns, refusal) -%}
+    {%- do preflight_finite_values(float_columns, refusal) -%}
 
     {#- only member_id is read; the files are named by a second query, run only on a match -#}
     {%- if 'member_id' in raw_source.columns -%}
@@ -277,6 +282,24 @@
                 ~ checked[1] ~ '); the contract wants DATE. Check timestamp_not_at_midnight: '
                 ~ 'a time of day, or a date shifted by a time-zone conversion. Fix: write the '
                 ~ 'column as a Parquet DATE (Arrow date32)') }}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- A floating-point column delivered for an integer or DECIMAL contract column may hold NaN or
+    infinity, which the footer statistics leave out and no cast accepts; the values are read as
+    text because DuckDB folds isnan() away from those statistics. -#}
+{% macro preflight_finite_values(float_columns, refusal) -%}
+    {%- for file, column_name, actual_type, expected_type in float_columns -%}
+        {%- set checked = run_query('select count(*) from read_parquet('
+            ~ "'" ~ file | replace("'", "''") ~ "', hive_partitioning = false) where lower(cast("
+            ~ column_name ~ " as varchar)) in ('nan', '-nan', 'inf', '-inf', 'infinity', '-infinity')"
+        ).rows[0] -%}
+        {%- if checked[0] > 0 -%}
+            {{ refuse_extract(refusal ~ 'file ' ~ file ~ ', column ' ~ column_name ~ ' has type '
+                ~ actual_type ~ ' with ' ~ checked[0] ~ ' value(s) NaN or infinite; the contract '
+                ~ 'wants ' ~ expected_type ~ '. Check value_not_finite: no such value can be '
+                ~ 'loaded; fix the value in the delivery') }}
         {%- endif -%}
     {%- endfor -%}
 {%- endmacro %}

@@ -326,6 +326,59 @@ def test_value_range_is_read_from_the_data_when_statistics_are_missing(
     assert f"file {path}, column quantity holds values from 2 to 99999" in text
 
 
+@pytest.mark.parametrize(
+    ("table", "column", "values", "expected"),
+    [
+        # NaN among ordinary values: the footer statistics leave it out of min / max
+        (
+            "claims",
+            "amount_insurance_eur",
+            [20.0, float("nan")],
+            "has type DOUBLE with 1 value(s) NaN or infinite; the contract wants DECIMAL(12,2). "
+            "Check value_not_finite",
+        ),
+        (
+            "complementary_refunds",
+            "amount_eur",
+            [15.0, float("nan"), float("nan"), 3.0],
+            "has type DOUBLE with 2 value(s) NaN or infinite",
+        ),
+        # infinities and an all-NaN column reach the statistics: the range check names them
+        (
+            "claims",
+            "amount_patient_eur",
+            [float("inf"), 1.0, float("-inf")],
+            "holds values from -inf to inf, outside the contract type DECIMAL(12,2)",
+        ),
+        (
+            "complementary_refunds",
+            "amount_eur",
+            [float("nan"), float("nan")],
+            "holds values from nan to nan, outside the contract type DECIMAL(12,2)",
+        ),
+    ],
+)
+def test_nan_or_infinity_for_a_decimal_column_is_refused(
+    raw_dir: Path,
+    reused_warehouse_dir: Path,
+    dbt_target_dir: Path,
+    table: str,
+    column: str,
+    values: list[float],
+    expected: str,
+) -> None:
+    """No NaN or infinity reaches a DECIMAL column (the load would stop on an anonymous
+    conversion error): the file and column are named."""
+    extract = valid_extract()
+    id_column = {"claims": "claim_id", "complementary_refunds": "refund_id"}[table]
+    extract[table] = [row(table, **{id_column: f"X{i}"}) for i in range(len(values))]
+    write_extract(raw_dir, extract)
+    path = raw_dir / table / "part-0.parquet"
+    replace_column(path, column, pa.array(values, pa.float64()))
+    text = refused(preflight(raw_dir, reused_warehouse_dir, dbt_target_dir, table), table)
+    assert f"file {path}, column {column} {expected}" in text
+
+
 def test_wider_types_within_the_contract_range_pass(
     raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
 ) -> None:
