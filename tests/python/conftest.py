@@ -273,6 +273,25 @@ def output(proc: subprocess.CompletedProcess[str]) -> str:
     return proc.stdout + proc.stderr
 
 
+def build_quarantining_every_rule(
+    base: Path, tables: Mapping[str, list[dict[str, Any]]], select: list[str]
+) -> Path:
+    """Write `tables` under `base/raw` and run `dbt <select>` into `base/warehouse` so that the
+    row rules, not the build gates, decide: the preflight is skipped (it would refuse a NISS-
+    like member_id before any row rule runs) and any rejected share is allowed. Returns the
+    database; the build must succeed."""
+    write_extract(base / "raw", tables)
+    proc = run_dbt(
+        select,
+        base / "raw",
+        base / "warehouse",
+        vars={"max_rejected_share": 1.0, "skip_raw_preflight": True},
+        target_dir=base / "target",
+    )
+    assert proc.returncode == 0, output(proc)[-6000:]
+    return database_path(base / "warehouse")
+
+
 @pytest.fixture(scope="session")
 def dbt_target_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One dbt target folder for the session: partial parsing keeps each dbt call short."""

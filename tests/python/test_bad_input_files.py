@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import (
     CONTRACT_SCHEMAS,
+    build_quarantining_every_rule,
     database_path,
     output,
     query,
@@ -472,16 +473,11 @@ def quarantined_niss_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         claims.append(row("claims", claim_id=f"V{i:02d}", member_id=member_id))
     # the pseudonyms that are not NISS are members (else rule member_not_in_members_yearly)
     members = [row("members_yearly")] + [row("members_yearly", member_id=m) for m in NOT_NISS]
-    write_extract(base / "raw", {**valid_extract(), "claims": claims, "members_yearly": members})
-    proc = run_dbt(
+    return build_quarantining_every_rule(
+        base,
+        {**valid_extract(), "claims": claims, "members_yearly": members},
         ["build", "--select", "+quarantine_claims", "--exclude", "test_type:data"],
-        base / "raw",
-        base / "warehouse",
-        vars={"max_rejected_share": 1.0, "skip_raw_preflight": True},
-        target_dir=base / "target",
     )
-    assert proc.returncode == 0, output(proc)[-6000:]
-    return database_path(base / "warehouse")
 
 
 def test_niss_variants_are_quarantined_without_their_value(quarantined_niss_db: Path) -> None:
