@@ -3,11 +3,8 @@
 -- that its bookings reach its own cut-off). A plain model with two tests (warn, error) in
 -- _ops__models.yml: `elp nightly` builds it first and stops on error, and the run log reads
 -- the outcome from this table.
-{%- set reference = var('run_date', '') | string | trim or var('extraction_date') | string | trim %}
-{%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', reference) %}
-    {{ exceptions.raise_compiler_error(
-        "var run_date / extraction_date must be a date YYYY-MM-DD, got: " ~ reference) }}
-{%- endif %}
+{%- set reference_var = 'run_date' if var('run_date', '') | string | trim else 'extraction_date' %}
+{%- set reference = strict_date_var(reference_var) %}
 with
 
 latest_bookings as (

@@ -380,4 +380,4 @@ def test_an_event_table_without_rows_is_stale_and_a_crafted_date_is_refused(
             dbt_target_dir,
         )
         assert proc.returncode != 0
-        assert "must be a date YYYY-MM-DD" in output(proc)
+        assert "must be a calendar date written YYYY-MM-DD" in output(proc)
