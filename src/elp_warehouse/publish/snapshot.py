@@ -22,6 +22,13 @@ from elp_warehouse.publish.suppression import suppressed_selects
 # (publish/run.py refuses a smaller min_cell_size without the unsafe flag).
 IMA_MIN_CELL_SIZE = 5
 
+# BI tools embed their own DuckDB, usually a release behind the warehouse's (Superset 6.1.0
+# pins duckdb < 2, the Metabase driver embeds a 1.5 JDBC build): DuckDB 2.0's default storage
+# format cannot be opened by any 1.x reader, so the snapshot is written in the format DuckDB
+# 1.1 and later read (docs/bi.md, "Which readers open the snapshot";
+# tests/python/test_snapshot_readers.py opens it with those readers).
+SNAPSHOT_STORAGE_VERSION = "v1.1.0"
+
 
 def sql_string(text: str) -> str:
     """`text` as a SQL string literal: a path may hold a quote."""
@@ -38,7 +45,9 @@ def write_snapshot(
     snapshot_id: str,
 ) -> tuple[dict[str, int], dict[str, int], list[str]]:
     tmp_parquet.mkdir()
-    con = duckdb.connect(str(tmp_db))
+    con = duckdb.connect(
+        str(tmp_db), config={"storage_compatibility_version": SNAPSHOT_STORAGE_VERSION}
+    )
     try:
         try:
             con.execute(f"attach {sql_string(str(working_db))} as src (read_only)")
