@@ -262,9 +262,7 @@ class _Mapping:
             else float(published)
         )
         cells = (numerator,) if isinstance(numerator, Cell) else tuple(numerator)
-        self.figures.append(
-            Figure(family, label, value, kind, cells, tuple(denominator), offset)
-        )
+        self.figures.append(Figure(family, label, value, kind, cells, tuple(denominator), offset))
 
     def skip(
         self,
@@ -346,7 +344,7 @@ def _supply(m: _Mapping, doc: Mapping[str, Any]) -> None:
                 "health-survey figure by sex, income or survey age band: the marts carry "
                 "the GHQ 2+ need by province only",
             )
-    national = {
+    national: dict[str, tuple[str, Kind]] = {
         "conventioned_providers": ("providers", "count"),
         "licensed_providers": ("licensed", "count"),
         "conventioned_share_of_licensed": ("conventioned_share_of_licensed", "share"),
@@ -360,7 +358,7 @@ def _supply(m: _Mapping, doc: Mapping[str, Any]) -> None:
                     SUPPLY,
                     f"3.2 {measure} Dec {year}",
                     row.get(f"{year}-12"),
-                    kind,  # type: ignore[arg-type]
+                    kind,
                     _overview(year, "belgium", column),
                 )
         elif measure == "conventioned_providers_growth":
@@ -610,7 +608,13 @@ def _function_setting(m: _Mapping, doc: Mapping[str, Any]) -> None:
         function = row["function"]
         for year in (2022, 2023, 2024):
             if function == "total":
-                m.skip(fam, f"Table 2 total users {year}", row["n"][year], "repeats Figure 4's users", "repeat")
+                m.skip(
+                    fam,
+                    f"Table 2 total users {year}",
+                    row["n"][year],
+                    "repeats Figure 4's users",
+                    "repeat",
+                )
                 continue
             m.add(
                 fam,
@@ -861,9 +865,7 @@ def _trajectories(m: _Mapping, doc: Mapping[str, Any]) -> None:
             transition("all", "after", "with_elp_after"),
         )
 
-    def pattern_cells(
-        cohort: int, care: str, pattern: str, elp: str, column: str
-    ) -> list[Cell]:
+    def pattern_cells(cohort: int, care: str, pattern: str, elp: str, column: str) -> list[Cell]:
         return [
             cell(
                 "mart_elp_individual_trajectories",
@@ -969,8 +971,7 @@ class Warehouse:
             present = {
                 r[0]
                 for r in con.execute(
-                    "select table_name from information_schema.tables"
-                    " where table_schema = 'marts'"
+                    "select table_name from information_schema.tables where table_schema = 'marts'"
                 ).fetchall()
             }
             absent = [t for t in MARTS if t not in present]
@@ -1004,9 +1005,7 @@ class Warehouse:
             self._index[(c.mart, names)] = index
         row = index.get(tuple(v for _, v in c.key))
         if row is None:
-            known = all(
-                any(r[name] == value for r in self._rows[c.mart]) for name, value in c.key
-            )
+            known = all(any(r[name] == value for r in self._rows[c.mart]) for name, value in c.key)
             return None, "empty" if known else "missing"
         if c.column not in row:
             raise StudyFiguresError(f"{self.path}: {c.mart} has no column {c.column}")
