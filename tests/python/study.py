@@ -7,15 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from elp_warehouse.study_figures import load_study_figures
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def figures() -> dict[str, Any]:
-    with (ROOT / "reference" / "study_figures.yaml").open() as f:
-        data: dict[str, Any] = yaml.safe_load(f)
-    return data
+    return load_study_figures(ROOT / "reference" / "study_figures.yaml")
 
 
 @dataclass

@@ -14,6 +14,8 @@ full-population truth within the same tolerance, the synthetic extract departs f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,16 @@ import duckdb
 import pytest
 from study import Comparison, figures
 
+from elp_warehouse.study_figures import (
+    CARE_USE,
+    FN18,
+    USERS,
+    Cell,
+    Figure,
+    Warehouse,
+    measure,
+    study_mapping,
+)
 from warehouse import demo_database, demo_truth_dir, rows
 
 RATE_TOL, SHARE_TOL, COUNT_REL = 0.003, 0.03, 0.10
@@ -50,28 +62,16 @@ def _tol(base: float, low: float | None, high: float | None) -> float:
     return max(base, (high - low) / 2) if low is not None and high is not None else base
 
 
-def test_figure_1_and_2_care_use(demo: Path, truth: dict[tuple[int, str, str], Any]) -> None:
-    fig = figures()
-    got = {
-        (r["year"], r["classification"], r["category"]): r
-        for r in rows(demo, "select * from marts.mart_mh_care_use")
-    }
+def test_figure_1_and_2_care_use(demo: Path) -> None:
+    # the figure -> mart mapping of scripts/study_reproduction.py (one mapping for both)
+    mapped, _ = study_mapping(figures())
+    wh = Warehouse(demo)
     cmp = Comparison("Figures 1-2: share of the population with reimbursed MH care")
-    f1 = fig["mh_care_use_all_figure_1"]
-    for row in f1["classification_exclusive"] + f1["aggregates"]:
-        for year in (2010, 2024):
-            m = got.get((year, "figure_1", row["category"]))
-            cmp.add(
-                f"fig1 {row['category']} {year}", row[year], m and m["population_share"], RATE_TOL
-            )
-    for row in fig["mh_care_use_ambulatory_figure_2"]["rows"]:
-        for year in (2010, 2024):
-            if row[year] is None:
-                continue
-            m = got.get((year, "figure_2", row["category"]))
-            cmp.add(
-                f"fig2 {row['category']} {year}", row[year], m and m["population_share"], RATE_TOL
-            )
+    for f in mapped:
+        if f.family == CARE_USE:
+            assert isinstance(f.published, float)
+            cmp.add(f.label, f.published, measure(f, wh).value, RATE_TOL)
+    assert len(cmp.rows) == 29
     assert cmp.report() == []
 
 
@@ -107,24 +107,37 @@ def test_figure_4_users_per_year(demo: Path, truth: dict[tuple[int, str, str], A
     assert cmp.report() == []
 
 
+def _usage_figures(family: str, prefix: str) -> Iterator[tuple[Figure, Cell]]:
+    """The mapped figures of `family` whose label starts with `prefix`, with their cell."""
+    mapped, _ = study_mapping(figures())
+    for f in mapped:
+        if f.family == family and f.label.startswith(prefix):
+            (c,) = f.numerator
+            yield f, c
+
+
+def _cell_value(wh: Warehouse, c: Cell, column: str) -> float | None:
+    value, _ = wh.lookup(replace(c, column=column))
+    return value
+
+
 def test_figure_5_and_footnote_18_usage_by_subgroup(
     demo: Path, truth: dict[tuple[int, str, str], Any]
 ) -> None:
-    fig = figures()
-    got = {
-        (r["dimension"], r["category"]): r
-        for r in rows(demo, "select * from marts.mart_elp_usage where year = 2024")
-    }
+    wh = Warehouse(demo)
     cmp = Comparison("Figure 5 / fn 18: usage rate 2024 by subgroup")
-    for row in fig["figure_5_usage_rate_2024"]["rows"]:
-        if row["value"] is None:
-            continue
-        m: dict[str, Any] | None = got.get((row["dimension"], row["category"]))
-        tol = _tol(RATE_TOL, m and m["usage_rate_ci_low"], m and m["usage_rate_ci_high"])
-        t = _share(truth.get((2024, row["dimension"], row["category"])), "elp_users", "population")
-        cmp.add(
-            f"{row['dimension']}/{row['category']}", row["value"], m and m["usage_rate"], tol, t
+    for f, c in _usage_figures(USERS, "Fig 5 "):
+        key = dict(c.key)
+        assert isinstance(f.published, float)
+        tol = _tol(
+            RATE_TOL,
+            _cell_value(wh, c, "usage_rate_ci_low"),
+            _cell_value(wh, c, "usage_rate_ci_high"),
         )
+        subgroup = (2024, str(key["dimension"]), str(key["category"]))
+        t = _share(truth.get(subgroup), "elp_users", "population")
+        cmp.add(f.label, f.published, measure(f, wh).value, tol, t)
+    assert len(cmp.rows) == 21
     assert cmp.report() == []
 
 
@@ -135,16 +148,17 @@ def test_figure_5_and_footnote_18_usage_by_subgroup(
     strict=False,
 )
 def test_footnote_18_standardised_rates(demo: Path) -> None:
-    fig = figures()
-    got = {
-        (r["dimension"], r["category"]): r
-        for r in rows(demo, "select * from marts.mart_elp_usage where year = 2024")
-    }
+    wh = Warehouse(demo)
     cmp = Comparison("Footnote 18: age-sex standardised usage rate 2024")
-    for row in fig["footnote_18_standardised_usage_2024"]["rows"]:
-        m = got[(row["dimension"], row["category"])]
-        tol = _tol(RATE_TOL, m["standardised_rate_ci_low"], m["standardised_rate_ci_high"])
-        cmp.add(f"standardised {row['category']}", row["value"], m["standardised_rate"], tol)
+    for f, c in _usage_figures(FN18, "fn 18 "):
+        assert isinstance(f.published, float)
+        tol = _tol(
+            RATE_TOL,
+            _cell_value(wh, c, "standardised_rate_ci_low"),
+            _cell_value(wh, c, "standardised_rate_ci_high"),
+        )
+        cmp.add(f.label, f.published, measure(f, wh).value, tol)
+    assert len(cmp.rows) == 2
     assert cmp.report() == []
 
 
