@@ -41,7 +41,7 @@ from elp_warehouse.generator.sessions import (
     Trajectories,
     build_services,
 )
-from elp_warehouse.generator.targets import StudyTargets
+from elp_warehouse.generator.targets import StudyTargets, elp_after_one_year
 from elp_warehouse.generator.util import bisect, interpolate_years
 
 N_PROFILES = 6 * 2 * 2 * 11 * 5 * 64
@@ -51,6 +51,10 @@ PRIOR_NONE = 4  # CareModel.prior_care code of "no prior mental-health care"
 # of new patients is raked directly (Figure 10)
 ELP_NEED_LOADING = 1.1
 REPEAT_MIN_GAP_DAYS = 365  # a new trajectory starts at least a year after the first session
+REPEAT_GAP_AFTER_LAST_DAYS = 60  # and two months after the last service of the previous one
+# a continuing patient's new trajectory follows the end of the first year within weeks
+# (assumption: the study prints only the share, not the timing)
+CONTINUATION_MEAN_DELAY_DAYS = 30.0
 SESSION_SHARES_YEARS = (2022, 2023, 2024)  # years with published session / setting figures
 
 
@@ -158,6 +162,8 @@ class ElpModel:
         prev = sum(t.users[y - 1] for y in pub if y - 1 in t.users)
         self.kappa = (total - t.cumulative_users) / prev
         self.prior_none = interpolate_years(t.prior_none, years)
+        self.elp_after_one_year = elp_after_one_year(t)
+        self._p_continue = 0.0
         self.prior_psychotropics = interpolate_years(t.prior_psychotropics_only, years)
         rng_psy = t.raw["prior_care_figure_10"]["rows"]
         psy = next(r for r in rng_psy if r["prior_care"] == "psychiatrist")["range_2019_2024"]
@@ -290,11 +296,19 @@ class ElpModel:
         # former users who may start a new trajectory this year
         ever = self.ever[idx]
         rep_lo = np.maximum(
-            entry, np.maximum(self.first_day[idx] + REPEAT_MIN_GAP_DAYS, self.last_day[idx] + 60)
+            entry,
+            np.maximum(
+                self.first_day[idx] + REPEAT_MIN_GAP_DAYS,
+                self.last_day[idx] + REPEAT_GAP_AFTER_LAST_DAYS,
+            ),
         )
         former = ever & ~carried & (rep_lo <= exit_) & eligible_age
+        cont, cont_day = self._continuations(fr, entry, exit_, eligible_age)
+        # last year's first-time starters continue (or not) through `cont` only: the share
+        # with ELP after one year is then the one Figure 12 prints
+        former &= ~self._started_in(idx, year - 1)
         u_prev = self.users.get(year - 1, 0.0) * self.scale
-        want_repeat = max(0.0, self.kappa * u_prev - carried.sum())
+        want_repeat = max(0.0, self.kappa * u_prev - carried.sum() - (cont & ~carried).sum())
         p_rep = min(0.9, want_repeat / max(former.sum(), 1))
         new_ok = ~ever & eligible_age & (entry <= exit_)
         # rake on the profiles present this year (compressed: most combinations are empty);
@@ -302,7 +316,7 @@ class ElpModel:
         present_keys, key = np.unique(profile_key(fr) * 5 + prior, return_inverse=True)
         key = key.reshape(-1)
         k = len(present_keys)
-        fixed = np.bincount(key, weights=carried + p_rep * former, minlength=k)
+        fixed = np.bincount(key, weights=(carried | cont) + p_rep * former, minlength=k)
         base_keys = present_keys // 5
         dims = [
             Dimension(d.name, d.category[base_keys], d.targets) for d in self._usage_dims(fr, year)
@@ -334,12 +348,18 @@ class ElpModel:
         p_new = np.minimum(b * f[key], 0.9)
         start_new = new_ok & (rng.random(n) < p_new)
         start_rep = former & (rng.random(n) < p_rep)
-        starters = np.flatnonzero(start_new | start_rep)
+        starters = np.flatnonzero(start_new | start_rep | cont)
         first_ok = np.where(start_rep[starters], rep_lo[starters], entry[starters])
         start = first_ok + np.floor(
             rng.random(len(starters)) * (exit_[starters] - first_ok + 1)
         ).astype(np.int64)
-        self.solved[year] = {"p_repeat": p_rep, "kappa": self.kappa}
+        start = np.where(cont[starters], cont_day[starters], start)
+        self.solved[year] = {
+            "p_repeat": p_rep,
+            "kappa": self.kappa,
+            "p_continue": self._p_continue,
+            "continuations": float(cont.sum()),
+        }
         tr = self._trajectories(fr, starters, start, start_new[starters], before, pos, carried)
         services = build_services(tr, rng)
         self.parts.append(services)
@@ -350,6 +370,46 @@ class ElpModel:
         np.maximum.at(self.last_day, services.person, services.day.astype(np.int64))
         self._record_cohort(fr, starters[first], start[first], tr, first, prior)
         return self._year_use(fr, pos, lo, hi)
+
+    # ------------------------------------------------------------------ continuation
+    def _started_in(self, idx: NDArray[np.int64], year: int) -> NDArray[np.bool_]:
+        fd = self.first_day[idx]
+        out: NDArray[np.bool_] = (fd >= year_start(year)) & (fd <= year_end(year))
+        return out
+
+    def _continuations(
+        self,
+        fr: YearFrame,
+        entry: NDArray[np.int64],
+        exit_: NDArray[np.int64],
+        eligible_age: NDArray[np.bool_],
+    ) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+        """Last year's first-time starters who go on with a new trajectory once their first
+        year is over (Figure 12: 28 % still receive ELP 12-18 months after the first session).
+
+        Some already have an ELP service in that window (trajectory services after the last
+        session); of the others, a share q continues so that the cohort's share with ELP
+        after one year equals the published one. The new trajectory starts soon after the
+        12 months (exponential delay) and at least REPEAT_GAP_AFTER_LAST_DAYS after the last
+        service, inside the year and before the person leaves.
+        """
+        # the truth module imports this one: a local import
+        from elp_warehouse.generator.trajectory_truth import add_months
+
+        idx = fr.idx
+        prev = self._started_in(idx, fr.year - 1) & eligible_age
+        fd = self.first_day[idx]
+        after_lo = add_months(np.where(prev, fd, 0), 12)
+        already = prev & (self.last_day[idx] >= after_lo)
+        target = self.elp_after_one_year
+        share0 = float(already.sum()) / max(int(prev.sum()), 1)
+        q = float(np.clip((target - share0) / max(1.0 - share0, 1e-9), 0.0, 1.0))
+        self._p_continue = q
+        delay = np.floor(self.rng.exponential(CONTINUATION_MEAN_DELAY_DAYS, len(idx)))
+        day = np.maximum(after_lo, self.last_day[idx] + REPEAT_GAP_AFTER_LAST_DAYS)
+        day = np.maximum(day + delay.astype(np.int64), entry)
+        cont = prev & ~already & (self.rng.random(len(idx)) < q) & (day <= exit_)
+        return cont, day
 
     # ------------------------------------------------------------------ trajectories
     def _trajectories(

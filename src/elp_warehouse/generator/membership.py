@@ -15,13 +15,24 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from elp_warehouse.generator.config import AGE_GROUP_LOWER, NO_EXIT, year_end, year_start
+from elp_warehouse.generator.config import (
+    AGE_GROUP_LOWER,
+    AGE_GROUPS,
+    NO_EXIT,
+    STUDY_FIGURES,
+    year_end,
+    year_start,
+)
 from elp_warehouse.generator.population import Population
+from elp_warehouse.generator.targets import StudyTargets, footnote_18_rates, load_targets
 
-# relative propensity to be a member (the mutuality is strongest in Flanders, older people
-# and VT beneficiaries are over-represented among its members)
+# relative propensity to be a member (the mutuality is strongest in Flanders and VT
+# beneficiaries are over-represented among its members). The age profile's shape is an
+# assumption (older people more often members); its strength `AGE_FACTOR ** tilt` is solved
+# per run so that footnote 18 holds (`footnote_18_age_tilt`)
 REGION_FACTOR = np.array([0.50, 0.35, 0.20])  # flanders, wallonia, brussels
 AGE_FACTOR = np.array([0.80, 0.76, 0.88, 1.05, 1.30, 1.45])  # per age group
+AGE_TILTS = np.linspace(-2.0, 2.0, 161)  # candidate strengths of the age profile
 VT_FACTOR = 1.05
 LEAVE_RATE = 0.02  # per year
 REJOIN_SHARE = 0.35
@@ -73,9 +84,12 @@ def simulate_membership(
     target_share: float,
     extraction_day: int,
     rng: np.random.Generator,
+    targets: StudyTargets | None = None,
 ) -> Membership:
     """Spells for every person; the propensity is scaled so the member share in the last
-    simulated year matches `target_share` (one correction pass on the realised share)."""
+    simulated year matches `target_share` (one correction pass on the realised share), and
+    its age profile is tilted so that footnote 18's standardised rates hold (`targets`:
+    the study's figures, read from the default reference file when not given)."""
     n = pop.n
     k0 = _first_present(pop)
     cols = np.arange(n)
@@ -83,7 +97,11 @@ def simulate_membership(
     region = region_of_province[prov]
     age = (pop.first_year + k0 - pop.birth_year).astype(np.int64)
     ag = np.searchsorted(AGE_GROUP_LOWER, age, side="right") - 1
-    base = REGION_FACTOR[region] * AGE_FACTOR[ag] * np.where(pop.vt[k0, cols], VT_FACTOR, 1.0)
+    rest = REGION_FACTOR[region] * np.where(pop.vt[k0, cols], VT_FACTOR, 1.0)
+    tilt = footnote_18_age_tilt(
+        pop, ag, rest, targets if targets is not None else load_targets(STUDY_FIGURES)
+    )
+    base = rest * AGE_FACTOR[ag] ** tilt
     draws = {
         "u_entry": rng.random(n),
         "e_join": rng.exponential(1.0, n),
@@ -100,6 +118,55 @@ def simulate_membership(
         k *= target_share / share
         mem = _spells(pop, base * k, draws, extraction_day)
     return mem
+
+
+def footnote_18_age_tilt(
+    pop: Population,
+    entry_age_group: NDArray[np.int64],
+    other_factors: NDArray[np.float64],
+    t: StudyTargets,
+) -> float:
+    """Strength of the membership's age profile that puts footnote 18 on the study.
+
+    Footnote 18 standardises each VT status's age-sex specific usage rates to the age-sex
+    structure of the members of 2024. With the rates the ELP model is raked to (main effects:
+    Table 3 users per age group over the age group's population, Figure 5 rates by sex and
+    VT), a VT status's standardised rate is its crude rate (Figure 5) times the ratio of the
+    members' rate-weighted structure to the VT status's own. The members' structure in the
+    last year follows from the propensities (a person is a member with a probability
+    proportional to them; the leave / join hazards keep it stable); the tilt whose predicted
+    standardised rates are nearest to footnote 18 (squared relative errors) is returned.
+    """
+    fn18 = footnote_18_rates(t)
+    present = np.flatnonzero(pop.province[-1] >= 0)
+    last_year = pop.first_year + pop.province.shape[0] - 1
+    ag = np.searchsorted(AGE_GROUP_LOWER, last_year - pop.birth_year[present], side="right") - 1
+    sex = pop.sex[present].astype(np.int64)
+    vt = pop.vt[-1, present].astype(np.int64)
+    cell = ag * 2 + sex  # age-sex stratum of the standardisation
+    counts = np.bincount(ag, minlength=len(AGE_GROUPS)).astype(np.float64)
+    users = np.array([t.users_2024[("age_group", g)] for g in AGE_GROUPS])
+    sex_rate = np.array([t.usage_2024[("sex", "female")], t.usage_2024[("sex", "male")]])
+    # relative age-sex usage rate (the scale cancels in the ratios below)
+    rel = (users / np.maximum(counts, 1.0))[:, None] * sex_rate[None, :]
+    rel_cell = rel.reshape(-1)
+    strata = len(rel_cell)
+    # members' structure per tilt: propensity = other factors x AGE_FACTOR[entry group]^tilt
+    groups = entry_age_group[present] * strata + cell
+    w = np.bincount(groups, weights=other_factors[present], minlength=len(AGE_GROUPS) * strata)
+    w = w.reshape(len(AGE_GROUPS), strata)
+    powers = AGE_FACTOR[None, :] ** AGE_TILTS[:, None]  # tilt x entry group
+    structure = powers @ w
+    structure /= structure.sum(axis=1, keepdims=True)
+    member_rate = structure @ rel_cell  # rate-weighted member structure, per tilt
+    err = np.zeros(len(AGE_TILTS))
+    for v, cat in enumerate(("non_vt", "vt")):
+        mine = vt == v
+        own = np.bincount(cell[mine], minlength=strata).astype(np.float64)
+        own_rate = float(own @ rel_cell / max(own.sum(), 1.0))
+        predicted = t.usage_2024[("vt", cat)] * member_rate / own_rate
+        err += (predicted / fn18[cat] - 1.0) ** 2
+    return float(AGE_TILTS[int(np.argmin(err))])
 
 
 def _spells(

@@ -177,3 +177,23 @@ def status_targets(
         prison=prison,
         career_shares=career / career.sum(),
     )
+
+
+# --- issue 27 calibration (caltraj): footnote 18, Figure 11, Figure 12 ---------------------
+
+
+def footnote_18_rates(t: StudyTargets) -> dict[str, float]:
+    """Footnote 18: age-sex standardised usage rates 2024 by VT status (reference population:
+    the insurer's members of 2024), keyed by VT category (vt, non_vt)."""
+    return {
+        str(r["category"]): float(r["value"])
+        for r in _rows(t.raw, "footnote_18_standardised_usage_2024")
+        if r["dimension"] == "vt"
+    }
+
+
+def elp_after_one_year(t: StudyTargets) -> float:
+    """Figure 12 (2023 cohort): share of patients still receiving ELP in the 6 months after
+    the first year of their trajectory ('elp_after_one_year', 0.28)."""
+    rows = {r["measure"]: r for r in _rows(t.raw, "care_transitions_figure_12_2023", "totals")}
+    return float(rows["elp_after_one_year"]["value"])
