@@ -16,7 +16,13 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from elp_warehouse.generator.targets import StudyTargets, load_targets
+from elp_warehouse.generator.targets import (
+    PRIOR_CARE_CODES,
+    StudyTargets,
+    elp_after_one_year,
+    figure_11_prior_care,
+    load_targets,
+)
 
 
 @dataclass(frozen=True)
@@ -330,3 +336,73 @@ def _trajectory_rows(truth_dir: Path, doc: dict[str, Any], rows: list[Calibratio
                         False,
                     )
                 )
+
+
+# --- issue 27 calibration (caltraj): Figure 11 subgroups, Figure 12 ELP after one year, the
+# VT share among users (section 3.3.2) -------------------------------------------------------
+
+# Figure 11 dimensions the ELP start raking carries (network type and first setting are drawn
+# after the start and are not raked)
+FIGURE_11_RAKED = ("age_group", "sex", "vt", "region", "socio_professional", "specific_category")
+# the raking reads prior care per calendar year, the truth (like the study) over the 24 months
+# before the first session: a subgroup's share moves by up to this much between the two
+FIGURE_11_WINDOW_TOL = 0.05
+
+
+def trajectory_and_subgroup_rows(truth_dir: Path, study_figures: Path) -> list[CalibrationRow]:
+    """Checked rows for the families calibrated in issue 27 by the ELP start raking and the
+    continuation after one year: Figure 11 prior care by subgroup (the Figure 11 cohort),
+    Figure 12's share still in ELP care 12-18 months after the first session, and the VT
+    share among users of every ELP year (section 3.3.2: 'between 25 % and 26 %')."""
+    t = load_targets(study_figures)
+    rows: list[CalibrationRow] = []
+    year, fig11 = figure_11_prior_care(t)
+    names = {code: name for name, code in PRIOR_CARE_CODES.items()}
+    prior = {
+        (r["cohort_year"], r["dimension"], r["category"], r["prior_care"]): r
+        for r in pq.read_table(truth_dir / "prior_care.parquet").to_pylist()
+    }
+    for dim, cat, code, v in fig11:
+        if dim not in FIGURE_11_RAKED:
+            continue
+        r = prior.get((year, dim, cat, names[code]))
+        g = None if r is None else r["share"]
+        n = 0 if r is None else r["patients"]
+        rows.append(
+            CalibrationRow(
+                "Figure 11",
+                f"prior care {names[code]} {year} {dim}={cat}",
+                v,
+                g,
+                _rate_tol(FIGURE_11_WINDOW_TOL, v, n),
+            )
+        )
+    transitions = {
+        (r["care_type"], r["period"], r["elp_status"]): r
+        for r in pq.read_table(truth_dir / "transitions.parquet").to_pylist()
+    }
+    v = elp_after_one_year(t)
+    r = transitions.get(("all", "after", "with_elp_after"))
+    g, n = (None, 0) if r is None else (r["share"], r["cohort_patients"])
+    rows.append(CalibrationRow("Figure 12", "ELP after one year 2023", v, g, _rate_tol(0.03, v, n)))
+    usage = {
+        (r["year"], r["dimension"], r["category"]): r
+        for r in pq.read_table(truth_dir / "usage.parquet").to_pylist()
+    }
+    band = next(
+        r for r in t.raw["vt_share_among_users"]["rows"] if r["measure"] == "vt_share_of_elp_users"
+    )
+    lo, hi = float(band["min"]), float(band["max"])
+    first, last = (int(y) for y in str(band["years"]).split("-"))
+    for y in range(first, last + 1):
+        tot = usage.get((y, "total", "belgium"))
+        vt = usage.get((y, "vt", "vt"))
+        if tot is None or vt is None or not tot["elp_users"]:
+            continue
+        g = vt["elp_users"] / tot["elp_users"]
+        # the range widened by the share tolerance (3 standard errors on small runs)
+        tol = 0.5 * (hi - lo) + _rate_tol(0.03, 0.5 * (lo + hi), tot["elp_users"])
+        rows.append(
+            CalibrationRow("Section 3.3.2", f"VT share of users {y}", 0.5 * (lo + hi), g, tol)
+        )
+    return rows

@@ -41,7 +41,11 @@ from elp_warehouse.generator.sessions import (
     Trajectories,
     build_services,
 )
-from elp_warehouse.generator.targets import StudyTargets, elp_after_one_year
+from elp_warehouse.generator.targets import (
+    StudyTargets,
+    elp_after_one_year,
+    figure_11_prior_care,
+)
 from elp_warehouse.generator.util import bisect, interpolate_years
 
 N_PROFILES = 6 * 2 * 2 * 11 * 5 * 64
@@ -51,6 +55,7 @@ PRIOR_NONE = 4  # CareModel.prior_care code of "no prior mental-health care"
 # of new patients is raked directly (Figure 10)
 ELP_NEED_LOADING = 1.1
 REPEAT_MIN_GAP_DAYS = 365  # a new trajectory starts at least a year after the first session
+P_NEW_MAX, P_NEW_CAP_PASSES = 0.9, 4  # cap of a start probability; raking passes around it
 REPEAT_GAP_AFTER_LAST_DAYS = 60  # and two months after the last service of the previous one
 # a continuing patient's new trajectory follows the end of the first year within weeks
 # (assumption: the study prints only the share, not the timing)
@@ -163,6 +168,7 @@ class ElpModel:
         self.kappa = (total - t.cumulative_users) / prev
         self.prior_none = interpolate_years(t.prior_none, years)
         self.elp_after_one_year = elp_after_one_year(t)
+        self.fig11_year, self.fig11_rows = figure_11_prior_care(t)
         self._p_continue = 0.0
         self.prior_psychotropics = interpolate_years(t.prior_psychotropics_only, years)
         rng_psy = t.raw["prior_care_figure_10"]["rows"]
@@ -339,13 +345,36 @@ class ElpModel:
             total = float(prior_t[known].sum())
             if total > 0.95:  # leave room for the free categories (AV, acute)
                 prior_t[known] *= 0.95 / total
+        if year == self.fig11_year:
+            raw = np.array(
+                [
+                    self.prior_psychiatrist,
+                    1.0,
+                    self.prior_psychotropics[year],
+                    1.0,
+                    self.prior_none[year],
+                ]
+            )
+            scale = np.where(np.isfinite(prior_t), prior_t / raw, 1.0)
+            dims += self._prior_subgroup_dims(dims, present_keys % 5, fixed, scale)
         dims.insert(0, Dimension("prior_care", present_keys % 5, prior_t * new_users + fix_prior))
         zz = z[idx].astype(np.float64)
         gamma = ELP_NEED_LOADING
         b = np.where(new_ok, np.exp(gamma * zz - 0.5 * gamma * gamma), 0.0)
-        base = np.bincount(key, weights=b, minlength=k)
-        f = rake(base.astype(np.float64), fixed.astype(np.float64), dims, iterations=100, tol=1e-5)
-        p_new = np.minimum(b * f[key], 0.9)
+        # persons whose raked probability exceeds the cap start with the cap, and the rest of
+        # their profile is raked again: the capped mass is not lost (small groups with high
+        # published rates - detainees, placed children, incapacity - fell short otherwise)
+        capped = np.zeros(n, dtype=np.bool_)
+        fixed = fixed.astype(np.float64)
+        for _ in range(P_NEW_CAP_PASSES):
+            base = np.bincount(key, weights=np.where(capped, 0.0, b), minlength=k)
+            f = rake(base, fixed, dims, iterations=100, tol=1e-5)
+            over = ~capped & (b * f[key] > P_NEW_MAX)
+            if not over.any():
+                break
+            capped |= over
+            fixed = fixed + np.bincount(key, weights=over * P_NEW_MAX, minlength=k)
+        p_new = np.where(capped, P_NEW_MAX, np.minimum(b * f[key], P_NEW_MAX))
         start_new = new_ok & (rng.random(n) < p_new)
         start_rep = former & (rng.random(n) < p_rep)
         starters = np.flatnonzero(start_new | start_rep | cont)
@@ -370,6 +399,54 @@ class ElpModel:
         np.maximum.at(self.last_day, services.person, services.day.astype(np.int64))
         self._record_cohort(fr, starters[first], start[first], tr, first, prior)
         return self._year_use(fr, pos, lo, hi)
+
+    def _prior_subgroup_dims(
+        self,
+        dims: list[Dimension],
+        prior: NDArray[np.int64],
+        fixed: NDArray[np.float64],
+        scale: NDArray[np.float64],
+    ) -> list[Dimension]:
+        """Figure 11: the prior-care shares of the year's new users by subgroup, as raking
+        dimensions (subgroup x prior-care category) on the same profiles. A subgroup's new
+        users are its usage target minus its fixed users; `scale` carries the national
+        window-vs-calendar-year multipliers of the prior-care targets to the subgroups."""
+        by_name = {d.name: d for d in dims}
+        labels = {
+            "age_group": list(AGE_GROUPS),
+            "sex": ["female", "male"],
+            "vt": ["non_vt", "vt"],
+            "socio_professional": list(SOCIO_PROFESSIONAL),
+            "region": ["flanders", "wallonia", "brussels"],
+        }
+        out = []
+        for dim, cat, code, share in self.fig11_rows:
+            if dim == "region":
+                d = by_name["province"]
+                region = self.geo.region_of_province.astype(np.int64)
+                provs = np.flatnonzero(region == labels[dim].index(cat))
+                sel = np.isin(d.category, provs)
+                total = float(d.targets[provs].sum())
+            elif dim in labels:
+                d = by_name["socio" if dim == "socio_professional" else dim]
+                j = labels[dim].index(cat)
+                sel, total = d.category == j, float(d.targets[j])
+            elif dim == "specific_category" and cat in by_name:
+                d = by_name[cat]
+                sel, total = d.category == 1, float(d.targets[1])
+            else:  # network type and first setting are drawn after the start
+                continue
+            if not np.isfinite(total):
+                continue
+            new_g = max(total - float(fixed[sel].sum()), 0.0)
+            in_c = sel & (prior == code)
+            target = share * scale[code] * new_g + float(fixed[in_c].sum())
+            out.append(
+                Dimension(
+                    f"prior_{dim}_{cat}_{code}", in_c.astype(np.int64), np.array([np.nan, target])
+                )
+            )
+        return out
 
     # ------------------------------------------------------------------ continuation
     def _started_in(self, idx: NDArray[np.int64], year: int) -> NDArray[np.bool_]:

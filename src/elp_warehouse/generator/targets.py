@@ -197,3 +197,32 @@ def elp_after_one_year(t: StudyTargets) -> float:
     the first year of their trajectory ('elp_after_one_year', 0.28)."""
     rows = {r["measure"]: r for r in _rows(t.raw, "care_transitions_figure_12_2023", "totals")}
     return float(rows["elp_after_one_year"]["value"])
+
+
+# prior-care categories of Figure 11 in the order of CareModel.prior_care's codes
+PRIOR_CARE_CODES = {
+    "psychiatrist": 0,
+    "non_conventioned_psychologist": 1,
+    "psychotropics_only": 2,
+    "none": 4,
+}
+
+
+def figure_11_prior_care(t: StudyTargets) -> tuple[int, list[tuple[str, str, int, float]]]:
+    """Figure 11: prior care of the new patients of one cohort year by subgroup, as
+    (dimension, category, CareModel.prior_care code, share). The national rows repeat Figure
+    10 and are left out; "65+: 33-35 %" is read as the range's middle for 65-79 and 80+
+    (which group has which end is not printed)."""
+    section = t.raw["prior_care_figure_11_2024"]
+    out: list[tuple[str, str, int, float]] = []
+    for r in section["rows"]:
+        dim, cat = str(r["dimension"]), str(r["category"])
+        if dim == "total":
+            continue
+        code = PRIOR_CARE_CODES[str(r["prior_care"])]
+        if "range" in r:
+            mid = 0.5 * (float(r["range"]["min"]) + float(r["range"]["max"]))
+            out += [(dim, "65-79", code, mid), (dim, "80+", code, mid)]
+        else:
+            out.append((dim, cat, code, float(r["value"])))
+    return int(section["cohort_year"]), out
