@@ -21,7 +21,11 @@ from elp_warehouse.generator.config import year_end, year_start
 from elp_warehouse.generator.frame import YearFrame
 from elp_warehouse.generator.membership import Membership
 from elp_warehouse.generator.population import Population
-from elp_warehouse.generator.targets import StudyTargets
+from elp_warehouse.generator.targets import (
+    StudyTargets,
+    figure_12_share,
+    transitions_cohort_year,
+)
 from elp_warehouse.generator.util import (
     bisect,
     interpolate_years,
@@ -70,6 +74,7 @@ PERSISTENCE = {"psychotropic": 3.0, "psychiatrist": 2.0, "av_psychologist": 1.0,
 # share of psychotropic users on antipsychotics (more with acute or psychiatrist care), and of
 # antipsychotic users also on antidepressants; a person keeps the class over the years
 ANTIPSYCHOTIC_SHARE, ANTIPSYCHOTIC_SHARE_SEVERE, ALSO_ANTIDEPRESSANT = 0.12, 0.35, 0.35
+MIN_ELP_USERS_FOR_SHIFT = 200  # fewer ELP users (first years, small runs): keep the last shift
 
 
 @dataclass
@@ -142,6 +147,14 @@ class CareModel:
             {min(av): a0, 2016: 2 * a0, 2017: a0 + 0.35 * (a1 - a0), max(av): a1}, years
         )
         self.overlap = interpolate_years(f1["psychotropics_with_ambulatory"], years)
+        # psychotropics without other follow-up among ELP users (Figure 12, 'during' the first
+        # year of the 2023 cohort; the only published value, used for every year): a log-odds
+        # shift of ELP users' psychotropic use, solved each year (see step)
+        self.elp_psychotropics_only = figure_12_share(targets, "psychotropics_only", "during")
+        self.elp_psychotropic_shift = 0.0
+        # from the Figure 12 cohort's year: earlier cohorts came with more psychotropics-only
+        # prior care (Figure 10: 22 % in 2019), a 2023 value would bend their years
+        self.elp_shift_from = transitions_cohort_year(targets)
         self.history: dict[int, dict[str, NDArray[np.bool_]]] = {}
 
     def advance(self, year: int) -> None:
@@ -200,6 +213,7 @@ class CareModel:
             for c in CARE_TYPES:
                 shifts[c] = shifts[c] + PERSISTENCE[c] * previous[c][fr.idx]
         elp = elp_user.astype(np.float64)
+        shifts["psychotropic"] = shifts["psychotropic"] + self.elp_psychotropic_shift * elp
         sub = (
             rng.choice(n, min(n, CALIBRATION_SAMPLE), replace=False) if n else np.zeros(0, np.int64)
         )
@@ -231,6 +245,31 @@ class CareModel:
 
         mult = bisect(overlap, 0.2, 4.0, self.overlap[min(year, max(self.overlap))], iters=12)
         a = {c: solve(c, mult) for c in CARE_TYPES}
+        users = np.flatnonzero(elp_user)
+        if len(users) >= MIN_ELP_USERS_FOR_SHIFT and year >= self.elp_shift_from:
+            # the shift that puts the ELP users' expected share with psychotropics and no
+            # other care on Figure 12 (the last solved shift is in `shifts` already)
+            lin = {c: a[c] + mult * LOADING[c] * z[users] + shifts[c][users] for c in CARE_TYPES}
+            none_other = (
+                (1 - sigmoid(lin["psychiatrist"]))
+                * (1 - sigmoid(lin["av_psychologist"]))
+                * (1 - sigmoid(lin["acute_rehab"]))
+            )
+            old = self.elp_psychotropic_shift
+            lin_ph = lin["psychotropic"] - old
+            self.elp_psychotropic_shift = bisect(
+                lambda d: float((sigmoid(lin_ph + d) * none_other).mean()),
+                -4.0,
+                4.0,
+                self.elp_psychotropics_only,
+                20,
+            )
+            shifts["psychotropic"] = (
+                shifts["psychotropic"] + (self.elp_psychotropic_shift - old) * elp
+            )
+            ss["psychotropic"] = shifts["psychotropic"][sub]
+            # the population share still holds: the psychotropic intercept again
+            a["psychotropic"] = solve("psychotropic", mult)
         flags: dict[str, NDArray[np.bool_]] = {}
         for c in CARE_TYPES:
             p = sigmoid(a[c] + mult * LOADING[c] * z + shifts[c])
@@ -286,7 +325,11 @@ class CareModel:
                 ev.ev_row, ev.ev_day = ev.ev_row[keep], ev.ev_day[keep]
                 if ev.ev_antipsychotic is not None:
                     ev.ev_antipsychotic = ev.ev_antipsychotic[keep]
-        solved = {"loading_multiplier": mult, **{f"intercept_{c}": v for c, v in a.items()}}
+        solved = {
+            "loading_multiplier": mult,
+            "elp_psychotropic_shift": self.elp_psychotropic_shift,
+            **{f"intercept_{c}": v for c, v in a.items()},
+        }
         if last_day is not None:
             hi = np.maximum(np.minimum(hi, last_day), lo)  # other events of the writer too
         return YearCare(flags, events, ap, ad, solved, lo, hi)

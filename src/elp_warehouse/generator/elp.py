@@ -60,6 +60,8 @@ REPEAT_GAP_AFTER_LAST_DAYS = 60  # and two months after the last service of the 
 # a continuing patient's new trajectory follows the end of the first year within weeks
 # (assumption: the study prints only the share, not the timing)
 CONTINUATION_MEAN_DELAY_DAYS = 30.0
+# loading of the continuation propensity on the need z (see ElpModel._continuations)
+CONTINUATION_NEED_LOADING = 0.6
 SESSION_SHARES_YEARS = (2022, 2023, 2024)  # years with published session / setting figures
 
 
@@ -154,6 +156,9 @@ class ElpModel:
         n = pop.n
         self.ever = np.zeros(n, dtype=np.bool_)
         self.first_day = np.full(n, -1, dtype=np.int64)
+        # first session of the latest trajectory that is not a continuation (a first or a
+        # returning patient's trajectory: what the warehouse sees as a trajectory start)
+        self.latest_start = np.full(n, -1, dtype=np.int64)
         self.last_day = np.full(n, -1, dtype=np.int64)
         self.parts: list[Services] = []
         self.cohort = Cohort()
@@ -309,8 +314,8 @@ class ElpModel:
             ),
         )
         former = ever & ~carried & (rep_lo <= exit_) & eligible_age
-        cont, cont_day = self._continuations(fr, entry, exit_, eligible_age)
-        # last year's first-time starters continue (or not) through `cont` only: the share
+        cont, cont_day = self._continuations(fr, z, entry, exit_, eligible_age)
+        # last year's starters continue (or not) through `cont` only: the share
         # with ELP after one year is then the one Figure 12 prints
         former &= ~self._started_in(idx, year - 1)
         u_prev = self.users.get(year - 1, 0.0) * self.scale
@@ -396,6 +401,7 @@ class ElpModel:
         p_first = idx[starters[first]]
         self.ever[p_first] = True
         self.first_day[p_first] = start[first]
+        self.latest_start[idx[starters[~cont[starters]]]] = start[~cont[starters]]
         np.maximum.at(self.last_day, services.person, services.day.astype(np.int64))
         self._record_cohort(fr, starters[first], start[first], tr, first, prior)
         return self._year_use(fr, pos, lo, hi)
@@ -450,19 +456,21 @@ class ElpModel:
 
     # ------------------------------------------------------------------ continuation
     def _started_in(self, idx: NDArray[np.int64], year: int) -> NDArray[np.bool_]:
-        fd = self.first_day[idx]
+        fd = self.latest_start[idx]
         out: NDArray[np.bool_] = (fd >= year_start(year)) & (fd <= year_end(year))
         return out
 
     def _continuations(
         self,
         fr: YearFrame,
+        z: NDArray[np.float32],
         entry: NDArray[np.int64],
         exit_: NDArray[np.int64],
         eligible_age: NDArray[np.bool_],
     ) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
-        """Last year's first-time starters who go on with a new trajectory once their first
-        year is over (Figure 12: 28 % still receive ELP 12-18 months after the first session).
+        """Last year's starters (first-time or returning) who go on with a new trajectory once
+        their first year is over (Figure 12: 28 % still receive ELP 12-18 months after the
+        first session).
 
         Some already have an ELP service in that window (trajectory services after the last
         session); of the others, a share q continues so that the cohort's share with ELP
@@ -475,17 +483,40 @@ class ElpModel:
 
         idx = fr.idx
         prev = self._started_in(idx, fr.year - 1) & eligible_age
-        fd = self.first_day[idx]
+        fd = self.latest_start[idx]
         after_lo = add_months(np.where(prev, fd, 0), 12)
         already = prev & (self.last_day[idx] >= after_lo)
-        target = self.elp_after_one_year
-        share0 = float(already.sum()) / max(int(prev.sum()), 1)
-        q = float(np.clip((target - share0) / max(1.0 - share0, 1e-9), 0.0, 1.0))
+        earliest = np.maximum(
+            np.maximum(after_lo, self.last_day[idx] + REPEAT_GAP_AFTER_LAST_DAYS), entry
+        )
+        # who leaves before the earliest day is out of the study's cohort (affiliated over
+        # the 18 months) as well: not counted
+        candidates = prev & ~already & (earliest <= exit_)
+        counted = int((already | candidates).sum())
+        q = float(
+            np.clip(
+                (self.elp_after_one_year * counted - already.sum()) / max(candidates.sum(), 1),
+                0.0,
+                1.0,
+            )
+        )
         self._p_continue = q
+        gamma = CONTINUATION_NEED_LOADING
+        w = np.exp(gamma * z[idx].astype(np.float64) - 0.5 * gamma * gamma)
+        # scale the propensities so their capped mean over the candidates is q
+        scale = bisect(
+            lambda c: float(np.minimum(c * w[candidates], 1.0).mean()) if candidates.any() else q,
+            0.0,
+            50.0,
+            q,
+            iters=30,
+        )
         delay = np.floor(self.rng.exponential(CONTINUATION_MEAN_DELAY_DAYS, len(idx)))
-        day = np.maximum(after_lo, self.last_day[idx] + REPEAT_GAP_AFTER_LAST_DAYS)
-        day = np.maximum(day + delay.astype(np.int64), entry)
-        cont = prev & ~already & (self.rng.random(len(idx)) < q) & (day <= exit_)
+        # the year's last starters continue by the year's end at the latest (no later ELP
+        # year is simulated)
+        day = np.minimum(earliest + delay.astype(np.int64), exit_)
+        p_cont = np.minimum(scale * w, 1.0)
+        cont = candidates & (self.rng.random(len(idx)) < p_cont)
         return cont, day
 
     # ------------------------------------------------------------------ trajectories

@@ -226,3 +226,16 @@ def figure_11_prior_care(t: StudyTargets) -> tuple[int, list[tuple[str, str, int
         else:
             out.append((dim, cat, code, float(r["value"])))
     return int(section["cohort_year"]), out
+
+
+def figure_12_share(t: StudyTargets, care_type: str, period: str) -> float:
+    """Figure 12 (2023 cohort): share of patients in a care category in a period (before,
+    during, after, after_with_elp, after_without_elp)."""
+    rows = {r["care_type"]: r for r in _rows(t.raw, "care_transitions_figure_12_2023")}
+    return float(rows[care_type][period])
+
+
+def transitions_cohort_year(t: StudyTargets) -> int:
+    """Year of first session of the cohort of Figures 12-14 (2023; Figure 12's section names
+    it in its key, Figures 13-14 print it as `cohort_year`)."""
+    return int(t.raw["individual_trajectories_figure_13_antidepressants"]["cohort_year"])
