@@ -74,6 +74,7 @@ PERSISTENCE = {"psychotropic": 3.0, "psychiatrist": 2.0, "av_psychologist": 1.0,
 # share of psychotropic users on antipsychotics (more with acute or psychiatrist care), and of
 # antipsychotic users also on antidepressants; a person keeps the class over the years
 ANTIPSYCHOTIC_SHARE, ANTIPSYCHOTIC_SHARE_SEVERE, ALSO_ANTIDEPRESSANT = 0.12, 0.35, 0.35
+FULL_POPULATION_NEWTON_STEPS = 2
 MIN_ELP_USERS_FOR_SHIFT = 200  # fewer ELP users (first years, small runs): keep the last shift
 
 
@@ -272,7 +273,16 @@ class CareModel:
             a["psychotropic"] = solve("psychotropic", mult)
         flags: dict[str, NDArray[np.bool_]] = {}
         for c in CARE_TYPES:
-            p = sigmoid(a[c] + mult * LOADING[c] * z + shifts[c])
+            lin_c = mult * LOADING[c] * z + shifts[c]
+            # Newton steps on the whole year's population: the sample's intercept misses the
+            # share by its sampling error (small runs fell visibly off Figures 1-2)
+            w = (1 - elp) if c == "av_psychologist" else np.ones(n)
+            target = self.target[c][min(year, max(self.target[c]))]
+            for _ in range(FULL_POPULATION_NEWTON_STEPS):
+                p = sigmoid(a[c] + lin_c)
+                gap = target - float((p * w).mean())
+                a[c] += gap / max(float((p * (1 - p) * w).mean()), 1e-12)
+            p = sigmoid(a[c] + lin_c)
             flags[c] = rng.random(n) < p
         # record full-length flags for the prior-care windows of later ELP starters
         self.history[year] = {}
