@@ -327,7 +327,9 @@ class ElpModel:
         present_keys, key = np.unique(profile_key(fr) * 5 + prior, return_inverse=True)
         key = key.reshape(-1)
         k = len(present_keys)
-        fixed = np.bincount(key, weights=(carried | cont) + p_rep * former, minlength=k)
+        fixed: NDArray[np.float64] = np.bincount(
+            key, weights=(carried | cont) + p_rep * former, minlength=k
+        ).astype(np.float64)
         base_keys = present_keys // 5
         dims = [
             Dimension(d.name, d.category[base_keys], d.targets) for d in self._usage_dims(fr, year)
@@ -370,15 +372,18 @@ class ElpModel:
         # their profile is raked again: the capped mass is not lost (small groups with high
         # published rates - detainees, placed children, incapacity - fell short otherwise)
         capped = np.zeros(n, dtype=np.bool_)
-        fixed = fixed.astype(np.float64)
         for _ in range(P_NEW_CAP_PASSES):
-            base = np.bincount(key, weights=np.where(capped, 0.0, b), minlength=k)
+            base = np.bincount(key, weights=np.where(capped, 0.0, b), minlength=k).astype(
+                np.float64
+            )
             f = rake(base, fixed, dims, iterations=100, tol=1e-5)
             over = ~capped & (b * f[key] > P_NEW_MAX)
             if not over.any():
                 break
             capped |= over
-            fixed = fixed + np.bincount(key, weights=over * P_NEW_MAX, minlength=k)
+            fixed = fixed + np.bincount(key, weights=over * P_NEW_MAX, minlength=k).astype(
+                np.float64
+            )
         p_new = np.where(capped, P_NEW_MAX, np.minimum(b * f[key], P_NEW_MAX))
         start_new = new_ok & (rng.random(n) < p_new)
         start_rep = former & (rng.random(n) < p_rep)
