@@ -287,7 +287,9 @@ def box_chart(chart_id: str, boxes: Sequence[Box], plot: int = 420) -> str:
                 f'<rect class="mark suppressed" x="{left}" y="{y + 5}" width="{plot * 0.15:.1f}" '
                 f'height="{row - 10}"/>'
             )
-            parts.append(t(number(None), "text", x=left + plot * 0.15 + 6, y=cy + 4, class_="value"))
+            parts.append(
+                t(number(None), "text", x=left + plot * 0.15 + 6, y=cy + 4, class_="value")
+            )
             continue
         if b.p95 is not None:
             parts.append(
@@ -352,7 +354,7 @@ def table(table_id: str, head: Sequence[Text], rows: Sequence[Sequence[Cell]]) -
                 interval = ""
                 if c.low is not None and c.high is not None:
                     low, high = number(c.low, c.kind), number(c.high, c.kind)
-                    ci = {lang: f"{low[lang]} – {high[lang]}" for lang in LANGS}
+                    ci = {lang: f"{low[lang]} \u2013 {high[lang]}" for lang in LANGS}
                     interval = t(ci, "span", class_="ci")
                 parts.append(f'<td class="num">{t(number(c.value, c.kind))}{interval}</td>')
         parts.append("</tr>")

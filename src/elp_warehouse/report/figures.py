@@ -88,7 +88,11 @@ def _care_use(analysis: str, classification: str) -> Callable[[Snapshot], Drawn]
         mart = "mart_mh_care_use"
         lo, hi = s.span(mart)
         rows = _need(
-            [r for r in s.analysis(analysis, mart, first_year=lo, last_year=hi) if r["is_exclusive"]]
+            [
+                r
+                for r in s.analysis(analysis, mart, first_year=lo, last_year=hi)
+                if r["is_exclusive"]
+            ]
         )
         years = sorted({int(r["year"]) for r in rows})
         series = []
@@ -121,7 +125,12 @@ def _provinces(s: Snapshot) -> tuple[int, Rows]:
 
 def _province_label(s: Snapshot, r: dict[str, Any]) -> Text:
     code = r["province_code"]
-    return s.label("province" if code != "belgium" else "total", code, "mart_elp_province_overview", "province_code")
+    return s.label(
+        "province" if code != "belgium" else "total",
+        code,
+        "mart_elp_province_overview",
+        "province_code",
+    )
 
 
 def _province(s: Snapshot) -> Drawn:
@@ -139,8 +148,13 @@ def _province(s: Snapshot) -> Drawn:
             for r in rows
         ]
         body += [t(text(title), "h4"), bar_chart(f"chart-province-{col}", bars, kind=kind)]
-    head = [text("category"), text("providers"), text("per_100k"), text("conventioned_share"),
-            text("services_per_provider")]
+    head = [
+        text("category"),
+        text("providers"),
+        text("per_100k"),
+        text("conventioned_share"),
+        text("services_per_provider"),
+    ]
     cells = [
         [
             Cell(label=_province_label(s, r)),
@@ -201,9 +215,7 @@ def _users(s: Snapshot) -> Drawn:
     )
 
 
-def _by_dimension(
-    s: Snapshot, rows: Rows, prefix: str, col: str, kind: str = "rate"
-) -> list[str]:
+def _by_dimension(s: Snapshot, rows: Rows, prefix: str, col: str, kind: str = "rate") -> list[str]:
     body = []
     for (dim,), dim_rows in _group(rows, "dimension").items():
         if dim == "total":
@@ -233,10 +245,20 @@ def _outreach(s: Snapshot) -> Drawn:
     total = [r for r in rows if r["dimension"] == "total"]
     body = []
     if total:
-        body.append(bar_chart("chart-outreach-total", [
-            Bar(_subgroup_label(s, r), r["users_share"], r["users_share_ci_low"],
-                r["users_share_ci_high"]) for r in total
-        ]))
+        body.append(
+            bar_chart(
+                "chart-outreach-total",
+                [
+                    Bar(
+                        _subgroup_label(s, r),
+                        r["users_share"],
+                        r["users_share_ci_low"],
+                        r["users_share_ci_high"],
+                    )
+                    for r in total
+                ],
+            )
+        )
     body += _by_dimension(s, rows, "outreach", "users_share")
     return Drawn(_fmt(TEXTS_CAPTION["fig06_outreach_share_by_subgroup"], year=year), body)
 
@@ -289,8 +311,14 @@ def _services_mix(s: Snapshot) -> Drawn:
         body += [
             t(_dim_label(s, dim), "h4"),
             _year_table(
-                s, f"table-services-{dim}", dim_rows, ("category",),
-                lambda r: s.label(r["dimension"], r["category"]), "share", None, text("category"),
+                s,
+                f"table-services-{dim}",
+                dim_rows,
+                ("category",),
+                lambda r: s.label(r["dimension"], r["category"]),
+                "share",
+                None,
+                text("category"),
             ),
         ]
     return Drawn(_fmt(TEXTS_CAPTION["tab01_services_mix"], years=_span(lo, hi)), body)
@@ -308,8 +336,14 @@ def _density(s: Snapshot) -> Drawn:
         series.append(
             Series(labels[net], [by_year.get(y, {}).get("providers_per_100k") for y in years])
         )
-    head = [text("year"), text("category"), text("age_population"), text("providers"),
-            text("share_of_providers"), text("per_100k")]
+    head = [
+        text("year"),
+        text("category"),
+        text("age_population"),
+        text("providers"),
+        text("share_of_providers"),
+        text("per_100k"),
+    ]
     cells = [
         [
             Cell(label=same(str(r["year"]))),
@@ -323,8 +357,10 @@ def _density(s: Snapshot) -> Drawn:
     ]
     return Drawn(
         _fmt(TEXTS_CAPTION["sec322_provider_density"], years=_span(lo, hi)),
-        [line_chart("chart-density", years, series, kind="decimal"),
-         table("table-density", head, cells)],
+        [
+            line_chart("chart-density", years, series, kind="decimal"),
+            table("table-density", head, cells),
+        ],
     )
 
 
@@ -340,8 +376,18 @@ def _functions(s: Snapshot) -> Drawn:
 
     return Drawn(
         _fmt(TEXTS_CAPTION["tab02_users_by_function"], years=_span(lo, hi)),
-        [_year_table(s, "table-functions", rows, ("function",), label, "users_share",
-                     "users_extrapolated", s.label("dimension", "function"))],
+        [
+            _year_table(
+                s,
+                "table-functions",
+                rows,
+                ("function",),
+                label,
+                "users_share",
+                "users_extrapolated",
+                s.label("dimension", "function"),
+            )
+        ],
     )
 
 
@@ -351,8 +397,10 @@ def _function_profile(s: Snapshot) -> Drawn:
     rows = _need(s.analysis("tab03_users_by_function_profile", mart, year=year))
     functions = ("support", "treatment", "both", "other")
     head = [text("subgroup"), text("users")] + [
-        {lang: TEXTS["function_share"][lang].format(label=s.label("function", f)[lang])
-         for lang in LANGS}
+        {
+            lang: TEXTS["function_share"][lang].format(label=s.label("function", f)[lang])
+            for lang in LANGS
+        }
         for f in functions
     ]
     cells = []
@@ -363,8 +411,13 @@ def _function_profile(s: Snapshot) -> Drawn:
             lab = {lang: f"{dim[lang]}: {lab[lang]}" for lang in LANGS}
         line = [Cell(label=lab), Cell(r["users_total"], "count")]
         line += [
-            Cell(r[f"share_{f}"], "rate", r[f"share_{f}_ci_low"], r[f"share_{f}_ci_high"],
-                 suppressed=r[f"share_{f}"] is None)
+            Cell(
+                r[f"share_{f}"],
+                "rate",
+                r[f"share_{f}_ci_low"],
+                r[f"share_{f}_ci_high"],
+                suppressed=r[f"share_{f}"] is None,
+            )
             for f in functions
         ]
         cells.append(line)
@@ -381,17 +434,24 @@ def _network_place(s: Snapshot) -> Drawn:
     body = []
     for (block,), block_rows in _group(rows, "block").items():
         dim = "network_type" if block == "network" else "setting"
+
+        def label(r: dict[str, Any], dim: str = dim) -> Text:
+            return s.label(dim, r["category"])
+
         body += [
             t(text(f"block_{block}"), "h4"),
             _year_table(
-                s, f"table-network-place-{block}", block_rows, ("category",),
-                lambda r, dim=dim: s.label(dim, r["category"]), "users_share",
-                "users_extrapolated", text("category"),
+                s,
+                f"table-network-place-{block}",
+                block_rows,
+                ("category",),
+                label,
+                "users_share",
+                "users_extrapolated",
+                text("category"),
             ),
         ]
-    return Drawn(
-        _fmt(TEXTS_CAPTION["tab04_users_by_network_and_place"], years=_span(lo, hi)), body
-    )
+    return Drawn(_fmt(TEXTS_CAPTION["tab04_users_by_network_and_place"], years=_span(lo, hi)), body)
 
 
 # -- Figures 7-9 and Annex 5: sessions per patient -----------------------------------------------
@@ -399,8 +459,14 @@ def _network_place(s: Snapshot) -> Drawn:
 
 def _box(label: Text, r: dict[str, Any]) -> Box:
     return Box(
-        label, r["p25_sessions"], r["median_sessions"], r["p75_sessions"], r["p95_sessions"],
-        r["mean_sessions"], r["mean_sessions_ci_low"], r["mean_sessions_ci_high"],
+        label,
+        r["p25_sessions"],
+        r["median_sessions"],
+        r["p75_sessions"],
+        r["p95_sessions"],
+        r["mean_sessions"],
+        r["mean_sessions_ci_low"],
+        r["mean_sessions_ci_high"],
     )
 
 
@@ -448,8 +514,10 @@ def _annex5(s: Snapshot) -> Drawn:
             lab = {lang: f"{d[lang]}: {lab[lang]}" for lang in LANGS}
         cells.append(
             [Cell(label=lab)]
-            + [_share(by_year.get(y, {"is_suppressed": True}), "mean_sessions", "decimal")
-               for y in years]
+            + [
+                _share(by_year.get(y, {"is_suppressed": True}), "mean_sessions", "decimal")
+                for y in years
+            ]
         )
     return Drawn(
         _fmt(TEXTS_CAPTION["annex5_sessions_by_subgroup"], years=_span(lo, hi)),
@@ -468,8 +536,9 @@ def _prior_by_cohort(s: Snapshot) -> Drawn:
     mart = "mart_elp_prior_care"
     lo, hi = s.span(mart, "cohort_year")
     rows = _need(
-        s.analysis("fig10_prior_care_by_cohort_year", mart, first_cohort_year=lo,
-                   last_cohort_year=hi)
+        s.analysis(
+            "fig10_prior_care_by_cohort_year", mart, first_cohort_year=lo, last_cohort_year=hi
+        )
     )
     years = sorted({int(r["cohort_year"]) for r in rows})
     series = []
@@ -477,8 +546,12 @@ def _prior_by_cohort(s: Snapshot) -> Drawn:
         by_year = {int(r["cohort_year"]): r for r in group}
         pick = [by_year.get(y, {}) for y in years]
         series.append(
-            Series(_prior_label(s, code), [r.get("share") for r in pick],
-                   [r.get("share_ci_low") for r in pick], [r.get("share_ci_high") for r in pick])
+            Series(
+                _prior_label(s, code),
+                [r.get("share") for r in pick],
+                [r.get("share_ci_low") for r in pick],
+                [r.get("share_ci_high") for r in pick],
+            )
         )
     return Drawn(
         _fmt(TEXTS_CAPTION["fig10_prior_care_by_cohort_year"], years=_span(lo, hi)),
@@ -514,8 +587,12 @@ def _transitions(s: Snapshot) -> Drawn:
     _, hi = s.span(mart, "cohort_year")
     rows = _need(s.analysis("fig12_care_before_during_after", mart, cohort_year=hi))
     body = []
-    head = [s.label("dimension", "care_type"), text("share_all"), text("share_with_elp_after"),
-            text("share_without_elp_after")]
+    head = [
+        s.label("dimension", "care_type"),
+        text("share_all"),
+        text("share_with_elp_after"),
+        text("share_without_elp_after"),
+    ]
     for (period,), group in _group(rows, "period").items():
         by_type = _group(group, "care_type")
         bars, cells = [], []
@@ -523,12 +600,21 @@ def _transitions(s: Snapshot) -> Drawn:
             status = {r["elp_status"]: r for r in care_rows}
             lab = s.label("care_type", care, mart)
             every = status.get("all", {"is_suppressed": True})
-            bars.append(Bar(lab, every.get("share"), every.get("share_ci_low"),
-                            every.get("share_ci_high")))
+            if care != "all":  # the period's whole cohort (100 %) is in the table only
+                bars.append(
+                    Bar(
+                        lab,
+                        every.get("share"),
+                        every.get("share_ci_low"),
+                        every.get("share_ci_high"),
+                    )
+                )
             cells.append(
                 [Cell(label=lab)]
-                + [_share(status.get(k, {"is_suppressed": True}), "share")
-                   for k in ("all", "with_elp_after", "without_elp_after")]
+                + [
+                    _share(status.get(k, {"is_suppressed": True}), "share")
+                    for k in ("all", "with_elp_after", "without_elp_after")
+                ]
             )
         body += [
             t(s.label("period", period), "h4"),
@@ -551,8 +637,12 @@ def _trajectories(analysis: str, care: str) -> Callable[[Snapshot], Drawn]:
         _, hi = s.span(mart, "cohort_year")
         rows = _need(s.analysis(analysis, mart, cohort_year=hi))
         body = []
-        head = [text("pattern"), text("share_all"), text("share_with_elp_after"),
-                text("share_without_elp_after")]
+        head = [
+            text("pattern"),
+            text("share_all"),
+            text("share_with_elp_after"),
+            text("share_without_elp_after"),
+        ]
         for (group,), group_rows in _group(rows, "start_group").items():
             size = group_rows[0]["start_group_patients_extrapolated"]
             title = text(f"start_{group}_{care}")
@@ -563,13 +653,20 @@ def _trajectories(analysis: str, care: str) -> Callable[[Snapshot], Drawn]:
                 by = {r["elp_after"]: r for r in p_rows}
                 every = by.get("all", {"is_suppressed": True})
                 lab = _pattern_label(pattern)
-                bars.append(Bar(lab, every.get("share_of_start_group"),
-                                every.get("share_of_start_group_ci_low"),
-                                every.get("share_of_start_group_ci_high")))
+                bars.append(
+                    Bar(
+                        lab,
+                        every.get("share_of_start_group"),
+                        every.get("share_of_start_group_ci_low"),
+                        every.get("share_of_start_group_ci_high"),
+                    )
+                )
                 cells.append(
                     [Cell(label=lab)]
-                    + [_share(by.get(k, {"is_suppressed": True}), "share_of_start_group")
-                       for k in ("all", "with_elp_after", "without_elp_after")]
+                    + [
+                        _share(by.get(k, {"is_suppressed": True}), "share_of_start_group")
+                        for k in ("all", "with_elp_after", "without_elp_after")
+                    ]
                 )
             body += [
                 t(heading, "h4"),
@@ -800,111 +897,272 @@ def _title(nl: str, fr: str, en: str) -> Text:
 
 
 FIGURES = [
-    Figure("fig01", _ref("figure", "1"), _title(
-        "Gebruik van terugbetaalde geestelijke gezondheidszorg",
-        "Recours aux soins de santé mentale remboursés",
-        "Use of reimbursed mental-health care"),
-        "mart_mh_care_use", "fig01_mh_care_use", "method_weighted",
-        _care_use("fig01_mh_care_use", "mh_care_figure_1")),
-    Figure("fig02", _ref("figure", "2"), _title(
-        "Gebruik van ambulante geestelijke gezondheidszorg",
-        "Recours aux soins de santé mentale ambulatoires",
-        "Use of ambulatory mental-health care"),
-        "mart_mh_care_use", "fig02_ambulatory_mh_care", "method_weighted",
-        _care_use("fig02_ambulatory_mh_care", "mh_care_figure_2")),
-    Figure("fig03", _ref("figure", "3"), _title(
-        "Behoefte, aanbod en gebruik per provincie",
-        "Besoin, offre et recours par province",
-        "Need, supply and use by province"),
-        "mart_elp_province_overview", "fig03_province_need_supply_use", "method_province",
-        _province),
-    Figure("sec322", _ref("section", "3.2.2"), _title(
-        "Zorgverleners per 100.000 inwoners",
-        "Prestataires pour 100 000 habitants",
-        "Providers per 100,000 inhabitants"),
-        "mart_elp_provider_density", "sec322_provider_density", "method_density", _density),
-    Figure("budget", _ref("annex", "1"), _title(
-        "Benutting van het budget per provincie",
-        "Utilisation du budget par province",
-        "Budget utilisation by province"),
-        "mart_elp_province_overview", "fig03_province_need_supply_use", "method_budget",
-        _budget),
-    Figure("fig04", _ref("figure", "4"), _title(
-        "ELP-gebruikers per jaar", "Utilisateurs par an", "ELP users per year"),
-        "mart_elp_users_yearly", "fig04_users_per_year", "method_weighted", _users),
-    Figure("fig05", _ref("figure", "5"), _title(
-        "Gebruiksgraad per subgroep", "Taux de recours par sous-groupe",
-        "Usage rate by subgroup"),
-        "mart_elp_usage", "fig05_usage_rate_by_subgroup", "method_weighted", _subgroups),
-    Figure("tab01", _ref("table", "1"), _title(
-        "Verdeling van de prestaties", "Répartition des prestations", "Services mix"),
-        "mart_elp_services_mix", "tab01_services_mix", "method_weighted", _services_mix,
-        "table"),
-    Figure("tab02", _ref("table", "2"), _title(
-        "Gebruikers per functie", "Utilisateurs par fonction", "Users by function"),
-        "mart_elp_users_by_function", "tab02_users_by_function", "method_weighted",
-        _functions, "table"),
-    Figure("tab03", _ref("table", "3"), _title(
-        "Gebruikers per functie en profiel", "Utilisateurs par fonction et profil",
-        "Users by function and profile"),
-        "mart_elp_users_by_function", "tab03_users_by_function_profile", "method_weighted",
-        _function_profile, "table"),
-    Figure("tab04", _ref("table", "4"), _title(
-        "Gebruikers per netwerk en plaats", "Utilisateurs par réseau et lieu",
-        "Users by network and place"),
-        "mart_elp_users_by_setting", "tab04_users_by_network_and_place", "method_network",
-        _network_place, "table"),
-    Figure("fig06", _ref("figure", "6"), _title(
-        "Sessies op een vindplaats per subgroep", "Séances dans un lieu de vie par sous-groupe",
-        "Outreach sessions by subgroup"),
-        "mart_elp_users_by_setting", "fig06_outreach_share_by_subgroup", "method_weighted",
-        _outreach),
-    Figure("fig07", _ref("figure", "7"), _title(
-        "Sessies per patiënt per startjaar", "Séances par patient par année de début",
-        "Sessions per patient by start year"),
-        "mart_elp_sessions_per_patient", "fig07_sessions_by_cohort_year", "method_weighted",
-        _sessions),
-    Figure("fig08", _ref("figure", "8"), _title(
-        "Sessies per patiënt volgens VT-statuut", "Séances par patient selon le statut BIM",
-        "Sessions per patient by VT status"),
-        "mart_elp_sessions_per_patient", "fig08_sessions_by_vt", "method_weighted",
-        _sessions_by("fig08_sessions_by_vt", "vt")),
-    Figure("fig09", _ref("figure", "9"), _title(
-        "Sessies per patiënt per gewest", "Séances par patient par région",
-        "Sessions per patient by region"),
-        "mart_elp_sessions_per_patient", "fig09_sessions_by_region", "method_weighted",
-        _sessions_by("fig09_sessions_by_region", "region")),
-    Figure("annex5", _ref("annex", "5"), _title(
-        "Gemiddeld aantal sessies per subgroep", "Nombre moyen de séances par sous-groupe",
-        "Mean sessions by subgroup"),
-        "mart_elp_sessions_per_patient", "annex5_sessions_by_subgroup", "method_weighted",
-        _annex5, "table"),
-    Figure("fig10", _ref("figure", "10"), _title(
-        "Zorg vóór de eerste sessie per startjaar", "Soins avant la première séance par année",
-        "Care before the first session by start year"),
-        "mart_elp_prior_care", "fig10_prior_care_by_cohort_year", "method_weighted",
-        _prior_by_cohort),
-    Figure("fig11", _ref("figure", "11"), _title(
-        "Zorg vóór de eerste sessie per subgroep",
-        "Soins avant la première séance par sous-groupe",
-        "Care before the first session by subgroup"),
-        "mart_elp_prior_care", "fig11_prior_care_by_subgroup", "method_weighted",
-        _prior_by_subgroup),
-    Figure("fig12", _ref("figure", "12"), _title(
-        "Zorg vóór, tijdens en na de ELP", "Soins avant, pendant et après",
-        "Care before, during and after ELP"),
-        "mart_elp_care_transitions", "fig12_care_before_during_after", "method_weighted",
-        _transitions),
-    Figure("fig13", _ref("figure", "13"), _title(
-        "Antidepressiva vóór, tijdens en na", "Antidépresseurs avant, pendant et après",
-        "Antidepressants before, during and after"),
-        "mart_elp_individual_trajectories", "fig13_antidepressant_trajectories",
-        "method_weighted", _trajectories("fig13_antidepressant_trajectories", "antidepressants")),
-    Figure("fig14", _ref("figure", "14"), _title(
-        "Psychiater vóór, tijdens en na", "Psychiatre avant, pendant et après",
-        "Psychiatrist before, during and after"),
-        "mart_elp_individual_trajectories", "fig14_psychiatrist_trajectories",
-        "method_weighted", _trajectories("fig14_psychiatrist_trajectories", "psychiatrist")),
+    Figure(
+        "fig01",
+        _ref("figure", "1"),
+        _title(
+            "Gebruik van terugbetaalde geestelijke gezondheidszorg",
+            "Recours aux soins de santé mentale remboursés",
+            "Use of reimbursed mental-health care",
+        ),
+        "mart_mh_care_use",
+        "fig01_mh_care_use",
+        "method_weighted",
+        _care_use("fig01_mh_care_use", "mh_care_figure_1"),
+    ),
+    Figure(
+        "fig02",
+        _ref("figure", "2"),
+        _title(
+            "Gebruik van ambulante geestelijke gezondheidszorg",
+            "Recours aux soins de santé mentale ambulatoires",
+            "Use of ambulatory mental-health care",
+        ),
+        "mart_mh_care_use",
+        "fig02_ambulatory_mh_care",
+        "method_weighted",
+        _care_use("fig02_ambulatory_mh_care", "mh_care_figure_2"),
+    ),
+    Figure(
+        "fig03",
+        _ref("figure", "3"),
+        _title(
+            "Behoefte, aanbod en gebruik per provincie",
+            "Besoin, offre et recours par province",
+            "Need, supply and use by province",
+        ),
+        "mart_elp_province_overview",
+        "fig03_province_need_supply_use",
+        "method_province",
+        _province,
+    ),
+    Figure(
+        "sec322",
+        _ref("section", "3.2.2"),
+        _title(
+            "Zorgverleners per 100.000 inwoners",
+            "Prestataires pour 100 000 habitants",
+            "Providers per 100,000 inhabitants",
+        ),
+        "mart_elp_provider_density",
+        "sec322_provider_density",
+        "method_density",
+        _density,
+    ),
+    Figure(
+        "budget",
+        _ref("annex", "1"),
+        _title(
+            "Benutting van het budget per provincie",
+            "Utilisation du budget par province",
+            "Budget utilisation by province",
+        ),
+        "mart_elp_province_overview",
+        "fig03_province_need_supply_use",
+        "method_budget",
+        _budget,
+    ),
+    Figure(
+        "fig04",
+        _ref("figure", "4"),
+        _title("ELP-gebruikers per jaar", "Utilisateurs par an", "ELP users per year"),
+        "mart_elp_users_yearly",
+        "fig04_users_per_year",
+        "method_weighted",
+        _users,
+    ),
+    Figure(
+        "fig05",
+        _ref("figure", "5"),
+        _title(
+            "Gebruiksgraad per subgroep",
+            "Taux de recours par sous-groupe",
+            "Usage rate by subgroup",
+        ),
+        "mart_elp_usage",
+        "fig05_usage_rate_by_subgroup",
+        "method_weighted",
+        _subgroups,
+    ),
+    Figure(
+        "tab01",
+        _ref("table", "1"),
+        _title("Verdeling van de prestaties", "Répartition des prestations", "Services mix"),
+        "mart_elp_services_mix",
+        "tab01_services_mix",
+        "method_weighted",
+        _services_mix,
+        "table",
+    ),
+    Figure(
+        "tab02",
+        _ref("table", "2"),
+        _title("Gebruikers per functie", "Utilisateurs par fonction", "Users by function"),
+        "mart_elp_users_by_function",
+        "tab02_users_by_function",
+        "method_weighted",
+        _functions,
+        "table",
+    ),
+    Figure(
+        "tab03",
+        _ref("table", "3"),
+        _title(
+            "Gebruikers per functie en profiel",
+            "Utilisateurs par fonction et profil",
+            "Users by function and profile",
+        ),
+        "mart_elp_users_by_function",
+        "tab03_users_by_function_profile",
+        "method_weighted",
+        _function_profile,
+        "table",
+    ),
+    Figure(
+        "tab04",
+        _ref("table", "4"),
+        _title(
+            "Gebruikers per netwerk en plaats",
+            "Utilisateurs par réseau et lieu",
+            "Users by network and place",
+        ),
+        "mart_elp_users_by_setting",
+        "tab04_users_by_network_and_place",
+        "method_network",
+        _network_place,
+        "table",
+    ),
+    Figure(
+        "fig06",
+        _ref("figure", "6"),
+        _title(
+            "Sessies op een vindplaats per subgroep",
+            "Séances dans un lieu de vie par sous-groupe",
+            "Outreach sessions by subgroup",
+        ),
+        "mart_elp_users_by_setting",
+        "fig06_outreach_share_by_subgroup",
+        "method_weighted",
+        _outreach,
+    ),
+    Figure(
+        "fig07",
+        _ref("figure", "7"),
+        _title(
+            "Sessies per patiënt per startjaar",
+            "Séances par patient par année de début",
+            "Sessions per patient by start year",
+        ),
+        "mart_elp_sessions_per_patient",
+        "fig07_sessions_by_cohort_year",
+        "method_weighted",
+        _sessions,
+    ),
+    Figure(
+        "fig08",
+        _ref("figure", "8"),
+        _title(
+            "Sessies per patiënt volgens VT-statuut",
+            "Séances par patient selon le statut BIM",
+            "Sessions per patient by VT status",
+        ),
+        "mart_elp_sessions_per_patient",
+        "fig08_sessions_by_vt",
+        "method_weighted",
+        _sessions_by("fig08_sessions_by_vt", "vt"),
+    ),
+    Figure(
+        "fig09",
+        _ref("figure", "9"),
+        _title(
+            "Sessies per patiënt per gewest",
+            "Séances par patient par région",
+            "Sessions per patient by region",
+        ),
+        "mart_elp_sessions_per_patient",
+        "fig09_sessions_by_region",
+        "method_weighted",
+        _sessions_by("fig09_sessions_by_region", "region"),
+    ),
+    Figure(
+        "annex5",
+        _ref("annex", "5"),
+        _title(
+            "Gemiddeld aantal sessies per subgroep",
+            "Nombre moyen de séances par sous-groupe",
+            "Mean sessions by subgroup",
+        ),
+        "mart_elp_sessions_per_patient",
+        "annex5_sessions_by_subgroup",
+        "method_weighted",
+        _annex5,
+        "table",
+    ),
+    Figure(
+        "fig10",
+        _ref("figure", "10"),
+        _title(
+            "Zorg vóór de eerste sessie per startjaar",
+            "Soins avant la première séance par année",
+            "Care before the first session by start year",
+        ),
+        "mart_elp_prior_care",
+        "fig10_prior_care_by_cohort_year",
+        "method_weighted",
+        _prior_by_cohort,
+    ),
+    Figure(
+        "fig11",
+        _ref("figure", "11"),
+        _title(
+            "Zorg vóór de eerste sessie per subgroep",
+            "Soins avant la première séance par sous-groupe",
+            "Care before the first session by subgroup",
+        ),
+        "mart_elp_prior_care",
+        "fig11_prior_care_by_subgroup",
+        "method_weighted",
+        _prior_by_subgroup,
+    ),
+    Figure(
+        "fig12",
+        _ref("figure", "12"),
+        _title(
+            "Zorg vóór, tijdens en na de ELP",
+            "Soins avant, pendant et après",
+            "Care before, during and after ELP",
+        ),
+        "mart_elp_care_transitions",
+        "fig12_care_before_during_after",
+        "method_weighted",
+        _transitions,
+    ),
+    Figure(
+        "fig13",
+        _ref("figure", "13"),
+        _title(
+            "Antidepressiva vóór, tijdens en na",
+            "Antidépresseurs avant, pendant et après",
+            "Antidepressants before, during and after",
+        ),
+        "mart_elp_individual_trajectories",
+        "fig13_antidepressant_trajectories",
+        "method_weighted",
+        _trajectories("fig13_antidepressant_trajectories", "antidepressants"),
+    ),
+    Figure(
+        "fig14",
+        _ref("figure", "14"),
+        _title(
+            "Psychiater vóór, tijdens en na",
+            "Psychiatre avant, pendant et après",
+            "Psychiatrist before, during and after",
+        ),
+        "mart_elp_individual_trajectories",
+        "fig14_psychiatrist_trajectories",
+        "method_weighted",
+        _trajectories("fig14_psychiatrist_trajectories", "psychiatrist"),
+    ),
 ]
 
 

@@ -49,7 +49,7 @@ def _panel(fig: Figure, s: Snapshot, k: int | None) -> tuple[str, bool]:
     return (
         f'<section class="figure" id="fig-{fig.key}" data-status="{status}" '
         f'data-kind="{fig.kind}" data-mart="{fig.mart}" data-analysis="{fig.analysis}">'
-        f'{t(_heading(fig), "h2")}{body}{notes}</section>',
+        f"{t(_heading(fig), 'h2')}{body}{notes}</section>",
         ok,
     )
 
@@ -69,9 +69,7 @@ def _title(s: Snapshot) -> tuple[Text, str]:
 
 
 def _contents() -> str:
-    items = "".join(
-        f'<li><a href="#fig-{fig.key}">{t(_heading(fig))}</a></li>' for fig in FIGURES
-    )
+    items = "".join(f'<li><a href="#fig-{fig.key}">{t(_heading(fig))}</a></li>' for fig in FIGURES)
     return f'<nav class="toc">{t(text("contents"), "h2")}<ol>{items}</ol></nav>'
 
 

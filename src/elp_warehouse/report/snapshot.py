@@ -46,10 +46,7 @@ def analysis_sql(name: str, params: dict[str, int | str] | None = None) -> str:
         raise AnalysisError(f"{path}: no `params as (...)` CTE at the start of a line")
     body = found.group("body")
     for key, value in (params or {}).items():
-        if isinstance(value, int):
-            literal = str(value)
-        else:
-            literal = "'" + value.replace("'", "''") + "'"
+        literal = str(value) if isinstance(value, int) else "'" + value.replace("'", "''") + "'"
         body, n = re.subn(rf"{_LITERAL}(\s+as\s+{re.escape(key)}\b)", literal + r"\1", body)
         if n != 1:
             raise AnalysisError(f"{path}: the `params` CTE has no single `... as {key}`")
@@ -120,7 +117,9 @@ class Snapshot:
             ).fetchall()
         }
 
-    def label(self, dim: str, cat: str, mart: str | None = None, code: str = "", prefix: str = "label_") -> Text:
+    def label(
+        self, dim: str, cat: str, mart: str | None = None, code: str = "", prefix: str = "label_"
+    ) -> Text:
         """The category's label in the three languages: the mart's own label columns when it
         has them (`code` names the mart's code column, default `dim`), else reference.labels.
         A code without a label in every language is recorded in `missing` and shown as it is,
