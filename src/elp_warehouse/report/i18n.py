@@ -110,12 +110,12 @@ TEXTS: dict[str, Text] = {
     "method_weighted": {
         "nl": "Schattingen gewogen naar de IMA-bevolking (per jaar; cellen leeftijd \u00d7 "
         "geslacht \u00d7 provincie \u00d7 VT) en geëxtrapoleerd naar België. Banden, strepen en "
-        "waarden tussen haakjes zijn 95 %-betrouwbaarheidsintervallen. Waarden op minder dan {k} waargenomen "
-        "personen zijn onderdrukt (gestreept kader of „onderdrukt”).",
+        "waarden tussen haakjes zijn 95 %-betrouwbaarheidsintervallen. Waarden op minder dan "
+        "{k} waargenomen personen zijn onderdrukt (gestreept kader of „onderdrukt”).",
         "fr": "Estimations pondérées sur la population AIM (par année ; cellules âge \u00d7 "
         "sexe \u00d7 province \u00d7 BIM) et extrapolées à la Belgique. Les bandes, traits et "
-        "valeurs entre parenthèses sont des intervalles de confiance à 95 %. Les valeurs reposant sur moins "
-        "de {k} personnes observées sont masquées (cadre pointillé ou « masqué »).",
+        "valeurs entre parenthèses sont des intervalles de confiance à 95 %. Les valeurs "
+        "reposant sur moins de {k} personnes observées sont masquées (cadre pointillé ou « masqué »).",
         "en": "Estimates weighted to the IMA population (per year; cells age \u00d7 sex \u00d7 "
         "province \u00d7 VT) and extrapolated to Belgium. Bands, whiskers and bracketed values "
         "are 95 % confidence intervals. Values resting on fewer than {k} observed persons are "
