@@ -115,7 +115,8 @@ TEXTS: dict[str, Text] = {
         "fr": "Estimations pondérées sur la population AIM (par année ; cellules âge \u00d7 "
         "sexe \u00d7 province \u00d7 BIM) et extrapolées à la Belgique. Les bandes, traits et "
         "valeurs entre parenthèses sont des intervalles de confiance à 95 %. Les valeurs "
-        "reposant sur moins de {k} personnes observées sont masquées (cadre pointillé ou « masqué »).",
+        "reposant sur moins de {k} personnes observées sont masquées (cadre pointillé ou "
+        "« masqué »).",
         "en": "Estimates weighted to the IMA population (per year; cells age \u00d7 sex \u00d7 "
         "province \u00d7 VT) and extrapolated to Belgium. Bands, whiskers and bracketed values "
         "are 95 % confidence intervals. Values resting on fewer than {k} observed persons are "
