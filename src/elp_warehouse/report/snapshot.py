@@ -88,7 +88,12 @@ class Snapshot:
         """The rows of analyses/<name>.sql (which reads `mart`) on the snapshot."""
         if mart not in self.tables:
             raise NotAvailableError(f"missing:{mart}")
-        return self._fetch(self.con.execute(analysis_sql(name, params)))
+        try:
+            cur = self.con.execute(analysis_sql(name, params))
+        except duckdb.Error as exc:  # a mart of another shape: say so in the figure's panel
+            first = str(exc).splitlines()[0]
+            raise NotAvailableError(f"analyses/{name}.sql does not run on it ({first})") from exc
+        return self._fetch(cur)
 
     @staticmethod
     def _fetch(cur: duckdb.DuckDBPyConnection) -> Rows:
