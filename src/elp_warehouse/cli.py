@@ -413,13 +413,35 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from elp_warehouse.report import render_report
+    from elp_warehouse.report.render import ChromiumError, find_chromium, print_pdf
 
-    out = render_report(
-        snapshot=Path(args.snapshot) if args.snapshot else None,
-        out=Path(args.out) if args.out else None,
-        lang=args.lang,
-    )
-    print(f"Report: {out}")
+    snapshot = Path(args.snapshot) if args.snapshot else paths.warehouse_dir() / "published.duckdb"
+    if not snapshot.is_file():
+        raise CliError(
+            f"no published snapshot at {snapshot}: publish first (elp publish)", EXIT_MISSING
+        )
+    if not args.pdf:
+        out = render_report(
+            snapshot=snapshot, out=Path(args.out) if args.out else None, lang=args.lang or "nl"
+        )
+        print(f"Report: {out}")
+        return 0
+    # --pdf: one PDF per language (report.nl.pdf, ...) or, with --lang, that language only
+    try:
+        chromium = find_chromium()
+    except ChromiumError as exc:
+        raise CliError(str(exc), EXIT_MISSING) from exc
+    langs = [args.lang] if args.lang else ["nl", "fr", "en"]
+    if args.out and len(langs) > 1:
+        raise CliError("--out names one PDF: give --lang with it (or leave --out out)", EXIT_USAGE)
+    html_file = render_report(snapshot=snapshot, lang=langs[0])
+    for lang in langs:
+        pdf = Path(args.out) if args.out else html_file.with_name(f"report.{lang}.pdf")
+        try:
+            print_pdf(html_file, pdf, lang, chromium)
+        except ChromiumError as exc:
+            raise CliError(str(exc), 1) from exc
+        print(f"Report PDF ({lang}): {pdf}")
     return 0
 
 
@@ -524,8 +546,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="render the study's figures as one HTML file")
     rep.add_argument("--snapshot", default=None, help="default: <warehouse>/published.duckdb")
-    rep.add_argument("--out", default=None, help="default: <warehouse>/report.html")
-    rep.add_argument("--lang", default="nl", choices=["nl", "fr", "en"])
+    rep.add_argument(
+        "--out",
+        default=None,
+        help="default: <warehouse>/report.html (with --pdf: report.<lang>.pdf)",
+    )
+    rep.add_argument(
+        "--lang",
+        default=None,
+        choices=["nl", "fr", "en"],
+        help="language shown first (default nl); with --pdf, print only this language",
+    )
+    rep.add_argument(
+        "--pdf", action="store_true", help="print the report to PDF with headless Chromium"
+    )
     rep.set_defaults(func=_cmd_report)
 
     comp = sub.add_parser(
