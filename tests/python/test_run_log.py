@@ -143,7 +143,7 @@ def booked_lines(latest: dict[str, date]) -> dict[str, list[dict[str, Any]]]:
 EVENT_TABLES = ("claims", "complementary_refunds", "pharmacy_dispensings")
 
 
-def test_build_logs_one_row_per_run_success_then_failed(
+def test_build_logs_one_row_per_run_success_then_failed_compile_none(
     raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
 ) -> None:
     bad_claim = row("claims", claim_id="C9999", booking_date=date(2023, 2, 1))  # before service
@@ -195,6 +195,14 @@ def test_build_logs_one_row_per_run_success_then_failed(
         "pharmacy_dispensings": 1,
         "complementary_refunds": 0,
     }
+
+    # compile and docs generate run dbt's on-run-start hooks but never on-run-end: they add no
+    # row, so none is left 'running' for the next run to mark failed (checked below: the
+    # failing build's row is the second)
+    for command in (["compile"], ["docs", "generate"]):
+        proc = run_dbt(command, raw_dir, reused_warehouse_dir, TOLERANT, dbt_target_dir)
+        assert proc.returncode == 0, output(proc)[-4000:]
+        assert run_log(reused_warehouse_dir) == [entry], command
 
     # the same extract under the default gate (1 %): 1 of 4 claims rejected fails
     # rejected_share_within_threshold; the failed run appends its own row, and the build
