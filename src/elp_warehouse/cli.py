@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -459,15 +460,42 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 1 if found else 0
 
 
+# `elp where`'s example query, run on a real snapshot by tests/python/test_where.py.
+WHERE_EXAMPLE_SQL = (
+    "select year, dimension, category, label_en, usage_rate from marts.mart_elp_usage "
+    "order by year desc, dimension, category limit 5"
+)
+
+
 def _cmd_where(_args: argparse.Namespace) -> int:
+    """Where BI users find the results: the published snapshot, its Parquet copy and the
+    report; the working database is named only as the builders' own."""
     db = paths.database_path()
+    warehouse = db.parent
+    snapshot = warehouse / "published.duckdb"
+    parquet = warehouse / "published"
+    report = warehouse / "report.html"
+
+    def state(path: Path, how: str) -> str:
+        return "" if path.exists() else f"  (not there yet: {how})"
+
     print(f"Raw extract:        {paths.raw_dir()}")
+    print(f"BI snapshot:        {snapshot}{state(snapshot, '.venv/bin/elp build')}")
+    print("                    suppressed marts (schema marts), labels (reference.labels),")
+    print("                    snapshot metadata and run log (meta); open it read-only")
+    print(f"Parquet copy:       {parquet}/<mart>.parquet{state(parquet, '.venv/bin/elp build')}")
+    print(f"Report:             {report}{state(report, '.venv/bin/elp report')}")
+    print("Query the snapshot (read-only; a build replaces it atomically), for example:")
+    # JSON strings are Python literals in double quotes: the shell quoting stays readable
+    code = (
+        f"import duckdb; print(duckdb.connect({json.dumps(str(snapshot))}, read_only=True)"
+        f".sql({json.dumps(WHERE_EXAMPLE_SQL)}))"
+    )
+    print(f"  .venv/bin/python -c {shlex.quote(code)}")
+    print("BI tools (Superset, Metabase, SQLAlchemy), suppression, ready-made queries: docs/bi.md")
     print(f"Working database:   {db}")
-    print("Query the marts, for example:")
-    print(f'  .venv/bin/python -c "import duckdb; print(duckdb.connect({str(db)!r},')
-    print("      read_only=True)")
-    print("      .sql('select * from marts.mart_population_weights limit 5'))\"")
-    print(f"BI snapshot:        {db.parent / 'published.duckdb'} (read-only; docs/bi.md)")
+    print("                    the builders' database: unsuppressed and locked during builds,")
+    print("                    not for BI")
     print("Run log:            .venv/bin/elp runs (nightly runs: docs/operations.md)")
     print("Docs: README.md (marts, contract), docs/ (methods, seeds, generator).")
     return 0
