@@ -22,6 +22,7 @@ library. See docs/bi.md, "Superset".
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import io
 import json
 import os
@@ -46,6 +47,7 @@ DASHBOARD_SLUG = "elp-key-indicators"
 DATABASE_NAME = "ELP published snapshot"
 LANGUAGES = ("nl", "fr", "en")
 ADMIN = "admin"
+SUPERSET_PYTHON = Path(sys.executable)
 
 # Every dataset's `label` column: the label of the language in the dashboard URL's `lang`
 # parameter (`?lang=fr`). The parameter is only compared, never pasted into the SQL, so a
@@ -284,6 +286,9 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
 class Client:
     def __init__(self, url: str, user: str, password: str) -> None:
         self.url = url.rstrip("/")
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
         token = self.call(
             "POST",
             "/api/v1/security/login",
@@ -291,6 +296,9 @@ class Client:
             auth=False,
         )["access_token"]
         self.headers = {"Authorization": f"Bearer {token}"}
+        # writes need a CSRF token bound to the session cookie it comes with
+        csrf = self.call("GET", "/api/v1/security/csrf_token/")["result"]
+        self.headers.update({"X-CSRFToken": csrf, "Referer": self.url})
 
     def call(
         self,
@@ -309,7 +317,7 @@ class Client:
             for k, v in self.headers.items():
                 req.add_header(k, v)
         try:
-            with urllib.request.urlopen(req, timeout=120) as resp:
+            with self.opener.open(req, timeout=120) as resp:
                 payload = resp.read()
                 if resp.headers.get_content_type() == "application/json":
                     return json.loads(payload)
@@ -576,8 +584,10 @@ with app.app_context():
 """
 
 
-def init_home(home: Path, password: str | None = None) -> str:
-    """Create (or keep) a Superset home; the admin password (generated once, kept in the home)."""
+def init_home(home: Path, password: str | None = None, python: Path = SUPERSET_PYTHON) -> str:
+    """Create (or keep) a Superset home; the admin password (generated once, kept in the home).
+
+    `python` is the interpreter of Superset's virtualenv (by default the one running this)."""
     home.mkdir(parents=True, exist_ok=True)
     secret_file = home / "admin_password"
     if (home / "superset.db").exists() and secret_file.exists():
@@ -589,7 +599,7 @@ def init_home(home: Path, password: str | None = None) -> str:
         )
     )
     proc = subprocess.run(
-        [sys.executable, "-c", _INIT_SCRIPT, ADMIN, password],
+        [str(python), "-c", _INIT_SCRIPT, ADMIN, password],
         env=superset_env(home),
         capture_output=True,
         text=True,
@@ -609,9 +619,11 @@ def free_port() -> int:
         return port
 
 
-def start(home: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start(
+    home: Path, port: int, log: Path, python: Path = SUPERSET_PYTHON
+) -> subprocess.Popen[bytes]:
     """Superset's server on 127.0.0.1:`port`, in its own process group, logging to `log`."""
-    exe = Path(sys.executable).parent / "superset"
+    exe = python.parent / "superset"
     with log.open("wb") as out:
         return subprocess.Popen(
             [str(exe), "run", "-h", "127.0.0.1", "-p", str(port), "--with-threads"],
