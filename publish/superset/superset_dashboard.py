@@ -28,6 +28,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -343,6 +344,7 @@ def create(client: Client, snapshot: Path) -> None:
     )["id"]
     datasets: dict[str, int] = {}
     chart_ids: list[int] = []
+    uuids: list[str] = []
     for chart in CHARTS:
         if chart.analysis not in datasets:
             datasets[chart.analysis] = client.call(
@@ -379,12 +381,15 @@ def create(client: Client, snapshot: Path) -> None:
             },
         )
         chart_ids.append(created["id"])
+        # the layout must name each chart by its uuid: an import maps charts by uuid, and an
+        # export appends a chart it cannot find in the layout as a second copy
+        uuids.append(client.call("GET", f"/api/v1/chart/{created['id']}")["result"]["uuid"])
     layout: dict[str, Any] = {
         "DASHBOARD_VERSION_KEY": "v2",
         "ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
         "GRID_ID": {"type": "GRID", "id": "GRID_ID", "children": [], "parents": ["ROOT_ID"]},
     }
-    for i, cid in enumerate(chart_ids):
+    for i, (cid, chart_uuid, chart) in enumerate(zip(chart_ids, uuids, CHARTS, strict=True)):
         row, key = f"ROW-{i}", f"CHART-{i}"
         layout["GRID_ID"]["children"].append(row)
         layout[row] = {
@@ -399,7 +404,13 @@ def create(client: Client, snapshot: Path) -> None:
             "id": key,
             "children": [],
             "parents": ["ROOT_ID", "GRID_ID", row],
-            "meta": {"chartId": cid, "width": 12, "height": 50, "uuid": str(uuid.uuid4())},
+            "meta": {
+                "chartId": cid,
+                "sliceName": chart.name,
+                "uuid": chart_uuid,
+                "width": 12,
+                "height": 50,
+            },
         }
     dash = client.call(
         "POST",
@@ -654,11 +665,11 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: floa
 def stop(proc: subprocess.Popen[bytes]) -> None:
     """Stop the server and the workers it started (its process group)."""
     if proc.poll() is None:
-        os.killpg(proc.pid, 15)
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
 
 
@@ -667,6 +678,8 @@ def serve(home: Path, snapshot: Path, port: int) -> int:
         print(f"no snapshot at {snapshot}: run `make demo` (or `elp build`) first", file=sys.stderr)
         return 1
     password = init_home(home)
+    # a `kill` stops the server too, as Ctrl-C does: SystemExit runs the `finally` below
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     url = f"http://127.0.0.1:{port}"
     log = home / "server.log"
     proc = start(home, port, log)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+import yaml
 from publish_support import ROOT, Built, built_warehouse
 
 sys.path.insert(0, str(ROOT / "publish" / "superset"))
@@ -68,6 +70,21 @@ def test_a_chart_saved_without_its_formats_is_reported() -> None:
     form, _query = sd.chart_form(chart)
     form["column_config"].pop(chart.percent[0])
     assert sd.format_problems(chart, form) == [f"{chart.percent[0]} formatted None, not '.1%'"]
+
+
+def test_the_export_lays_out_every_chart_once() -> None:
+    # a chart the layout misses (or names by a wrong uuid) shows twice or not at all
+    with zipfile.ZipFile(sd.EXPORT) as bundle:
+        files = {name: yaml.safe_load(bundle.read(name)) for name in bundle.namelist()}
+    charts = {v["uuid"]: v["slice_name"] for k, v in files.items() if "/charts/" in k}
+    (dashboard,) = (v for k, v in files.items() if "/dashboards/" in k)
+    placed = [
+        v["meta"]["uuid"]
+        for v in dashboard["position"].values()
+        if isinstance(v, dict) and v.get("type") == "CHART"
+    ]
+    assert sorted(placed) == sorted(charts)
+    assert sorted(charts.values()) == sorted(c.name for c in sd.CHARTS)
 
 
 def test_superset_serves_every_chart_in_three_languages(built: Built, tmp_path: Path) -> None:
