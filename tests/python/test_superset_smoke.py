@@ -8,6 +8,7 @@ The server is stopped whatever happens. docs/bi.md, "Superset"."""
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 import time
 import zipfile
@@ -90,6 +91,19 @@ def test_the_export_lays_out_every_chart_once() -> None:
 def test_superset_serves_every_chart_in_three_languages(built: Built, tmp_path: Path) -> None:
     missing = "Superset's environment is missing: run `make superset-install`"
     assert SUPERSET_PYTHON.exists(), missing
+    # Superset's DuckDB (1.5.x) reads only snapshots written in an older storage format
+    opened = subprocess.run(
+        [
+            str(SUPERSET_PYTHON),
+            "-c",
+            "import duckdb, sys; duckdb.connect(sys.argv[1], read_only=True).close()",
+            str(built.snapshot),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert opened.returncode == 0, f"Superset's DuckDB cannot open the snapshot:\n{opened.stderr}"
     started = time.monotonic()
     home = tmp_path / "superset-home"
     password = sd.init_home(home, python=SUPERSET_PYTHON)
