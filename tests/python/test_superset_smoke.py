@@ -88,6 +88,17 @@ def test_the_export_lays_out_every_chart_once() -> None:
     assert sorted(charts.values()) == sorted(c.name for c in sd.CHARTS)
 
 
+def test_the_export_runs_the_current_analyses_queries() -> None:
+    # the datasets are the analyses/ queries: an edited query needs a re-exported dashboard
+    with zipfile.ZipFile(sd.EXPORT) as bundle:
+        datasets = [
+            yaml.safe_load(bundle.read(name)) for name in bundle.namelist() if "/datasets/" in name
+        ]
+    assert sorted(d["table_name"] for d in datasets) == sorted({c.analysis for c in sd.CHARTS})
+    stale = [d["table_name"] for d in datasets if d["sql"] != sd.dataset_sql(d["table_name"])]
+    assert stale == [], "re-export: superset_dashboard.py create (docs/bi.md, Superset)"
+
+
 def test_superset_serves_every_chart_in_three_languages(built: Built, tmp_path: Path) -> None:
     missing = "Superset's environment is missing: run `make superset-install`"
     assert SUPERSET_PYTHON.exists(), missing
