@@ -234,8 +234,9 @@ CHARTS: tuple[Chart, ...] = (
 def dataset_sql(analysis: str) -> str:
     """The dataset's SQL: the analyses/ query as it is, plus the `label` of the chosen language.
 
-    The analyses return label_nl and label_en; label_fr is added next to label_nl from the
-    same mart alias, so every language comes from the mart's own label columns.
+    The analyses return label_nl and label_en; label_fr is added next to label_nl (unless the
+    query has it) from the same mart alias, so every language comes from the mart's own label
+    columns.
     """
     sql = (ANALYSES / f"{analysis}.sql").read_text().rstrip().rstrip(";")
     if "{{" in sql or "{%" in sql:
@@ -246,9 +247,10 @@ def dataset_sql(analysis: str) -> str:
     if len(labelled) != 1 or f"{labelled[0][1]}.label_en," not in sql:
         raise ValueError(f"analyses/{analysis}.sql: expected one '<alias>.label_nl,' select line")
     indent, alias = labelled[0]
-    sql = sql.replace(
-        f"{indent}{alias}.label_nl,", f"{indent}{alias}.label_nl,\n{indent}{alias}.label_fr,"
-    )
+    if f"{alias}.label_fr," not in sql:
+        sql = sql.replace(
+            f"{indent}{alias}.label_nl,", f"{indent}{alias}.label_nl,\n{indent}{alias}.label_fr,"
+        )
     return f"select {LABEL_EXPRESSION} as label, q.* from (\n{sql}\n) as q"
 
 
