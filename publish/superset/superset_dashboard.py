@@ -234,22 +234,20 @@ CHARTS: tuple[Chart, ...] = (
 def dataset_sql(analysis: str) -> str:
     """The dataset's SQL: the analyses/ query as it is, plus the `label` of the chosen language.
 
-    The analyses return label_nl and label_en; label_fr is added next to label_nl (unless the
-    query has it) from the same mart alias, so every language comes from the mart's own label
-    columns.
+    The analyses return label_nl, label_fr and label_en from the mart's own label columns; the
+    `label` column picks one by the dashboard's `lang` URL parameter.
     """
     sql = (ANALYSES / f"{analysis}.sql").read_text().rstrip().rstrip(";")
     if "{{" in sql or "{%" in sql:
         raise ValueError(f"analyses/{analysis}.sql contains Jinja braces Superset would render")
-    labelled = re.findall(r"^(\s+)(\w+)\.label_nl,$", sql, flags=re.M)
+    labelled = re.findall(r"^\s+(\w+)\.label_nl,$", sql, flags=re.M)
     if not labelled:
         return f"select q.* from (\n{sql}\n) as q"
-    if len(labelled) != 1 or f"{labelled[0][1]}.label_en," not in sql:
-        raise ValueError(f"analyses/{analysis}.sql: expected one '<alias>.label_nl,' select line")
-    indent, alias = labelled[0]
-    if f"{alias}.label_fr," not in sql:
-        sql = sql.replace(
-            f"{indent}{alias}.label_nl,", f"{indent}{alias}.label_nl,\n{indent}{alias}.label_fr,"
+    alias = labelled[0]
+    if len(labelled) != 1 or any(f"{alias}.label_{lang}," not in sql for lang in ("fr", "en")):
+        raise ValueError(
+            f"analyses/{analysis}.sql: expected one '<alias>.label_nl,' select line, "
+            "with label_fr and label_en of the same alias"
         )
     return f"select {LABEL_EXPRESSION} as label, q.* from (\n{sql}\n) as q"
 
