@@ -26,6 +26,7 @@ from elp_warehouse.generator.config import (
     Geography,
     Networks,
     day_number,
+    load_budget,
     year_end,
     year_start,
 )
@@ -41,7 +42,7 @@ from elp_warehouse.generator.sessions import (
     Trajectories,
     build_services,
 )
-from elp_warehouse.generator.targets import StudyTargets
+from elp_warehouse.generator.targets import StudyTargets, province_services_per_100
 from elp_warehouse.generator.util import bisect, interpolate_years
 
 N_PROFILES = 6 * 2 * 2 * 11 * 5 * 64
@@ -172,6 +173,9 @@ class ElpModel:
         # the study extrapolated detainees with the 2024 prison population by sex
         last = max(y for y, _ in prison)
         self.prison_f, self.prison_m = float(prison[(last, "F")]), float(prison[(last, "M")])
+        budget = load_budget()
+        budget_year = max(y for y, _ in budget)
+        self.budget = {c: v for (y, c), v in budget.items() if y == budget_year}
 
     # ------------------------------------------------------------------ usage raking
     def _usage_dims(self, fr: YearFrame, year: int) -> list[Dimension]:
@@ -753,6 +757,7 @@ class ElpModel:
             dim(
                 "region", fr.region[starters].astype(np.int64), ["flanders", "wallonia", "brussels"]
             ),
+            self._province_sessions(fr, starters, mt),
             dim(
                 "socio_professional",
                 fr.socio[starters].astype(np.int64),
@@ -789,6 +794,31 @@ class ElpModel:
         n = np.where(pattern == 2, np.maximum(n, 2), n)
         self.solved[year]["nb_dispersion"] = best
         return n.astype(np.int64)
+
+    def _province_sessions(
+        self, fr: YearFrame, starters: NDArray[np.int64], mt: dict[tuple[str, str], float]
+    ) -> Dimension:
+        """Mean sessions per province: the region's Annex 5 mean, tilted by the province's
+        services per user (Figure 3: services per 100 inhabitants over the usage rate), so
+        that services per 100 inhabitants and budget utilisation follow Figure 3 while the
+        region means stay on Annex 5."""
+        geo = self.geo
+        pop = np.bincount(fr.province, minlength=geo.n).astype(float)
+        per100 = province_services_per_100(self.t, tuple(geo.provinces), pop, self.budget)
+        per_user = per100 / 100 / np.maximum(self._province_rates(pop), 1e-9)
+        prov = fr.province[starters].astype(np.int64)
+        counts = np.bincount(prov, minlength=geo.n).astype(float)
+        targets = np.full(geo.n, np.nan)
+        for reg_k, reg in enumerate(("flanders", "wallonia", "brussels")):
+            provs = np.flatnonzero(np.asarray(geo.region_of_province) == reg_k)
+            mean = mt.get(("region", reg))
+            n_reg = counts[provs].sum()
+            if mean is None or n_reg == 0:
+                continue
+            # starters' weighted tilt averages 1 in the region: the region mean is kept
+            tilt = per_user[provs] / (per_user[provs] * counts[provs]).sum() * n_reg
+            targets[provs] = mean * tilt * counts[provs]
+        return Dimension("province", prov, targets)
 
     def _p95_target(self, year: int) -> float:
         pts = {
