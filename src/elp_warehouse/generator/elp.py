@@ -385,9 +385,7 @@ class ElpModel:
         np.bitwise_or.at(
             fbits, pos[before.person[sess]], (1 << before.function[sess]).astype(np.int8)
         )
-        pattern = self._patterns(
-            fr, starters, year, int((fbits[carried] == 2).sum()), int(users), carried, fbits
-        )
+        pattern = self._patterns(fr, starters, year, int((fbits[carried] == 2).sum()), int(users))
         out_carried = np.zeros(len(fr.idx), dtype=np.bool_)
         out_carried[pos[before.person[before.setting == 1]]] = True
         setting_set, first_setting = self._settings(
@@ -399,18 +397,8 @@ class ElpModel:
         n_sessions = self._session_counts(
             fr, starters, year, network_type, pattern, first_setting, cohort
         )
-        carried_sessions = (
-            int((before.function == 0).sum()),
-            int((before.function == 1).sum()),
-        )
         phi = self._switch_fraction(
-            year,
-            start,
-            pattern,
-            n_sessions,
-            int((fbits[carried] == 3).sum()),
-            int(users),
-            carried_sessions,
+            year, start, pattern, n_sessions, int((fbits[carried] == 3).sum()), int(users)
         )
         provider = self.providers.assign(year, fr.province[starters], network_type, rng)
         person = fr.idx[starters]
@@ -443,8 +431,6 @@ class ElpModel:
         year: int,
         carried_treatment_only: int,
         n_users: int,
-        carried: NDArray[np.bool_],
-        fbits: NDArray[np.int8],
     ) -> NDArray[np.int8]:
         """Function over the trajectory's 12 months.
 
@@ -478,7 +464,7 @@ class ElpModel:
         mix /= mix.sum()
         self.solved[year]["starter_mix_treatment_only"] = mix[1]
         self.solved[year]["starter_mix_both"] = mix[2]
-        p_tr, p_both = self._function_tilts(fr, starters, mix, y, carried, fbits)
+        p_tr, p_both = self._function_tilts(fr, starters, mix)
         u = self.rng.random(m)
         out: NDArray[np.int8] = np.where(u < p_tr, 1, np.where(u < p_tr + p_both, 2, 0)).astype(
             np.int8
@@ -490,65 +476,45 @@ class ElpModel:
         return float(nat[1] / nat.sum())
 
     def _function_tilts(
-        self,
-        fr: YearFrame,
-        starters: NDArray[np.int64],
-        mix: NDArray[np.float64],
-        y: int,
-        carried: NDArray[np.bool_],
-        fbits: NDArray[np.int8],
+        self, fr: YearFrame, starters: NDArray[np.int64], mix: NDArray[np.float64]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Per-starter probabilities of a treatment-only and a "both" trajectory: the year's
         starter mix, raked so that every Table 3 subgroup (age, sex, VT, region,
         socio-professional group, specific categories; 2024) keeps its function mix relative
-        to the national one (e.g. invalidity: treatment-only 20 % against 14 % nationally).
-        The subgroup targets are the year's users (carried-over users plus starters) minus
-        the carried-over users already in that function this year, so a subgroup with many
-        trajectories continuing from last year (which often show treatment only) gets fewer
-        treatment-only starters."""
+        to the national one (e.g. invalidity: treatment-only 20 % against 14 % nationally)."""
         rows = {
             (r["dimension"], str(r["category"])): r
             for r in self.t.raw["table_3_users_by_function_profile_2024"]["rows"]
         }
         nat = rows[("total", "belgium")]
         m = len(starters)
-        year_share = np.array(
-            [self.t.function_shares[y][f] for f in ("support", "treatment", "both")]
-        )
-        year_share /= year_share.sum()
         cats: list[tuple[str, NDArray[np.int64], list[str | None]]] = [
-            ("sex", fr.sex.astype(np.int64), ["female", "male"]),
-            ("age_group", fr.age_group.astype(np.int64), list(AGE_GROUPS)),
-            ("vt", fr.vt.astype(np.int64), ["non_vt", "vt"]),
-            ("region", fr.region.astype(np.int64), ["flanders", "wallonia", "brussels"]),
-            ("socio_professional", fr.socio.astype(np.int64), [*SOCIO_PROFESSIONAL, None]),
+            ("age_group", fr.age_group[starters].astype(np.int64), list(AGE_GROUPS)),
+            ("sex", fr.sex[starters].astype(np.int64), ["female", "male"]),
+            ("vt", fr.vt[starters].astype(np.int64), ["non_vt", "vt"]),
+            ("region", fr.region[starters].astype(np.int64), ["flanders", "wallonia", "brussels"]),
+            (
+                "socio_professional",
+                fr.socio[starters].astype(np.int64),
+                [*SOCIO_PROFESSIONAL, None],
+            ),
         ]
         cats += [
-            ("specific_category", fr.flags[f].astype(np.int64), [None, f]) for f in SPECIFIC_FLAGS
+            ("specific_category", fr.flags[f][starters].astype(np.int64), [None, f])
+            for f in SPECIFIC_FLAGS
         ]
         out = []
         for k, col in ((1, "share_treatment"), (2, "share_both")):
-            in_f = carried & (fbits == (2 if k == 1 else 3))
-            raw: list[NDArray[np.float64]] = []
+            dims = []
             for dim, cat, labels in cats:
-                n_cat = len(labels)
-                users = np.bincount(cat[starters], minlength=n_cat) + np.bincount(
-                    cat[carried], minlength=n_cat
-                )
+                counts = np.bincount(cat, minlength=len(labels)).astype(float)
                 rel = np.array(
                     [np.nan if lab is None else rows[(dim, lab)][col] / nat[col] for lab in labels]
                 )
-                want = rel * year_share[k] * users - np.bincount(cat[in_f], minlength=n_cat)
-                floor = 0.2 * rel * mix[k] * np.bincount(cat[starters], minlength=n_cat)
-                raw.append(np.maximum(want, floor))
-            # starters' expected count per target user: from the first partition (sex)
-            conv = m * mix[k] / max(float(np.nansum(raw[0])), 1e-9)
-            dims = []
-            for (dim, cat, labels), tg in zip(cats, raw, strict=True):
-                tg = tg * conv
+                tg = counts * mix[k] * rel
                 if all(lab is not None for lab in labels) and np.nansum(tg) > 0:
                     tg *= m * mix[k] / np.nansum(tg)  # a partition keeps the year's total
-                dims.append(Dimension(dim, cat[starters], tg))
+                dims.append(Dimension(dim, cat, tg))
             base = np.full(m, mix[k])
             out.append(mix[k] * rake(base, np.zeros(m), dims, iterations=50, tol=1e-4))
         p_tr, p_both = out
@@ -563,56 +529,25 @@ class ElpModel:
         n_sessions: NDArray[np.int64],
         carried_both: int,
         n_users: int,
-        carried_sessions: tuple[int, int],
     ) -> float:
         """Share of a "both" trajectory's sessions given as support before the switch to
-        treatment. From 2022 (Table 1 printed) it balances two targets: the year's sessions
-        split between support and treatment as the services of Table 1 (support 0.58 /
-        treatment 0.35 in 2023) and the year's users with both functions (Table 2); before,
-        Table 2 alone."""
+        treatment, solved so that the year's users with both functions follow Table 2."""
         y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
         nat = np.array([self.t.function_shares[y][f] for f in ("support", "treatment", "both")])
-        target_both = nat[2] / nat.sum() * n_users - carried_both
-        mix = self.t.services_mix[y]
-        treat = mix[("function", "treatment")]
-        target_share = treat / (treat + mix[("function", "support")])
-        n = n_sessions.astype(np.float64)
+        target = nat[2] / nat.sum() * n_users - carried_both
+        both = pattern == 2
+        s, n = start[both], n_sessions[both].astype(np.float64)
         gap = MEAN_SESSION_GAP_DAYS * np.minimum(
             1.0, 364.0 / np.maximum((n - 1) * MEAN_SESSION_GAP_DAYS, 1.0)
         )
         end = year_end(year)
-        # sessions of each starter inside the year (the k-th falls about k gaps after the first)
-        in_year = np.minimum(n, np.floor((end - start) / gap) + 1)
-        both = pattern == 2
-        fixed_s = float(carried_sessions[0] + in_year[pattern == 0].sum())
-        fixed_t = float(carried_sessions[1] + in_year[pattern == 1].sum())
 
-        def switch(phi: float) -> NDArray[np.float64]:
-            out: NDArray[np.float64] = np.clip(np.rint(phi * n[both]), 1, n[both] - 1)
-            return out
+        def in_year(phi: float) -> float:
+            k = np.clip(np.rint(phi * n), 1, n - 1)
+            return float((s + k * gap <= end).sum())
 
-        def treatment_share(phi: float) -> float:
-            t_both = float(np.maximum(in_year[both] - switch(phi), 0).sum())
-            return (fixed_t + t_both) / max(fixed_s + fixed_t + float(in_year[both].sum()), 1.0)
-
-        def both_users(phi: float) -> float:
-            return float((in_year[both] > switch(phi)).sum())
-
-        if year < SESSION_SHARES_YEARS[0]:  # no Table 1 before 2022: the users' mix rules
-            phi = bisect(lambda x: -both_users(x), 0.2, 0.9, -target_both, iters=16)
-        else:
-            # both targets in units of their tolerance (3 points of services, of users): a
-            # switch late enough for Table 2 can give too few treatment sessions (2022)
-            def loss(phi: float) -> float:
-                e_s = treatment_share(phi) - target_share
-                e_u = (both_users(phi) - target_both) / max(n_users, 1)
-                return float(e_s * e_s + e_u * e_u)
-
-            grid = np.linspace(0.1, 0.9, 33)
-            phi = float(grid[int(np.argmin([loss(float(g)) for g in grid]))])
+        phi = bisect(lambda x: -in_year(x), 0.2, 0.9, -target, iters=16)
         self.solved[year]["both_switch_fraction"] = phi
-        self.solved[year]["both_users_expected"] = both_users(phi) + carried_both
-        self.solved[year]["both_users_table_2"] = target_both + carried_both
         return phi
 
     def _settings(
