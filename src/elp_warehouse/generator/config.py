@@ -248,3 +248,10 @@ class RunConfig:
     @property
     def extraction_day(self) -> int:
         return day_number(self.extraction_date)
+
+
+# ---- calibration of the province supply (issue 27, helper calsup) ----------------------------
+def load_budget(seeds: Path = SEEDS_DIR) -> dict[tuple[int, str], float]:
+    """Estimated ELP budget envelope per (year, province) in EUR (supply/elp_budget.csv)."""
+    rows = read_csv(seeds / "supply" / "elp_budget.csv")
+    return {(int(r["year"]), r["province_code"]): float(r["budget_eur"]) for r in rows}
