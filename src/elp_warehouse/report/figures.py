@@ -22,7 +22,7 @@ from elp_warehouse.report.charts import (
     t,
     table,
 )
-from elp_warehouse.report.i18n import LANGS, TEXTS, Text, number, same, text
+from elp_warehouse.report.i18n import LANGS, TEXTS, Text, age_population, number, same, text
 from elp_warehouse.report.snapshot import NotAvailableError, Rows, Snapshot
 
 
@@ -348,7 +348,7 @@ def _density(s: Snapshot) -> Drawn:
         [
             Cell(label=same(str(r["year"]))),
             Cell(label=labels[r["network_type"]]),
-            Cell(label=same(str(r["age_population"]))),
+            Cell(label=age_population(str(r["age_population"]))),
             Cell(r["providers"], "count"),
             Cell(r["share_of_providers"], "rate"),
             Cell(r["providers_per_100k"], "decimal"),

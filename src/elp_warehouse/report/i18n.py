@@ -201,6 +201,9 @@ TEXTS: dict[str, Text] = {
         "en": "Mean {year}",
     },
     "providers": {"nl": "Zorgverleners", "fr": "Prestataires", "en": "Providers"},
+    "all_ages": {"nl": "alle leeftijden", "fr": "tous âges", "en": "all ages"},
+    "age_and_over": {"nl": "{age} jaar en ouder", "fr": "{age} ans et plus", "en": "aged {age}+"},
+    "age_range": {"nl": "{ages} jaar", "fr": "{ages} ans", "en": "aged {ages}"},
     "age_population": {
         "nl": "Leeftijdsbevolking",
         "fr": "Population d'âge",
@@ -300,6 +303,15 @@ TEXTS: dict[str, Text] = {
         "en": "Share {label}",
     },
 }
+
+
+def age_population(code: str) -> Text:
+    """The age population of a network type ('0-24', '25+', 'all') in words."""
+    if code == "all":
+        return text("all_ages")
+    if code.endswith("+"):
+        return text("age_and_over", age=code[:-1])
+    return text("age_range", ages=code)
 
 
 def text(key: str, **fmt: object) -> Text:
