@@ -141,12 +141,6 @@ def test_figure_5_and_footnote_18_usage_by_subgroup(
     assert cmp.report() == []
 
 
-@pytest.mark.xfail(
-    reason="known generator gap: the synthetic VT population is not older than the non-VT "
-    "population enough for age-sex standardisation to lift the VT rate as in fn 18 "
-    "(0.031 crude -> 0.033); the generator writes no age x sex x VT truth to tell it apart",
-    strict=False,
-)
 def test_footnote_18_standardised_rates(demo: Path) -> None:
     wh = Warehouse(demo)
     cmp = Comparison("Footnote 18: age-sex standardised usage rate 2024")
