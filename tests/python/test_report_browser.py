@@ -21,28 +21,19 @@ import pytest
 from publish_support import Built, built_warehouse
 
 from elp_warehouse.report import FIGURES
+from elp_warehouse.report.render import CHROMIUM_FLAGS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="no chromium on this machine: run scripts/install_chromium.sh (needs root + apt-get)",
 )
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
 
 
 def chromium(url: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM is not None
-    cmd = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0"]
+    cmd = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr"]
+    cmd.append("--v=0")
     return subprocess.run(
         [*cmd, *args, url], capture_output=True, text=True, timeout=120, check=False
     )

@@ -598,30 +598,27 @@ def _transitions(s: Snapshot) -> Drawn:
         bars, cells = [], []
         for (care,), care_rows in by_type.items():
             status = {r["elp_status"]: r for r in care_rows}
-            lab = s.label("care_type", care, mart)
-            every = status.get("all", {"is_suppressed": True})
+            bar, cells_row = _by_elp_after(s.label("care_type", care, mart), status, "share")
             if care != "all":  # the period's whole cohort (100 %) is in the table only
-                bars.append(
-                    Bar(
-                        lab,
-                        every.get("share"),
-                        every.get("share_ci_low"),
-                        every.get("share_ci_high"),
-                    )
-                )
-            cells.append(
-                [Cell(label=lab)]
-                + [
-                    _share(status.get(k, {"is_suppressed": True}), "share")
-                    for k in ("all", "with_elp_after", "without_elp_after")
-                ]
-            )
+                bars.append(bar)
+            cells.append(cells_row)
         body += [
             t(s.label("period", period), "h4"),
             bar_chart(f"chart-transitions-{period}", bars),
             table(f"table-transitions-{period}", head, cells),
         ]
     return Drawn(_fmt(TEXTS_CAPTION["fig12_care_before_during_after"], cohort=hi), body)
+
+
+def _by_elp_after(lab: Text, by: dict[Any, Any], share: str) -> tuple[Bar, list[Cell]]:
+    """Figures 12-14: the bar of the whole group and the table row split by ELP care after."""
+    every = by.get("all", {"is_suppressed": True})
+    bar = Bar(lab, every.get(share), every.get(f"{share}_ci_low"), every.get(f"{share}_ci_high"))
+    row = [Cell(label=lab)] + [
+        _share(by.get(k, {"is_suppressed": True}), share)
+        for k in ("all", "with_elp_after", "without_elp_after")
+    ]
+    return bar, row
 
 
 def _pattern_label(pattern: str) -> Text:
@@ -651,23 +648,9 @@ def _trajectories(analysis: str, care: str) -> Callable[[Snapshot], Drawn]:
             bars, cells = [], []
             for (pattern,), p_rows in _group(group_rows, "pattern").items():
                 by = {r["elp_after"]: r for r in p_rows}
-                every = by.get("all", {"is_suppressed": True})
-                lab = _pattern_label(pattern)
-                bars.append(
-                    Bar(
-                        lab,
-                        every.get("share_of_start_group"),
-                        every.get("share_of_start_group_ci_low"),
-                        every.get("share_of_start_group_ci_high"),
-                    )
-                )
-                cells.append(
-                    [Cell(label=lab)]
-                    + [
-                        _share(by.get(k, {"is_suppressed": True}), "share_of_start_group")
-                        for k in ("all", "with_elp_after", "without_elp_after")
-                    ]
-                )
+                bar, cells_row = _by_elp_after(_pattern_label(pattern), by, "share_of_start_group")
+                bars.append(bar)
+                cells.append(cells_row)
             body += [
                 t(heading, "h4"),
                 bar_chart(f"chart-{care}-{group}", bars),
