@@ -30,6 +30,7 @@ build: install
 	$(BIN)/elp build
 
 demo: generate build
+	$(BIN)/elp report
 	@$(BIN)/elp where
 
 lint: install
