@@ -20,6 +20,15 @@ from numpy.typing import NDArray
 # magnitude of the public statistics; the study prints no rate for this group (estimate)
 SOCIAL_ASSISTANCE_POPULATION = 260_000.0
 
+# Figure 12's columns in study_figures.yaml -> (period, ELP status) of mart_elp_care_transitions
+FIGURE_12_COLUMNS: dict[str, tuple[str, str]] = {
+    "before": ("before", "all"),
+    "during": ("during", "all"),
+    "after": ("after", "all"),
+    "after_with_elp": ("after", "with_elp_after"),
+    "after_without_elp": ("after", "without_elp_after"),
+}
+
 
 @dataclass(frozen=True)
 class StatusTargets:

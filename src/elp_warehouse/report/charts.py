@@ -84,6 +84,28 @@ def _top(values: Sequence[float | None]) -> float:
     return max([v for v in values if v is not None] or [1.0])
 
 
+def _x_axis(
+    left: float, plot: float, height: int, vmax: float, step: float, kind: str, decimals: int
+) -> list[str]:
+    """Vertical grid lines and tick labels of a horizontal chart's value axis, 0 to vmax."""
+    parts = []
+    n_ticks = round(vmax / step)
+    for i in range(n_ticks + 1):
+        gx = left + plot * i / n_ticks
+        parts.append(f'<line x1="{gx:.1f}" y1="4" x2="{gx:.1f}" y2="{height - 22}" class="grid"/>')
+        parts.append(
+            t(
+                number(step * i, kind, decimals),
+                "text",
+                x=f"{gx:.1f}",
+                y=height - 6,
+                class_="axis",
+                text_anchor="middle",
+            )
+        )
+    return parts
+
+
 def bar_chart(chart_id: str, bars: Sequence[Bar], kind: str = "rate", plot: int = 400) -> str:
     """Horizontal bars with optional 95 % intervals; suppressed bars are marked as such."""
     row, right = 24, 80
@@ -100,20 +122,7 @@ def bar_chart(chart_id: str, bars: Sequence[Bar], kind: str = "rate", plot: int 
         f'<svg class="chart" id="{chart_id}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" xmlns="http://www.w3.org/2000/svg">'
     ]
-    n_ticks = round(vmax / step)
-    for i in range(n_ticks + 1):
-        gx = left + plot * i / n_ticks
-        parts.append(f'<line x1="{gx:.1f}" y1="4" x2="{gx:.1f}" y2="{height - 22}" class="grid"/>')
-        parts.append(
-            t(
-                number(step * i, kind, decimals),
-                "text",
-                x=f"{gx:.1f}",
-                y=height - 6,
-                class_="axis",
-                text_anchor="middle",
-            )
-        )
+    parts += _x_axis(left, plot, height, vmax, step, kind, decimals)
     for i, bar in enumerate(bars):
         y = 6 + i * row
         parts.append(
@@ -264,20 +273,7 @@ def box_chart(chart_id: str, boxes: Sequence[Box], plot: int = 420) -> str:
         f'width="{width}" height="{height + legend_h}" role="img" '
         'xmlns="http://www.w3.org/2000/svg">'
     ]
-    n_ticks = round(vmax / step)
-    for i in range(n_ticks + 1):
-        gx = left + plot * i / n_ticks
-        parts.append(f'<line x1="{gx:.1f}" y1="4" x2="{gx:.1f}" y2="{height - 22}" class="grid"/>')
-        parts.append(
-            t(
-                number(step * i, "decimal", decimals),
-                "text",
-                x=f"{gx:.1f}",
-                y=height - 6,
-                class_="axis",
-                text_anchor="middle",
-            )
-        )
+    parts += _x_axis(left, plot, height, vmax, step, "decimal", decimals)
     for i, b in enumerate(boxes):
         y = 6 + i * row
         cy = y + row / 2
