@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: install demo generate build test lint bench clean report browser
+.PHONY: install demo generate build test lint bench clean report browser superset-install superset
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -30,11 +30,12 @@ build: install
 	$(BIN)/elp build
 
 demo: generate build
+	$(BIN)/elp report
 	@$(BIN)/elp where
 
 lint: install
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts publish
+	$(BIN)/ruff format --check src tests scripts publish
 	$(BIN)/mypy
 	$(BIN)/sqlfluff lint models macros
 
@@ -46,15 +47,35 @@ browser:
 # dbt's single-threaded Python: two pytest-xdist workers took the suite from 18.7 to 10.2 min
 # on 2 cores (docs/benchmark.md). TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= 2
-test: install browser lint
+test: install browser lint superset-install
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # the study's figures as one HTML page, from the published snapshot (after `make build`)
 report: install
 	$(BIN)/elp report
 
+# Superset in its own virtualenv from its own lock: Superset 6.1.0 needs SQLAlchemy < 2, the
+# project runs SQLAlchemy 2 (docs/bi.md, "Superset"). `make superset` serves the dashboard
+# "ELP key indicators" on the published snapshot of ELP_WAREHOUSE_DIR (default warehouse/).
+SUPERSET_VENV := .venv-superset
+SUPERSET_HOME ?= $(CURDIR)/superset-home
+SUPERSET_PORT ?= 8088
+SUPERSET_SNAPSHOT ?= $(or $(ELP_WAREHOUSE_DIR),$(CURDIR)/warehouse)/published.duckdb
+
+$(SUPERSET_VENV)/.installed: publish/superset/requirements.lock | $(BIN)/.installed
+	$(PYTHON) -m venv $(SUPERSET_VENV)
+	$(BIN)/uv pip sync --python $(SUPERSET_VENV)/bin/python --require-hashes --compile-bytecode \
+		--quiet publish/superset/requirements.lock
+	touch $@
+
+superset-install: $(SUPERSET_VENV)/.installed
+
+superset: superset-install
+	$(SUPERSET_VENV)/bin/python publish/superset/superset_dashboard.py serve \
+		--home $(SUPERSET_HOME) --snapshot $(SUPERSET_SNAPSHOT) --port $(SUPERSET_PORT)
+
 bench: install
 	$(BIN)/python scripts/benchmark.py
 
 clean:
-	rm -rf warehouse target logs dbt_packages data/raw
+	rm -rf warehouse target logs dbt_packages data/raw superset-home

@@ -19,6 +19,7 @@ select
     usage.dimension,
     usage.category,
     usage.label_nl,
+    usage.label_fr,
     usage.label_en,
     usage.year,
     usage.users_extrapolated,

@@ -22,6 +22,7 @@ select
     sessions.dimension,
     sessions.category,
     sessions.label_nl,
+    sessions.label_fr,
     sessions.label_en,
     sessions.cohort_year,
     sessions.patients_extrapolated,

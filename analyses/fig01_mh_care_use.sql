@@ -28,6 +28,7 @@ select
     care.year,
     care.category,
     care.label_nl,
+    care.label_fr,
     care.label_en,
     care.is_exclusive,
     care.population_share,

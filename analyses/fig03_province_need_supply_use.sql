@@ -25,6 +25,7 @@ select
     overview.province_code,
     overview.region,
     overview.label_nl,
+    overview.label_fr,
     overview.label_en,
     overview.ghq2_share,
     overview.services_per_100_inhabitants,

@@ -24,6 +24,7 @@ select
     settings.dimension,
     settings.category,
     category_order.label_nl,
+    category_order.label_fr,
     category_order.label_en,
     settings.users_share,
     settings.users_share_ci_low,

@@ -23,6 +23,7 @@ select
     patients.cohort_year,
     patients.prior_care,
     patients.prior_care_label_nl,
+    patients.prior_care_label_fr,
     patients.prior_care_label_en,
     patients.share,
     patients.share_ci_low,

@@ -26,6 +26,7 @@ select
     transitions.period,
     transitions.care_type,
     transitions.label_nl,
+    transitions.label_fr,
     transitions.label_en,
     transitions.elp_status,
     transitions.share,

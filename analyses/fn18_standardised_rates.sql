@@ -22,6 +22,7 @@ select
     usage.dimension,
     usage.category,
     usage.label_nl,
+    usage.label_fr,
     usage.label_en,
     usage.usage_rate,
     usage.usage_rate_ci_low,

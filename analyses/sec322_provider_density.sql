@@ -20,6 +20,7 @@ select
     density.year,
     density.network_type,
     density.label_nl,
+    density.label_fr,
     density.label_en,
     density.age_population,
     density.providers,

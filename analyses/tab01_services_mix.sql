@@ -23,6 +23,7 @@ select
     services.dimension,
     services.category,
     services.label_nl,
+    services.label_fr,
     services.label_en,
     services.year,
     services.share,

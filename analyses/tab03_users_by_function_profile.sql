@@ -33,6 +33,7 @@ select
     users.dimension,
     users.category,
     category_order.label_nl,
+    category_order.label_fr,
     category_order.label_en,
     max(users.subgroup_users_extrapolated) as users_total,
     max(users.users_extrapolated) filter (where users.function = 'support') as users_support,
@@ -62,6 +63,7 @@ group by
     users.dimension,
     users.category,
     category_order.label_nl,
+    category_order.label_fr,
     category_order.label_en,
     dimension_order.sort_order,
     category_order.sort_order

@@ -81,6 +81,7 @@ select
     blocks.block,
     blocks.category,
     labels.label_nl,
+    labels.label_fr,
     labels.label_en,
     blocks.year,
     blocks.users_extrapolated,

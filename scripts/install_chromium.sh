@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium for the report's browser test (tests/python/test_report_browser.py).
+# Installs Debian's Chromium for the report's browser test
+# (tests/python/test_report_browser.py) and for `elp report --pdf`, which prints with it.
 # Idempotent: does nothing when a chromium is already on the PATH. Needs root (apt-get); without
 # it, or without the Debian package, it says so and exits 0 (the browser test then skips,
 # saying why).

@@ -1,8 +1,19 @@
 {#- The run log's hooks (dbt_project.yml, docs/operations.md). Its two tables are not dbt nodes:
     a build appends to them and never replaces them. -#}
 
+{#- dbt also runs on-run-start (but not on-run-end) for `compile` and `docs generate`: their
+    row would stay 'running' and the next run would mark it failed. Only the commands that run
+    nodes, and so reach on-run-end with their results, are logged (`dbt retry` runs under the
+    command it retries). -#}
+{% macro run_log_commands() -%}
+    {{ return(['build', 'run', 'seed', 'snapshot', 'test']) }}
+{%- endmacro %}
+
 {% macro run_log_enabled() -%}
-    {{ return(execute and var('run_log_enabled', true) not in [false, 'false']) }}
+    {{ return(
+        execute and flags.WHICH in run_log_commands()
+        and var('run_log_enabled', true) not in [false, 'false']
+    ) }}
 {%- endmacro %}
 
 {% macro run_log_relation(table_name) -%}
@@ -90,7 +101,13 @@
     {%- if var('run_date', '') | string | trim -%}
         {%- do vars_given.update({'run_date': var('run_date') | string | trim}) -%}
     {%- endif -%}
-    {%- do vars_given.update(invocation_args_dict.get('vars') or {}) -%}
+    {#- YAML reads an unquoted 2025-06-23 as a date, which JSON cannot hold: kept as its text -#}
+    {%- for name, value in (invocation_args_dict.get('vars') or {}).items() -%}
+        {%- do vars_given.update({
+            name: value if value is none or value is boolean or value is number or value is string
+            else value | string
+        }) -%}
+    {%- endfor -%}
     {%- set selection = [] -%}
     {%- for key in ['select', 'exclude', 'selector', 'resource_types'] if invocation_args_dict.get(key) -%}
         {%- set given = invocation_args_dict[key] -%}

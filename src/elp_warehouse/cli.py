@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -413,13 +414,35 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from elp_warehouse.report import render_report
+    from elp_warehouse.report.render import ChromiumError, find_chromium, print_pdf
 
-    out = render_report(
-        snapshot=Path(args.snapshot) if args.snapshot else None,
-        out=Path(args.out) if args.out else None,
-        lang=args.lang,
-    )
-    print(f"Report: {out}")
+    snapshot = Path(args.snapshot) if args.snapshot else paths.warehouse_dir() / "published.duckdb"
+    if not snapshot.is_file():
+        raise CliError(
+            f"no published snapshot at {snapshot}: publish first (elp publish)", EXIT_MISSING
+        )
+    if not args.pdf:
+        out = render_report(
+            snapshot=snapshot, out=Path(args.out) if args.out else None, lang=args.lang or "nl"
+        )
+        print(f"Report: {out}")
+        return 0
+    # --pdf: one PDF per language (report.nl.pdf, ...) or, with --lang, that language only
+    try:
+        chromium = find_chromium()
+    except ChromiumError as exc:
+        raise CliError(str(exc), EXIT_MISSING) from exc
+    langs = [args.lang] if args.lang else ["nl", "fr", "en"]
+    if args.out and len(langs) > 1:
+        raise CliError("--out names one PDF: give --lang with it (or leave --out out)", EXIT_USAGE)
+    html_file = render_report(snapshot=snapshot, lang=langs[0])
+    for lang in langs:
+        pdf = Path(args.out) if args.out else html_file.with_name(f"report.{lang}.pdf")
+        try:
+            print_pdf(html_file, pdf, lang, chromium)
+        except ChromiumError as exc:
+            raise CliError(str(exc), 1) from exc
+        print(f"Report PDF ({lang}): {pdf}")
     return 0
 
 
@@ -437,15 +460,42 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 1 if found else 0
 
 
+# `elp where`'s example query, run on a real snapshot by tests/python/test_where.py.
+WHERE_EXAMPLE_SQL = (
+    "select year, dimension, category, label_en, usage_rate from marts.mart_elp_usage "
+    "order by year desc, dimension, category limit 5"
+)
+
+
 def _cmd_where(_args: argparse.Namespace) -> int:
+    """Where BI users find the results: the published snapshot, its Parquet copy and the
+    report; the working database is named only as the builders' own."""
     db = paths.database_path()
+    warehouse = db.parent
+    snapshot = warehouse / "published.duckdb"
+    parquet = warehouse / "published"
+    report = warehouse / "report.html"
+
+    def state(path: Path, how: str) -> str:
+        return "" if path.exists() else f"  (not there yet: {how})"
+
     print(f"Raw extract:        {paths.raw_dir()}")
+    print(f"BI snapshot:        {snapshot}{state(snapshot, '.venv/bin/elp build')}")
+    print("                    suppressed marts (schema marts), labels (reference.labels),")
+    print("                    snapshot metadata and run log (meta); open it read-only")
+    print(f"Parquet copy:       {parquet}/<mart>.parquet{state(parquet, '.venv/bin/elp build')}")
+    print(f"Report:             {report}{state(report, '.venv/bin/elp report')}")
+    print("Query the snapshot (read-only; a build replaces it atomically), for example:")
+    # JSON strings are Python literals in double quotes: the shell quoting stays readable
+    code = (
+        f"import duckdb; print(duckdb.connect({json.dumps(str(snapshot))}, read_only=True)"
+        f".sql({json.dumps(WHERE_EXAMPLE_SQL)}))"
+    )
+    print(f"  .venv/bin/python -c {shlex.quote(code)}")
+    print("BI tools (Superset, Metabase, SQLAlchemy), suppression, ready-made queries: docs/bi.md")
     print(f"Working database:   {db}")
-    print("Query the marts, for example:")
-    print(f'  .venv/bin/python -c "import duckdb; print(duckdb.connect({str(db)!r},')
-    print("      read_only=True)")
-    print("      .sql('select * from marts.mart_population_weights limit 5'))\"")
-    print(f"BI snapshot:        {db.parent / 'published.duckdb'} (read-only; docs/bi.md)")
+    print("                    the builders' database: unsuppressed and locked during builds,")
+    print("                    not for BI")
     print("Run log:            .venv/bin/elp runs (nightly runs: docs/operations.md)")
     print("Docs: README.md (marts, contract), docs/ (methods, seeds, generator).")
     return 0
@@ -524,8 +574,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="render the study's figures as one HTML file")
     rep.add_argument("--snapshot", default=None, help="default: <warehouse>/published.duckdb")
-    rep.add_argument("--out", default=None, help="default: <warehouse>/report.html")
-    rep.add_argument("--lang", default="nl", choices=["nl", "fr", "en"])
+    rep.add_argument(
+        "--out",
+        default=None,
+        help="default: <warehouse>/report.html (with --pdf: report.<lang>.pdf)",
+    )
+    rep.add_argument(
+        "--lang",
+        default=None,
+        choices=["nl", "fr", "en"],
+        help="language shown first (default nl); with --pdf, print only this language",
+    )
+    rep.add_argument(
+        "--pdf", action="store_true", help="print the report to PDF with headless Chromium"
+    )
     rep.set_defaults(func=_cmd_report)
 
     comp = sub.add_parser(

@@ -27,6 +27,8 @@ from typing import Any, Literal
 import duckdb
 import yaml
 
+from elp_warehouse.generator.targets import FIGURE_12_COLUMNS
+
 Kind = Literal["rate", "share", "mean", "percentile", "count", "density"]
 Status = Literal["within", "outside", "suppressed", "empty", "missing"]
 CellState = Literal["ok", "suppressed", "empty", "missing"]
@@ -829,13 +831,6 @@ FIGURE_12_COHORT = 2023
 def _trajectories(m: _Mapping, doc: Mapping[str, Any]) -> None:
     section = doc["care_transitions_figure_12_2023"]
     year = FIGURE_12_COHORT
-    columns = {
-        "before": ("before", "all"),
-        "during": ("during", "all"),
-        "after": ("after", "all"),
-        "after_with_elp": ("after", "with_elp_after"),
-        "after_without_elp": ("after", "without_elp_after"),
-    }
 
     def transition(care: str, period: str, status: str) -> Cell:
         return cell(
@@ -848,7 +843,7 @@ def _trajectories(m: _Mapping, doc: Mapping[str, Any]) -> None:
         )
 
     for row in section["rows"]:
-        for name, (period, status) in columns.items():
+        for name, (period, status) in FIGURE_12_COLUMNS.items():
             m.add(
                 TRAJECTORIES,
                 f"Fig 12 {row['care_type']} {name}",

@@ -6,10 +6,14 @@
   the repository root with its own warehouse, target and log folders (so tests never touch
   `warehouse/` or another run's `target/`).
 - `query(db_path, sql)`: rows of a query on a DuckDB file opened read-only.
+- `nomenclature_code(care_type, **attributes)`: a code of the seed `nomenclature_codes`, so that
+  tests follow the seed instead of repeating its codes.
 """
 
 from __future__ import annotations
 
+import csv
+import functools
 import json
 import os
 import subprocess
@@ -31,6 +35,28 @@ if not DBT_EXECUTABLE.exists():
     DBT_EXECUTABLE = REPO_ROOT / ".venv" / "bin" / "dbt"
 
 AMOUNT = pa.decimal128(12, 2)
+
+
+@functools.cache
+def _nomenclature_rows() -> tuple[dict[str, str], ...]:
+    path = REPO_ROOT / "seeds" / "codes" / "nomenclature_codes.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+def nomenclature_code(care_type: str, **attributes: str) -> str:
+    """The code of the seed `nomenclature_codes` with this care type and column values: the
+    generator's first one (generator_order) when several match, else the first in the file."""
+    found = [
+        r
+        for r in _nomenclature_rows()
+        if r["care_type"] == care_type and all(r[k] == v for k, v in attributes.items())
+    ]
+    if not found:
+        raise LookupError(f"no nomenclature code of care type {care_type} with {attributes}")
+    ranked = sorted(found, key=lambda r: int(r["generator_order"] or 10**6))
+    return ranked[0]["nomenclature_code"]
+
 
 # The source contract v2 (models/staging/_staging__sources.yml) as Arrow schemas.
 CONTRACT_SCHEMAS: dict[str, pa.Schema] = {
@@ -123,7 +149,7 @@ DEFAULT_ROWS: dict[str, dict[str, Any]] = {
         "provider_id": "P001",
         "service_date": date(2023, 3, 1),
         "booking_date": date(2023, 3, 15),
-        "nomenclature_code": "109910",
+        "nomenclature_code": nomenclature_code("other"),
         "quantity": 1,
         "amount_insurance_eur": Decimal("20.00"),
         "amount_patient_eur": Decimal("4.00"),

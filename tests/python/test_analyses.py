@@ -57,28 +57,34 @@ REQUIRED = (
 # The columns each query returns, in order (space-separated).
 EXPECTED_COLUMNS: dict[str, str] = {
     "annex3_usage_by_subgroup_and_year": (
-        "dimension category label_nl label_en year users_extrapolated population usage_rate "
+        "dimension category label_nl label_fr label_en year users_extrapolated population "
+        "usage_rate "
         "usage_rate_ci_low usage_rate_ci_high is_suppressed"
     ),
     "annex4_settings_by_subgroup": (
-        "year dimension category label_nl label_en setting_group setting setting_label_nl "
-        "setting_label_en users_share users_share_ci_low users_share_ci_high users_extrapolated "
+        "year dimension category label_nl label_fr label_en setting_group setting setting_label_nl "
+        "setting_label_fr setting_label_en users_share users_share_ci_low users_share_ci_high "
+        "users_extrapolated "
         "is_suppressed"
     ),
     "annex5_sessions_by_subgroup": (
-        "dimension category label_nl label_en cohort_year patients_extrapolated mean_sessions "
+        "dimension category label_nl label_fr label_en cohort_year patients_extrapolated "
+        "mean_sessions "
         "mean_sessions_ci_low mean_sessions_ci_high is_suppressed"
     ),
     "fig01_mh_care_use": (
-        "year category label_nl label_en is_exclusive population_share population_share_ci_low "
+        "year category label_nl label_fr label_en is_exclusive population_share "
+        "population_share_ci_low "
         "population_share_ci_high persons_extrapolated is_suppressed"
     ),
     "fig02_ambulatory_mh_care": (
-        "year category label_nl label_en is_exclusive population_share population_share_ci_low "
+        "year category label_nl label_fr label_en is_exclusive population_share "
+        "population_share_ci_low "
         "population_share_ci_high persons_extrapolated is_suppressed"
     ),
     "fig03_province_need_supply_use": (
-        "year province_code region label_nl label_en ghq2_share services_per_100_inhabitants "
+        "year province_code region label_nl label_fr label_en ghq2_share "
+        "services_per_100_inhabitants "
         "services_per_100_ci_low services_per_100_ci_high usage_rate usage_rate_ci_low "
         "usage_rate_ci_high need_year need_is_estimate population providers "
         "providers_is_estimate providers_per_100k licensed conventioned_share_of_licensed "
@@ -91,11 +97,11 @@ EXPECTED_COLUMNS: dict[str, str] = {
         "is_suppressed"
     ),
     "fig05_usage_rate_by_subgroup": (
-        "year dimension category label_nl label_en usage_rate usage_rate_ci_low "
+        "year dimension category label_nl label_fr label_en usage_rate usage_rate_ci_low "
         "usage_rate_ci_high users_extrapolated population extrapolation_method is_suppressed"
     ),
     "fig06_outreach_share_by_subgroup": (
-        "year setting dimension category label_nl label_en users_share users_share_ci_low "
+        "year setting dimension category label_nl label_fr label_en users_share users_share_ci_low "
         "users_share_ci_high users_extrapolated subgroup_users_extrapolated is_suppressed"
     ),
     "fig07_sessions_by_cohort_year": (
@@ -104,25 +110,29 @@ EXPECTED_COLUMNS: dict[str, str] = {
         "is_suppressed"
     ),
     "fig08_sessions_by_vt": (
-        "cohort_year dimension category label_nl label_en patients_extrapolated mean_sessions "
+        "cohort_year dimension category label_nl label_fr label_en patients_extrapolated "
+        "mean_sessions "
         "mean_sessions_ci_low mean_sessions_ci_high p25_sessions median_sessions p75_sessions "
         "p95_sessions is_suppressed"
     ),
     "fig09_sessions_by_region": (
-        "cohort_year dimension category label_nl label_en patients_extrapolated mean_sessions "
+        "cohort_year dimension category label_nl label_fr label_en patients_extrapolated "
+        "mean_sessions "
         "mean_sessions_ci_low mean_sessions_ci_high p25_sessions median_sessions p75_sessions "
         "p95_sessions is_suppressed"
     ),
     "fig10_prior_care_by_cohort_year": (
-        "cohort_year prior_care prior_care_label_nl prior_care_label_en share share_ci_low "
+        "cohort_year prior_care prior_care_label_nl prior_care_label_fr prior_care_label_en share "
+        "share_ci_low "
         "share_ci_high patients_extrapolated is_suppressed"
     ),
     "fig11_prior_care_by_subgroup": (
-        "cohort_year dimension category label_nl label_en prior_care prior_care_label_en share "
+        "cohort_year dimension category label_nl label_fr label_en prior_care prior_care_label_nl "
+        "prior_care_label_fr prior_care_label_en share "
         "share_ci_low share_ci_high patients_extrapolated is_suppressed"
     ),
     "fig12_care_before_during_after": (
-        "cohort_year period care_type label_nl label_en elp_status share share_ci_low "
+        "cohort_year period care_type label_nl label_fr label_en elp_status share share_ci_low "
         "share_ci_high patients_extrapolated is_suppressed"
     ),
     "fig13_antidepressant_trajectories": (
@@ -138,31 +148,33 @@ EXPECTED_COLUMNS: dict[str, str] = {
         "share_of_cohort_ci_high is_suppressed"
     ),
     "fn18_standardised_rates": (
-        "year dimension category label_nl label_en usage_rate usage_rate_ci_low "
+        "year dimension category label_nl label_fr label_en usage_rate usage_rate_ci_low "
         "usage_rate_ci_high standardised_rate standardised_rate_ci_low "
         "standardised_rate_ci_high is_suppressed"
     ),
     "sec322_provider_density": (
-        "year network_type label_nl label_en age_population providers providers_is_estimate "
+        "year network_type label_nl label_fr label_en age_population providers "
+        "providers_is_estimate "
         "share_of_providers population providers_per_100k"
     ),
     "tab01_services_mix": (
-        "area dimension category label_nl label_en year share share_ci_low share_ci_high "
+        "area dimension category label_nl label_fr label_en year share share_ci_low share_ci_high "
         "services_extrapolated is_suppressed"
     ),
     "tab02_users_by_function": (
-        "year function label_nl label_en users_extrapolated users_share users_share_ci_low "
-        "users_share_ci_high is_suppressed"
+        "year function label_nl label_fr label_en users_extrapolated users_share "
+        "users_share_ci_low users_share_ci_high is_suppressed"
     ),
     "tab03_users_by_function_profile": (
-        "year dimension category label_nl label_en users_total users_support users_treatment "
+        "year dimension category label_nl label_fr label_en users_total users_support "
+        "users_treatment "
         "users_both users_other share_support share_support_ci_low share_support_ci_high "
         "share_treatment share_treatment_ci_low share_treatment_ci_high share_both "
         "share_both_ci_low share_both_ci_high share_other share_other_ci_low "
         "share_other_ci_high any_suppressed"
     ),
     "tab04_users_by_network_and_place": (
-        "block category label_nl label_en year users_extrapolated users_share "
+        "block category label_nl label_fr label_en year users_extrapolated users_share "
         "users_share_ci_low users_share_ci_high is_suppressed"
     ),
 }

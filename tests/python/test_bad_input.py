@@ -19,6 +19,7 @@ from conftest import (
     CONTRACT_SCHEMAS,
     build_quarantining_every_rule,
     database_path,
+    nomenclature_code,
     output,
     query,
     row,
@@ -48,8 +49,16 @@ NISS_PLAIN = "85073003361"
 # spaces around and between the groups: the preflight's first filter (sorts before ':') must
 # keep a value that starts with a space
 NISS_SPACED = " 85 07 30 033 61 "
-# an ELP individual session (seed nomenclature_codes): the tightest amount bounds
-ELP_SESSION = "791101"
+# codes of seed nomenclature_codes; an ELP individual session has the tightest amount bounds
+ELP_SESSION = nomenclature_code(
+    "elp_session", elp_function="support", elp_setting="office", elp_network_type="adults"
+)
+ELP_GROUP = nomenclature_code(
+    "elp_session", elp_function="support", elp_setting="group", elp_network_type="adults"
+)
+ACUTE = nomenclature_code("acute_psychiatric")
+REHAB = nomenclature_code("rehab_residential")
+PSYCHIATRIST = nomenclature_code("psychiatrist_ambulatory")
 
 
 def valid_extract() -> dict[str, list[dict[str, Any]]]:
@@ -671,7 +680,7 @@ VARIANTS: list[tuple[str, str, str | None, dict[str, Any]]] = [
         "claims",
         "amt-elp-group-400",
         None,
-        {"nomenclature_code": "791103", "amount_insurance_eur": eur("400.00")},
+        {"nomenclature_code": ELP_GROUP, "amount_insurance_eur": eur("400.00")},
     ),
     (
         "claims",
@@ -683,14 +692,14 @@ VARIANTS: list[tuple[str, str, str | None, dict[str, Any]]] = [
         "claims",
         "amt-acute-1day-2000.01",
         "amount_insurance_out_of_range",
-        {"nomenclature_code": "769010", "amount_insurance_eur": eur("2000.01")},
+        {"nomenclature_code": ACUTE, "amount_insurance_eur": eur("2000.01")},
     ),
     (
         "claims",
         "amt-acute-90days",
         None,
         {
-            "nomenclature_code": "769010",
+            "nomenclature_code": ACUTE,
             "quantity": 90,
             "amount_insurance_eur": eur("28800.00"),
             "amount_patient_eur": eur("1620.00"),
@@ -701,7 +710,7 @@ VARIANTS: list[tuple[str, str, str | None, dict[str, Any]]] = [
         "amt-rehab-366days",
         None,
         {
-            "nomenclature_code": "779010",
+            "nomenclature_code": REHAB,
             "quantity": 366,
             "amount_insurance_eur": eur("51240.00"),
             "amount_patient_eur": eur("0.00"),
@@ -717,7 +726,7 @@ VARIANTS: list[tuple[str, str, str | None, dict[str, Any]]] = [
         "claims",
         "amt-psy-share-100.01",
         "amount_patient_out_of_range",
-        {"nomenclature_code": "599010", "amount_patient_eur": eur("100.01")},
+        {"nomenclature_code": PSYCHIATRIST, "amount_patient_eur": eur("100.01")},
     ),
     # quantity per claim line
     (
@@ -742,13 +751,13 @@ VARIANTS: list[tuple[str, str, str | None, dict[str, Any]]] = [
         "claims",
         "qty-psy-32",
         "quantity_out_of_range",
-        {"nomenclature_code": "599010", "quantity": 32},
+        {"nomenclature_code": PSYCHIATRIST, "quantity": 32},
     ),
     (
         "claims",
         "qty-acute-367",
         "quantity_out_of_range",
-        {"nomenclature_code": "769010", "quantity": 367},
+        {"nomenclature_code": ACUTE, "quantity": 367},
     ),
     ("claims", "qty-other-neg-30000", "quantity_out_of_range", {"quantity": -30000}),
     # dates: not before 1 January of first_year (2010) minus 24 months of look-back

@@ -18,6 +18,7 @@ from elp_warehouse.generator.calibration import (
     trajectory_and_subgroup_rows,
 )
 from elp_warehouse.generator.config import STUDY_FIGURES
+from elp_warehouse.generator.targets import load_targets
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +78,82 @@ def test_prior_care_subgroups_continuation_and_vt_share(truth: Path) -> None:
     assert len(rows) == 26
     failed = [r for r in rows if not r.ok]
     assert not failed, "\n" + format_table(failed)
+
+
+# ---- issue 27 (helper calsup): function mix by subgroup, province supply ---------------------
+
+
+def _usage(truth: Path) -> dict[tuple[int, str, str], dict[str, float]]:
+    return {
+        (r["year"], r["dimension"], r["category"]): r
+        for r in pq.read_table(truth / "usage.parquet").to_pylist()
+    }
+
+
+def _services(truth: Path) -> dict[tuple[int, str, str, str], int]:
+    return {
+        (r["year"], r["area"], r["dimension"], r["category"]): r["services"]
+        for r in pq.read_table(truth / "services.parquet").to_pylist()
+    }
+
+
+def test_function_mix_by_subgroup_follows_table_3(truth: Path) -> None:
+    """Subgroups keep Table 3's function mix (2024), within 3 points or 3 standard errors.
+    Regions are left out: their mix is set by starters only, and trajectories continuing from
+    the previous year (which often show treatment only) move Brussels' mix off by ~6 points
+    (a known gap, docs/generator.md)."""
+    t = load_targets(STUDY_FIGURES)
+    usage = _usage(truth)
+    columns = {"support": "elp_support_only", "treatment": "elp_treatment_only", "both": "elp_both"}
+    checked = 0
+    for r in t.raw["table_3_users_by_function_profile_2024"]["rows"]:
+        got = usage.get((2024, r["dimension"], str(r["category"])))
+        if got is None or got["elp_users"] < 200 or r["dimension"] == "region":
+            continue  # fewer than 200 users cannot judge a 3-point share
+        for function, column in columns.items():
+            share = got[column] / got["elp_users"]
+            want = float(r[f"share_{function}"])
+            tol = max(0.03, 3 * (want * (1 - want) / got["elp_users"]) ** 0.5)
+            assert abs(share - want) <= tol, (r["dimension"], r["category"], function, share)
+            checked += 1
+    assert checked >= 30
+    # the direction of the largest contrast: invalidity has more treatment-only than average
+    inv = usage[(2024, "specific_category", "invalidity")]
+    tot = usage[(2024, "total", "belgium")]
+    assert (
+        inv["elp_treatment_only"] / inv["elp_users"] > tot["elp_treatment_only"] / tot["elp_users"]
+    )
+
+
+def test_province_services_follow_figure_3(truth: Path) -> None:
+    """Services per 100 inhabitants (2024) of the printed provinces within 10 % of Figure 3,
+    and the provinces whose budget ran over (West Flanders, Walloon Brabant) deliver more
+    services per user than the one that used 76 % of it (Luxembourg)."""
+    t = load_targets(STUDY_FIGURES)
+    usage = _usage(truth)
+    services = _services(truth)
+    rows = {r["province"]: r for r in t.raw["province_overview_2024"]["rows"]}
+
+    def per_inhabitant(code: str) -> float:
+        n = sum(
+            v
+            for (y, a, d, _c), v in services.items()
+            if y == 2024 and a == code and d == "function"
+        )
+        return n / usage[(2024, "province", code)]["population"]
+
+    for code in ("BE-BRU", "BE-VBR", "BE-WHT"):
+        want = float(rows[code]["services_per_100_inhabitants"])
+        assert abs(100 * per_inhabitant(code) / want - 1) <= 0.10, (
+            code,
+            100 * per_inhabitant(code),
+        )
+
+    def per_user(code: str) -> float:
+        return (
+            per_inhabitant(code)
+            * usage[(2024, "province", code)]["population"]
+            / usage[(2024, "province", code)]["elp_users"]
+        )
+
+    assert min(per_user("BE-VWV"), per_user("BE-WBR")) > per_user("BE-WLX")

@@ -16,11 +16,33 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
-from conftest import database_path, output, query, row, run_dbt, write_extract
+from conftest import (
+    database_path,
+    nomenclature_code,
+    output,
+    query,
+    row,
+    run_dbt,
+    write_extract,
+)
 
 
 def eur(value: str) -> Decimal:
     return Decimal(value)
+
+
+# codes of seed nomenclature_codes
+TREATMENT = nomenclature_code(
+    "elp_session", elp_function="treatment", elp_setting="office", elp_network_type="adults"
+)
+CHILD_GROUP = nomenclature_code(
+    "elp_session",
+    elp_function="treatment",
+    elp_setting="group",
+    elp_network_type="children_adolescents",
+)
+ACUTE = nomenclature_code("acute_psychiatric")
+PSYCHIATRIST = nomenclature_code("psychiatrist_ambulatory")
 
 
 # staging, the corrections netting and the quality mart
@@ -134,25 +156,25 @@ EXTRACT = {
     ],
     "claims": [
         # fully cancelled: an ELP session and its correction
-        claim("C1", "M001", "P1", date(2023, 2, 1), date(2023, 2, 10), "791201", 1,
+        claim("C1", "M001", "P1", date(2023, 2, 1), date(2023, 2, 10), TREATMENT, 1,
               "70.00", "11.00", "NA01"),
-        claim("C2", "M001", "P1", date(2023, 2, 1), date(2023, 3, 1), "791201", -1,
+        claim("C2", "M001", "P1", date(2023, 2, 1), date(2023, 3, 1), TREATMENT, -1,
               "-70.00", "-11.00", "NA01"),
         # partial correction: 2 units, 1 cancelled
-        claim("C3", "M001", "P1", date(2023, 2, 8), date(2023, 2, 20), "791201", 2,
+        claim("C3", "M001", "P1", date(2023, 2, 8), date(2023, 2, 20), TREATMENT, 2,
               "140.00", "22.00", "NA01"),
-        claim("C4", "M001", "P1", date(2023, 2, 8), date(2023, 4, 1), "791201", -1,
+        claim("C4", "M001", "P1", date(2023, 2, 8), date(2023, 4, 1), TREATMENT, -1,
               "-70.00", "-11.00", "NA01"),
         # institution: no provider
-        claim("C5", "M002", None, date(2023, 5, 10), date(2023, 6, 1), "769010", 3,
+        claim("C5", "M002", None, date(2023, 5, 10), date(2023, 6, 1), ACUTE, 3,
               "900.00", "0.00"),
         # two positive lines of one group: the earliest booked gives the claim_id
-        claim("C6", "M004", "P2", date(2023, 7, 1), date(2023, 7, 5), "599010", 1,
+        claim("C6", "M004", "P2", date(2023, 7, 1), date(2023, 7, 5), PSYCHIATRIST, 1,
               "50.00", "10.00"),
-        claim("C7", "M004", "P2", date(2023, 7, 1), date(2023, 7, 3), "599010", 1,
+        claim("C7", "M004", "P2", date(2023, 7, 1), date(2023, 7, 3), PSYCHIATRIST, 1,
               "50.00", "10.00"),
         # children's group session
-        claim("C8", "M002", "P3", date(2023, 9, 1), date(2023, 9, 3), "792203", 1,
+        claim("C8", "M002", "P3", date(2023, 9, 1), date(2023, 9, 3), CHILD_GROUP, 1,
               "30.00", "0.00", "NC01"),
     ],
     "pharmacy_dispensings": [
@@ -238,13 +260,13 @@ def test_claims_netted(built: Path) -> None:
     )
     # fmt: off
     assert got == [
-        ("C3", "M001", "P1", date(2023, 2, 8), date(2023, 2, 20), "791201", 1, eur("70.00"),
+        ("C3", "M001", "P1", date(2023, 2, 8), date(2023, 2, 20), TREATMENT, 1, eur("70.00"),
          eur("11.00"), "NA01", "elp_session", "treatment", "office", "adults", True),
-        ("C5", "M002", None, date(2023, 5, 10), date(2023, 6, 1), "769010", 3, eur("900.00"),
+        ("C5", "M002", None, date(2023, 5, 10), date(2023, 6, 1), ACUTE, 3, eur("900.00"),
          eur("0.00"), None, "acute_psychiatric", None, None, None, False),
-        ("C7", "M004", "P2", date(2023, 7, 1), date(2023, 7, 3), "599010", 2, eur("100.00"),
+        ("C7", "M004", "P2", date(2023, 7, 1), date(2023, 7, 3), PSYCHIATRIST, 2, eur("100.00"),
          eur("20.00"), None, "psychiatrist_ambulatory", None, None, None, False),
-        ("C8", "M002", "P3", date(2023, 9, 1), date(2023, 9, 3), "792203", 1, eur("30.00"),
+        ("C8", "M002", "P3", date(2023, 9, 1), date(2023, 9, 3), CHILD_GROUP, 1, eur("30.00"),
          eur("0.00"), "NC01", "elp_session", "treatment", "group", "children_adolescents", True),
     ]
     # fmt: on

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import nomenclature_code
 
 from elp_warehouse.compare import differences
 from warehouse import dbt, generate
@@ -16,7 +17,10 @@ from warehouse import dbt, generate
 EXTRACTION = "2025-06-23"
 # ELP support sessions re-coded in place as psychiatrist consultations: same ids, same dates,
 # same booking dates, only the nomenclature code differs (the case an incremental build missed)
-RECODED_FROM, RECODED_TO = "791101", "599010"
+RECODED_FROM = nomenclature_code(
+    "elp_session", elp_function="support", elp_setting="office", elp_network_type="adults"
+)
+RECODED_TO = nomenclature_code("psychiatrist_ambulatory")
 
 
 def build(raw: Path, wh: Path) -> None:

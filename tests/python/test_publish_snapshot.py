@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 import pytest
+import yaml
 from publish_support import Built, built_warehouse
 
 from elp_warehouse.publish import (
@@ -19,6 +20,7 @@ from elp_warehouse.publish import (
 )
 
 DECLARATIONS = Path(__file__).resolve().parents[2] / "publish" / "published_marts.yml"
+SNAPSHOT_TABLES = Path(__file__).resolve().parents[2] / "publish" / "snapshot_tables.yml"
 
 
 @pytest.fixture(scope="module")
@@ -201,18 +203,47 @@ def test_a_strict_min_cell_size_suppresses_and_still_holds(built: Built, tmp_pat
 
 
 def test_descriptions_travel_with_the_snapshot(built: Built) -> None:
-    missing = _rows(
-        built.snapshot,
-        "select table_name, column_name from duckdb_columns() where schema_name = 'marts' "
-        "and (comment is null or comment = '')",
-    )
-    assert missing == []
+    """Every table and column of every schema (marts, reference, meta) carries a comment:
+    the marts' from their yml, the others as publish/snapshot_tables.yml declares."""
     tables = _rows(
         built.snapshot,
-        "select table_name from duckdb_tables() where schema_name = 'marts' "
-        "and (comment is null or comment = '')",
+        "select schema_name, table_name, comment from duckdb_tables() "
+        "where database_name = current_database()",
     )
-    assert tables == []
+    assert {schema for schema, _, _ in tables} == {"marts", "meta", "reference"}
+    assert {(s, t) for s, t, _ in tables if s != "marts"} == {
+        ("reference", "labels"),
+        ("meta", "snapshot"),
+        ("meta", "published_marts"),
+        ("meta", "run_log"),
+    }
+    assert [(s, t) for s, t, comment in tables if not (comment or "").strip()] == []
+    columns = _rows(
+        built.snapshot,
+        "select schema_name, table_name, column_name, comment from duckdb_columns() "
+        "where database_name = current_database()",
+    )
+    assert len(columns) > 100
+    assert [(s, t, c) for s, t, c, comment in columns if not (comment or "").strip()] == []
+
+    # the declarations name only tables and columns the snapshot has
+    declared = yaml.safe_load(SNAPSHOT_TABLES.read_text())["tables"]
+    by_table: dict[str, set[str]] = {}
+    for schema, table, column, _ in columns:
+        by_table.setdefault(f"{schema}.{table}", set()).add(column)
+    for name, entry in declared.items():
+        assert name in by_table, name
+        assert set(entry.get("columns") or {}) <= by_table[name], name
+
+    # each origin's text arrives as written: dbt seed, dbt source, the declarations
+    comment = {(s, t, c): text for s, t, c, text in columns}
+    assert comment["reference", "labels", "sort_order"] == (
+        "Display order within the dimension (1 = first)."
+    )
+    assert comment["meta", "run_log", "extract_files"] == "Parquet files in the raw tables read."
+    assert comment["meta", "snapshot", "published_at"] == "Time the snapshot was written, UTC."
+    table_comment = {(s, t): text for s, t, text in tables}
+    assert "without the columns invocation_id, message and vars" in table_comment["meta", "run_log"]
 
 
 def test_the_run_log_travels_with_the_snapshot(built: Built) -> None:

@@ -9,11 +9,23 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from conftest import database_path, output, query, row, run_dbt, write_extract, write_table
+from conftest import (
+    DBT_EXECUTABLE,
+    REPO_ROOT,
+    database_path,
+    dbt_env,
+    output,
+    query,
+    row,
+    run_dbt,
+    write_extract,
+    write_table,
+)
 
 # The quality gate and everything it reads: base_ models, quarantine, mart_data_quality, tests.
 BUILD = ["build", "--select", "+marts.quality", "+staging", "--indirect-selection", "cautious"]
@@ -143,7 +155,7 @@ def booked_lines(latest: dict[str, date]) -> dict[str, list[dict[str, Any]]]:
 EVENT_TABLES = ("claims", "complementary_refunds", "pharmacy_dispensings")
 
 
-def test_build_logs_one_row_per_run_success_then_failed(
+def test_build_logs_one_row_per_run_success_then_failed_compile_none(
     raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
 ) -> None:
     bad_claim = row("claims", claim_id="C9999", booking_date=date(2023, 2, 1))  # before service
@@ -195,6 +207,14 @@ def test_build_logs_one_row_per_run_success_then_failed(
         "pharmacy_dispensings": 1,
         "complementary_refunds": 0,
     }
+
+    # compile and docs generate run dbt's on-run-start hooks but never on-run-end: they add no
+    # row, so none is left 'running' for the next run to mark failed (checked below: the
+    # failing build's row is the second)
+    for command in (["compile"], ["docs", "generate"]):
+        proc = run_dbt(command, raw_dir, reused_warehouse_dir, TOLERANT, dbt_target_dir)
+        assert proc.returncode == 0, output(proc)[-4000:]
+        assert run_log(reused_warehouse_dir) == [entry], command
 
     # the same extract under the default gate (1 %): 1 of 4 claims rejected fails
     # rejected_share_within_threshold; the failed run appends its own row, and the build
@@ -381,3 +401,35 @@ def test_an_event_table_without_rows_is_stale_and_a_crafted_date_is_refused(
         )
         assert proc.returncode != 0
         assert "must be a calendar date written YYYY-MM-DD" in output(proc)
+
+
+def test_a_date_written_unquoted_in_vars_is_logged_as_its_text(
+    raw_dir: Path, reused_warehouse_dir: Path, dbt_target_dir: Path
+) -> None:
+    """YAML reads `--vars '{run_date: 2026-06-23}'` as a date, which JSON cannot hold: the run
+    still starts, and its row keeps the date as written."""
+    write_extract(raw_dir, booked_lines(dict.fromkeys(EVENT_TABLES, date(2026, 6, 13))))
+    proc = subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            "build",
+            "--select",
+            "extract_freshness",
+            "--vars",
+            "{run_date: 2026-06-23, freshness_warn_after_days: 30}",
+        ],
+        cwd=REPO_ROOT,
+        env=dbt_env(raw_dir, reused_warehouse_dir, dbt_target_dir),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, output(proc)[-3000:]
+    [entry] = run_log(reused_warehouse_dir)
+    assert (entry["status"], entry["freshness_age_days"]) == ("success", 10)
+    [(logged_vars,)] = query(database_path(reused_warehouse_dir), "select vars from ops.run_log")
+    assert json.loads(logged_vars) == {
+        "extraction_date": "2025-06-23",
+        "run_date": "2026-06-23",
+        "freshness_warn_after_days": 30,
+    }

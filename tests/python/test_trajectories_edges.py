@@ -15,13 +15,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import database_path, output, query, row, run_dbt, write_extract
+from conftest import (
+    database_path,
+    nomenclature_code,
+    output,
+    query,
+    row,
+    run_dbt,
+    write_extract,
+)
 
-SUPPORT = "791101"  # ELP support, office, adult network (seed nomenclature_codes)
-TREATMENT = "791201"  # ELP treatment, office
-GROUP = "791103"  # ELP support, group session
-TRAJECTORY_SERVICE = "791909"
-PSYCHIATRIST = "599010"
+
+def adult_elp_code(care_type: str, function: str, setting: str) -> str:
+    return nomenclature_code(
+        care_type, elp_function=function, elp_setting=setting, elp_network_type="adults"
+    )
+
+
+SUPPORT = adult_elp_code("elp_session", "support", "office")
+TREATMENT = adult_elp_code("elp_session", "treatment", "office")
+GROUP = adult_elp_code("elp_session", "support", "group")
+TRAJECTORY_SERVICE = adult_elp_code("elp_trajectory_service", "other", "trajectory_services")
+PSYCHIATRIST = nomenclature_code("psychiatrist_ambulatory")
 
 _claim_counter = iter(range(1, 10_000))
 

@@ -39,6 +39,7 @@ import duckdb
 import pytest
 from study import figures
 
+from elp_warehouse.generator.targets import FIGURE_12_COLUMNS
 from warehouse import DEFAULT_SCALE, demo_database, demo_truth_dir, rows
 
 MIN_CELL_SIZE = 5  # var min_cell_size
@@ -312,15 +313,8 @@ def test_prior_care_and_transition_shares(built: tuple[Path, Path]) -> None:
         {tuple(r[k] for k in transition_key): half_width(r, "share") for r in transition_rows}
     )
     transitions_truth = truth_table(truth_dir, "transitions", transition_key, "share")
-    columns = {
-        "before": ("before", "all"),
-        "during": ("during", "all"),
-        "after": ("after", "all"),
-        "after_with_elp": ("after", "with_elp_after"),
-        "after_without_elp": ("after", "without_elp_after"),
-    }
     for fig in study["care_transitions_figure_12_2023"]["rows"]:
-        for column, (period, status) in columns.items():
+        for column, (period, status) in FIGURE_12_COLUMNS.items():
             if fig.get(column) is None:
                 continue
             key = (fig["care_type"], period, status)

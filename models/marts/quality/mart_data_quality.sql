@@ -1,9 +1,10 @@
--- Data quality of the raw extract, one row per raw table x rule: every known contract rule (zero
--- rows when none broke it), an `all_rules` row per table (the build gate: status 'fail' when its
--- rejected share passes var max_rejected_share), and informational `corrections_cancelled` rows
--- (valid lines of claims / dispensings whose netting group was fully cancelled; not rejections).
--- The rule list comes from macro rejection_rules.
+-- Data quality of the raw extract, one row per raw table x rule (list: macro rejection_rules):
+-- every contract rule (zero rows when none broke it), an `all_rules` row per table (the gate:
+-- 'fail' above var max_rejected_share), `corrections_cancelled` rows (valid lines whose netting
+-- group was fully cancelled; not rejections) and two `coverage` rows of claims
+-- (int_claims_code_coverage; 'warn' above var max_unclassified_code_share, never 'fail').
 {%- set threshold = var('max_rejected_share') | float %}
+{%- set coverage_threshold = var('max_unclassified_code_share', 0.001) | float %}
 {%- set tables_with_corrections = ['claims', 'pharmacy_dispensings'] %}
 {%- set report_rules = [] %}
 {%- for table_name in raw_table_names() %}
@@ -114,6 +115,19 @@ shares as (
     from report_rows
     left join source_totals
         on report_rows.source = source_totals.source
+    union all
+    select * from {{ ref('int_claims_code_coverage') }}
+),
+
+thresholds as (
+    select
+        *,
+        case rule_kind
+            when 'information' then null
+            when 'coverage' then {{ coverage_threshold }}
+            else {{ threshold }}
+        end as threshold
+    from shares
 )
 
 select
@@ -124,14 +138,12 @@ select
     cast(rows_read as {{ dbt.type_bigint() }}) as rows_read,
     cast(rows_rejected as {{ dbt.type_bigint() }}) as rows_rejected,
     cast(rejected_share as {{ type_double() }}) as rejected_share,
-    cast(
-        case when rule_kind = 'information' then null else {{ threshold }} end
-        as {{ type_double() }}
-    ) as threshold,
+    cast(threshold as {{ type_double() }}) as threshold,
     cast(
         case
-            when rule_kind <> 'information' and rejected_share > {{ threshold }} then 'fail'
-            else 'pass'
+            when threshold is null or rejected_share <= threshold then 'pass'
+            when rule_kind = 'coverage' then 'warn'
+            else 'fail'
         end as {{ dbt.type_string() }}
     ) as status
-from shares
+from thresholds

@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from elp_warehouse.generator.targets import (
+    FIGURE_12_COLUMNS,
     PRIOR_CARE_CODES,
     StudyTargets,
     elp_after_one_year,
@@ -276,15 +277,8 @@ def _trajectory_rows(truth_dir: Path, doc: dict[str, Any], rows: list[Calibratio
             (r["care_type"], r["period"], r["elp_status"]): r
             for r in pq.read_table(path).to_pylist()
         }
-        columns = {
-            "before": ("before", "all"),
-            "during": ("during", "all"),
-            "after": ("after", "all"),
-            "after_with_elp": ("after", "with_elp_after"),
-            "after_without_elp": ("after", "without_elp_after"),
-        }
         for fig in doc["care_transitions_figure_12_2023"]["rows"]:
-            for column, (period, status) in columns.items():
+            for column, (period, status) in FIGURE_12_COLUMNS.items():
                 if fig.get(column) is None:
                     continue
                 r = got.get((fig["care_type"], period, status))

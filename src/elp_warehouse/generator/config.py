@@ -143,23 +143,41 @@ def load_ima_population(
 
 @dataclass(frozen=True)
 class NomenclatureCodes:
-    """Lookup (care_type, function, setting, network_type) -> nomenclature code."""
+    """The codes the generator writes: (function, setting, network_type) -> ELP code, and per
+    care type the codes in the order events.py draws them (its probabilities and amounts are
+    positional)."""
 
     elp: dict[tuple[str, str, str], str]  # (function, setting, network_type) -> code
     by_care_type: dict[str, tuple[str, ...]]
 
 
 def load_nomenclature(seeds: Path = SEEDS_DIR) -> NomenclatureCodes:
-    rows = read_csv(seeds / "codes" / "nomenclature_codes.csv")
+    """Codes of the seed rows with a `generator_order`; the other rows (real codes the
+    generator has no model for) only serve the warehouse's classification."""
+    path = seeds / "codes" / "nomenclature_codes.csv"
+    rows = [r for r in read_csv(path) if r.get("generator_order", "").strip()]
     elp: dict[tuple[str, str, str], str] = {}
-    by_type: dict[str, list[str]] = {}
+    ranked: dict[str, dict[int, str]] = {}
     for r in rows:
-        by_type.setdefault(r["care_type"], []).append(r["nomenclature_code"])
-        if r["care_type"].startswith("elp_"):
-            elp[(r["elp_function"], r["elp_setting"], r["elp_network_type"])] = r[
-                "nomenclature_code"
-            ]
-    return NomenclatureCodes(elp, {k: tuple(sorted(v)) for k, v in by_type.items()})
+        code, care_type, order = r["nomenclature_code"], r["care_type"], r["generator_order"]
+        rank = int(order) if order.isascii() and order.isdigit() else 0
+        if rank < 1 or rank in ranked.get(care_type, {}):
+            raise ValueError(
+                f"{path}: generator_order {order!r} of code {code} is not a positive integer"
+                f" unused in care type {care_type}"
+            )
+        ranked.setdefault(care_type, {})[rank] = code
+        if care_type.startswith("elp_"):
+            elp[(r["elp_function"], r["elp_setting"], r["elp_network_type"])] = code
+    by_type: dict[str, tuple[str, ...]] = {}
+    for care_type, codes in ranked.items():
+        if sorted(codes) != list(range(1, len(codes) + 1)):
+            raise ValueError(
+                f"{path}: generator_order of care type {care_type} is {sorted(codes)},"
+                f" not 1..{len(codes)}"
+            )
+        by_type[care_type] = tuple(codes[k] for k in sorted(codes))
+    return NomenclatureCodes(elp, by_type)
 
 
 @dataclass(frozen=True)
@@ -230,3 +248,10 @@ class RunConfig:
     @property
     def extraction_day(self) -> int:
         return day_number(self.extraction_date)
+
+
+# ---- calibration of the province supply (issue 27, helper calsup) ----------------------------
+def load_budget(seeds: Path = SEEDS_DIR) -> dict[tuple[int, str], float]:
+    """Estimated ELP budget envelope per (year, province) in EUR (supply/elp_budget.csv)."""
+    rows = read_csv(seeds / "supply" / "elp_budget.csv")
+    return {(int(r["year"]), r["province_code"]): float(r["budget_eur"]) for r in rows}

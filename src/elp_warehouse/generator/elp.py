@@ -26,6 +26,7 @@ from elp_warehouse.generator.config import (
     Geography,
     Networks,
     day_number,
+    load_budget,
     year_end,
     year_start,
 )
@@ -45,6 +46,7 @@ from elp_warehouse.generator.targets import (
     StudyTargets,
     elp_after_one_year,
     figure_11_prior_care,
+    province_services_per_100,
 )
 from elp_warehouse.generator.util import bisect, interpolate_years
 
@@ -189,6 +191,9 @@ class ElpModel:
         # the study extrapolated detainees with the 2024 prison population by sex
         last = max(y for y, _ in prison)
         self.prison_f, self.prison_m = float(prison[(last, "F")]), float(prison[(last, "M")])
+        budget = load_budget()
+        budget_year = max(y for y, _ in budget)
+        self.budget = {c: v for (y, c), v in budget.items() if y == budget_year}
 
     # ------------------------------------------------------------------ usage raking
     def _usage_dims(self, fr: YearFrame, year: int) -> list[Dimension]:
@@ -549,13 +554,12 @@ class ElpModel:
         q = float(np.clip(need / max(mid.sum(), 1), 0.0, 1.0))
         network_type = (young | (mid & (rng.random(m) < q))).astype(np.int8)
         self.solved[year]["q_children_15_23"] = q
-        region = fr.region[starters]
         fbits = np.zeros(len(fr.idx), dtype=np.int8)
         sess = before.function < 2
         np.bitwise_or.at(
             fbits, pos[before.person[sess]], (1 << before.function[sess]).astype(np.int8)
         )
-        pattern = self._patterns(region, year, int((fbits[carried] == 2).sum()), int(users))
+        pattern = self._patterns(fr, starters, year, int((fbits[carried] == 2).sum()), int(users))
         out_carried = np.zeros(len(fr.idx), dtype=np.bool_)
         out_carried[pos[before.person[before.setting == 1]]] = True
         setting_set, first_setting = self._settings(
@@ -595,7 +599,12 @@ class ElpModel:
         )
 
     def _patterns(
-        self, region: NDArray[np.int8], year: int, carried_treatment_only: int, n_users: int
+        self,
+        fr: YearFrame,
+        starters: NDArray[np.int64],
+        year: int,
+        carried_treatment_only: int,
+        n_users: int,
     ) -> NDArray[np.int8]:
         """Function over the trajectory's 12 months.
 
@@ -604,18 +613,20 @@ class ElpModel:
         often shows only that part in its second calendar year); "both" is then set so that
         the cohort's implied mean sessions equals the Annex 5 national mean, the rest is
         support-only. The switch point of "both" trajectories (`_switch_fraction`) makes
-        the year's "both" users follow Table 2. Regions keep the relative mix of Table 3.
+        the year's "both" users follow Table 2. Subgroups keep the relative mix of Table 3
+        (`_function_tilts`).
         """
         t = self.t
-        m = len(region)
+        m = len(starters)
         y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
         names = ("support", "treatment", "both")
-        nat = np.array([t.function_shares[y][f] for f in names])
-        nat = nat / nat.sum()
-        nat24 = np.array([t.function_shares[2024][f] for f in names])
         means = t.mean_sessions[y]
         fm = np.array([means[("function", f)] for f in names])
-        tr = float(np.clip((nat[1] * n_users - carried_treatment_only) / max(m, 1), 0.02, 0.5))
+        tr = float(
+            np.clip(
+                (self._treatment_share(y) * n_users - carried_treatment_only) / max(m, 1), 0.02, 0.5
+            )
+        )
         both = float(
             np.clip(
                 (means[("total", "belgium")] - fm[0] - tr * (fm[1] - fm[0])) / (fm[2] - fm[0]),
@@ -627,20 +638,62 @@ class ElpModel:
         mix /= mix.sum()
         self.solved[year]["starter_mix_treatment_only"] = mix[1]
         self.solved[year]["starter_mix_both"] = mix[2]
-        rows = {
-            r["category"]: r
-            for r in t.raw["table_3_users_by_function_profile_2024"]["rows"]
-            if r["dimension"] == "region"
-        }
-        probs = np.zeros((3, 3))
-        for k, reg in enumerate(("flanders", "wallonia", "brussels")):
-            r = rows[reg]
-            rel = np.array([r["share_support"], r["share_treatment"], r["share_both"]]) / nat24
-            probs[k] = mix * rel / (mix * rel).sum()
-        cum = np.cumsum(probs, axis=1)[region]
-        u = self.rng.random(m)[:, None]
-        out: NDArray[np.int8] = np.minimum((u > cum).sum(axis=1), 2).astype(np.int8)
+        p_tr, p_both = self._function_tilts(fr, starters, mix)
+        u = self.rng.random(m)
+        out: NDArray[np.int8] = np.where(u < p_tr, 1, np.where(u < p_tr + p_both, 2, 0)).astype(
+            np.int8
+        )
         return out
+
+    def _treatment_share(self, y: int) -> float:
+        nat = np.array([self.t.function_shares[y][f] for f in ("support", "treatment", "both")])
+        return float(nat[1] / nat.sum())
+
+    def _function_tilts(
+        self, fr: YearFrame, starters: NDArray[np.int64], mix: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Per-starter probabilities of a treatment-only and a "both" trajectory: the year's
+        starter mix, raked so that every Table 3 subgroup (age, sex, VT, region,
+        socio-professional group, specific categories; 2024) keeps its function mix relative
+        to the national one (e.g. invalidity: treatment-only 20 % against 14 % nationally)."""
+        rows = {
+            (r["dimension"], str(r["category"])): r
+            for r in self.t.raw["table_3_users_by_function_profile_2024"]["rows"]
+        }
+        nat = rows[("total", "belgium")]
+        m = len(starters)
+        cats: list[tuple[str, NDArray[np.int64], list[str | None]]] = [
+            ("age_group", fr.age_group[starters].astype(np.int64), list(AGE_GROUPS)),
+            ("sex", fr.sex[starters].astype(np.int64), ["female", "male"]),
+            ("vt", fr.vt[starters].astype(np.int64), ["non_vt", "vt"]),
+            ("region", fr.region[starters].astype(np.int64), ["flanders", "wallonia", "brussels"]),
+            (
+                "socio_professional",
+                fr.socio[starters].astype(np.int64),
+                [*SOCIO_PROFESSIONAL, None],
+            ),
+        ]
+        cats += [
+            ("specific_category", fr.flags[f][starters].astype(np.int64), [None, f])
+            for f in SPECIFIC_FLAGS
+        ]
+        out = []
+        for k, col in ((1, "share_treatment"), (2, "share_both")):
+            dims = []
+            for dim, cat, labels in cats:
+                counts = np.bincount(cat, minlength=len(labels)).astype(float)
+                rel = np.array(
+                    [np.nan if lab is None else rows[(dim, lab)][col] / nat[col] for lab in labels]
+                )
+                tg = counts * mix[k] * rel
+                if all(lab is not None for lab in labels) and np.nansum(tg) > 0:
+                    tg *= m * mix[k] / np.nansum(tg)  # a partition keeps the year's total
+                dims.append(Dimension(dim, cat, tg))
+            base = np.full(m, mix[k])
+            out.append(mix[k] * rake(base, np.zeros(m), dims, iterations=50, tol=1e-4))
+        p_tr, p_both = out
+        over = np.maximum((p_tr + p_both) / 0.95, 1.0)  # leave support-only possible
+        return p_tr / over, p_both / over
 
     def _switch_fraction(
         self,
@@ -813,6 +866,7 @@ class ElpModel:
             dim(
                 "region", fr.region[starters].astype(np.int64), ["flanders", "wallonia", "brussels"]
             ),
+            self._province_sessions(fr, starters, mt),
             dim(
                 "socio_professional",
                 fr.socio[starters].astype(np.int64),
@@ -849,6 +903,31 @@ class ElpModel:
         n = np.where(pattern == 2, np.maximum(n, 2), n)
         self.solved[year]["nb_dispersion"] = best
         return n.astype(np.int64)
+
+    def _province_sessions(
+        self, fr: YearFrame, starters: NDArray[np.int64], mt: dict[tuple[str, str], float]
+    ) -> Dimension:
+        """Mean sessions per province: the region's Annex 5 mean, tilted by the province's
+        services per user (Figure 3: services per 100 inhabitants over the usage rate), so
+        that services per 100 inhabitants and budget utilisation follow Figure 3 while the
+        region means stay on Annex 5."""
+        geo = self.geo
+        pop = np.bincount(fr.province, minlength=geo.n).astype(float)
+        per100 = province_services_per_100(self.t, tuple(geo.provinces), pop, self.budget)
+        per_user = per100 / 100 / np.maximum(self._province_rates(pop), 1e-9)
+        prov = fr.province[starters].astype(np.int64)
+        counts = np.bincount(prov, minlength=geo.n).astype(float)
+        targets = np.full(geo.n, np.nan)
+        for reg_k, reg in enumerate(("flanders", "wallonia", "brussels")):
+            provs = np.flatnonzero(np.asarray(geo.region_of_province) == reg_k)
+            mean = mt.get(("region", reg))
+            n_reg = counts[provs].sum()
+            if mean is None or n_reg == 0:
+                continue
+            # starters' weighted tilt averages 1 in the region: the region mean is kept
+            tilt = per_user[provs] / (per_user[provs] * counts[provs]).sum() * n_reg
+            targets[provs] = mean * tilt * counts[provs]
+        return Dimension("province", prov, targets)
 
     def _p95_target(self, year: int) -> float:
         pts = {

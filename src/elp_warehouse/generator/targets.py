@@ -20,6 +20,15 @@ from numpy.typing import NDArray
 # magnitude of the public statistics; the study prints no rate for this group (estimate)
 SOCIAL_ASSISTANCE_POPULATION = 260_000.0
 
+# Figure 12's columns in study_figures.yaml -> (period, ELP status) of mart_elp_care_transitions
+FIGURE_12_COLUMNS: dict[str, tuple[str, str]] = {
+    "before": ("before", "all"),
+    "during": ("during", "all"),
+    "after": ("after", "all"),
+    "after_with_elp": ("after", "with_elp_after"),
+    "after_without_elp": ("after", "without_elp_after"),
+}
+
 
 @dataclass(frozen=True)
 class StatusTargets:
@@ -239,3 +248,43 @@ def transitions_cohort_year(t: StudyTargets) -> int:
     """Year of first session of the cohort of Figures 12-14 (2023; Figure 12's section names
     it in its key, Figures 13-14 print it as `cohort_year`)."""
     return int(t.raw["individual_trajectories_figure_13_antidepressants"]["cohort_year"])
+
+
+# ---- province supply (issue 27, helper calsup) -----------------------------------------------
+def province_services_per_100(
+    t: StudyTargets,
+    provinces: tuple[str, ...],
+    population: NDArray[np.float64],
+    budget_2024: dict[str, float],
+) -> NDArray[np.float64]:
+    """ELP services per 100 inhabitants in 2024 per province, from Figure 3 / Annex 1.
+
+    Printed for Brussels (18), Flemish Brabant (16), Hainaut (11) and Belgium (14). For the
+    provinces with a printed budget utilisation only (West Flanders 1.13, Walloon Brabant
+    1.10, Luxembourg 0.76), services are proportional to envelope x utilisation; the factor
+    (services per euro of envelope used) is Hainaut's, which has both printed (11 per 100,
+    utilisation 0.83). The other provinces share what remains of the national 14 per 100 in
+    proportion to their population.
+    """
+    rows = {r["province"]: r for r in t.raw["province_overview_2024"]["rows"]}
+    out = np.full(len(provinces), np.nan)
+    for k, code in enumerate(provinces):
+        per100 = rows.get(code, {}).get("services_per_100_inhabitants")
+        if per100 is not None:
+            out[k] = float(per100)
+    anchor = provinces.index("BE-WHT")
+    per_eur_used = (
+        out[anchor]
+        / 100
+        * population[anchor]
+        / (budget_2024["BE-WHT"] * float(rows["BE-WHT"]["budget_utilisation"]))
+    )
+    for k, code in enumerate(provinces):
+        util = rows.get(code, {}).get("budget_utilisation")
+        if np.isnan(out[k]) and util is not None:
+            out[k] = 100 * per_eur_used * budget_2024[code] * float(util) / population[k]
+    rest = np.isnan(out)
+    national = float(rows["belgium"]["services_per_100_inhabitants"]) * population.sum()
+    left = national - float((out[~rest] * population[~rest]).sum())
+    out[rest] = max(left, 0.0) / max(float(population[rest].sum()), 1.0)
+    return out

@@ -11,12 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
+from elp_warehouse import paths
 from elp_warehouse.publish.atomic import fsync_file
 from elp_warehouse.publish.declarations import MartDeclaration, mart_nodes, validate
 from elp_warehouse.publish.errors import PublishError
 from elp_warehouse.publish.names import MART_SCHEMA, NISS_VALUE, quote
 from elp_warehouse.publish.suppression import suppressed_selects
+
+# Where the comments of the tables outside `marts` come from (reference.labels, meta.*).
+SNAPSHOT_TABLES = paths.PROJECT_ROOT / "publish" / "snapshot_tables.yml"
 
 # The IMA's small-cell rule: no published value rests on fewer than this many persons
 # (publish/run.py refuses a smaller min_cell_size without the unsafe flag).
@@ -104,10 +109,6 @@ def write_snapshot(
             "and table_schema = 'seeds' and table_name = 'labels'"
         ).fetchall()[0][0]:
             con.execute("create table reference.labels as select * from src.seeds.labels")
-            con.execute(
-                "comment on table reference.labels is 'nl / fr / en labels of every "
-                "dimension and category code (seed labels)'"
-            )
         published_at = datetime.now(UTC).replace(tzinfo=None)
         con.execute(
             "create table meta.snapshot as select ?::varchar as snapshot_version, "
@@ -132,6 +133,7 @@ def write_snapshot(
                 [mart, n, suppressed[mart], snapshot_id],
             )
         _copy_run_log(con)
+        _comment_other_tables(con, manifest)
         con.execute("detach src")
         con.execute("checkpoint")
     finally:
@@ -198,10 +200,6 @@ def _copy_run_log(con: duckdb.DuckDBPyConnection) -> None:
         f"create table meta.run_log as select {', '.join(columns)} from src.ops.run_log "
         "order by started_at"
     )
-    con.execute(
-        "comment on table meta.run_log is 'One row per dbt run of the working database up to "
-        "this snapshot (ops.run_log, docs/operations.md)'"
-    )
 
 
 def _guard_values(con: duckdb.DuckDBPyConnection, mart: str) -> None:
@@ -223,39 +221,87 @@ def _guard_values(con: duckdb.DuckDBPyConnection, mart: str) -> None:
             raise PublishError(f"{mart}.{col}: {hits} values look like national register numbers")
 
 
+def _comment_literal(text: str) -> str:
+    return "'" + " ".join(text.split()).replace("'", "''") + "'"
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? "
+            "and table_name = ? and table_catalog = current_database() order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
+
+
+def _column_descriptions(node: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        name.lower(): str((column or {}).get("description") or "")
+        for name, column in (node.get("columns") or {}).items()
+    }
+
+
+def _set_comments(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    description: str,
+    columns: Mapping[str, str],
+) -> None:
+    """Comment the table and each of its columns that has a text (empty texts are skipped:
+    tests/python/test_publish_snapshot.py finds them)."""
+    relation = f"{schema}.{quote(table)}"
+    if description.strip():
+        con.execute(f"comment on table {relation} is {_comment_literal(description)}")
+    for column in _table_columns(con, schema, table):
+        text = columns.get(column, "")
+        if text.strip():
+            con.execute(f"comment on column {relation}.{quote(column)} is {_comment_literal(text)}")
+
+
 def _comment(
     con: duckdb.DuckDBPyConnection, decl: MartDeclaration, node: Mapping[str, Any], k: int
 ) -> None:
     """Carry the dbt descriptions into the snapshot (BI tools show table / column comments)."""
-
-    def lit(text: str) -> str:
-        return "'" + " ".join(text.split()).replace("'", "''") + "'"
-
-    table = f"{MART_SCHEMA}.{quote(decl.name)}"
     desc = str(node.get("description") or "")
-    con.execute(
-        f"comment on table {table} is "
-        + lit(f"{desc} Published copy: small cells (< {k} observed persons) suppressed.")
+    columns = _column_descriptions(node)
+    columns["is_suppressed"] = (
+        f"True when at least one value of the row was nulled by small-cell suppression "
+        f"(fewer than {k} observed persons, or complementary suppression)."
     )
-    columns = {c.lower(): v for c, v in (node.get("columns") or {}).items()}
-    published = [
-        r[0]
-        for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? "
-            "and table_name = ? and table_catalog = current_database()",
-            [MART_SCHEMA, decl.name],
-        ).fetchall()
-    ]
-    for col in published:
-        if col == "is_suppressed":
-            text = (
-                f"True when at least one value of the row was nulled by small-cell suppression "
-                f"(fewer than {k} observed persons, or complementary suppression)."
-            )
+    _set_comments(
+        con,
+        MART_SCHEMA,
+        decl.name,
+        f"{desc} Published copy: small cells (< {k} observed persons) suppressed.",
+        columns,
+    )
+
+
+def _comment_other_tables(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> None:
+    """Comments of the tables outside `marts`, as publish/snapshot_tables.yml declares them:
+    from a dbt node of the manifest (seed, source) or written there."""
+    declared: dict[str, dict[str, Any]] = yaml.safe_load(SNAPSHOT_TABLES.read_text())["tables"]
+    nodes = {**manifest.get("nodes", {}), **manifest.get("sources", {})}
+    for name, entry in declared.items():
+        schema, table = name.split(".")
+        if not _table_columns(con, schema, table):
+            continue  # not in this snapshot (no labels seed or no run log yet)
+        if "dbt_node" in entry:
+            node = nodes.get(entry["dbt_node"])
+            if node is None:
+                raise PublishError(
+                    f"{SNAPSHOT_TABLES.name}: {name} takes its comments from dbt node "
+                    f"{entry['dbt_node']}, which the manifest lacks"
+                )
+            description = f"{node.get('description') or ''} {entry.get('note') or ''}"
+            columns = _column_descriptions(node)
         else:
-            text = str((columns.get(col) or {}).get("description") or "")
-        if text:
-            con.execute(f"comment on column {table}.{quote(col)} is {lit(text)}")
+            description = str(entry.get("description") or "")
+            columns = {c: str(t or "") for c, t in (entry.get("columns") or {}).items()}
+        _set_comments(con, schema, table, description, columns)
 
 
 def _verify(tmp_db: Path, marts: Mapping[str, int]) -> None:

@@ -97,7 +97,221 @@ TEXTS: dict[str, Text] = {
         "en": "Care before, during and after ELP (Fig. 12)",
     },
     "share": {"nl": "Aandeel", "fr": "Part", "en": "Share"},
+    # figure and table numbers, as the study numbers them
+    "ref_figure": {"nl": "Figuur {n}", "fr": "Figure {n}", "en": "Figure {n}"},
+    "ref_table": {"nl": "Tabel {n}", "fr": "Tableau {n}", "en": "Table {n}"},
+    "ref_annex": {"nl": "Bijlage {n}", "fr": "Annexe {n}", "en": "Annex {n}"},
+    "ref_section": {"nl": "Sectie {n}", "fr": "Section {n}", "en": "Section {n}"},
+    "analysis": {"nl": "query", "fr": "requête", "en": "query"},
+    "method": {"nl": "Methode", "fr": "Méthode", "en": "Method"},
+    "contents": {"nl": "Inhoud", "fr": "Contenu", "en": "Contents"},
+    "print": {"nl": "Afdrukken", "fr": "Imprimer", "en": "Print"},
+    # methods (min_cell_size {k} comes from the snapshot's meta.snapshot)
+    "method_weighted": {
+        "nl": "Schattingen gewogen naar de IMA-bevolking (per jaar; cellen leeftijd \u00d7 "
+        "geslacht \u00d7 provincie \u00d7 VT) en geëxtrapoleerd naar België. Banden, strepen en "
+        "waarden tussen haakjes zijn 95 %-betrouwbaarheidsintervallen. Waarden op minder dan "
+        "{k} waargenomen personen zijn onderdrukt (gestreept kader of „onderdrukt”).",
+        "fr": "Estimations pondérées sur la population AIM (par année ; cellules âge \u00d7 "
+        "sexe \u00d7 province \u00d7 BIM) et extrapolées à la Belgique. Les bandes, traits et "
+        "valeurs entre parenthèses sont des intervalles de confiance à 95 %. Les valeurs "
+        "reposant sur moins de {k} personnes observées sont masquées (cadre pointillé ou "
+        "« masqué »).",
+        "en": "Estimates weighted to the IMA population (per year; cells age \u00d7 sex \u00d7 "
+        "province \u00d7 VT) and extrapolated to Belgium. Bands, whiskers and bracketed values "
+        "are 95 % confidence intervals. Values resting on fewer than {k} observed persons are "
+        "suppressed (dashed box or “suppressed”).",
+    },
+    "method_province": {
+        "nl": "Behoefte (GHQ 2+): gezondheidsenquête van Sciensano (jaar van de enquête, geen "
+        "CM-gegevens). Prestaties en gebruiksgraad gewogen naar de IMA-bevolking, met 95 "
+        "%-betrouwbaarheidsinterval. Zorgverleners uit een publieke bron, per 100.000 "
+        "inwoners. Waarden op minder dan {k} waargenomen personen zijn onderdrukt.",
+        "fr": "Besoin (GHQ 2+) : enquête de santé de Sciensano (année de l'enquête, pas de "
+        "données CM). Prestations et taux de recours pondérés sur la population AIM, avec "
+        "intervalle de confiance à 95 %. Prestataires d'une source publique, pour 100 000 "
+        "habitants. Les valeurs reposant sur moins de {k} personnes observées sont masquées.",
+        "en": "Need (GHQ 2+): Sciensano's health survey (survey year, not CM data). Services and "
+        "usage rate weighted to the IMA population, with 95 % confidence interval. Providers "
+        "from a public source, per 100,000 inhabitants. Values resting on fewer than {k} "
+        "observed persons are suppressed.",
+    },
+    "method_density": {
+        "nl": "Geconventioneerde zorgverleners uit een publieke bron (geen ledengegevens, dus "
+        "niets gewogen of onderdrukt), per 100.000 inwoners van de leeftijdsbevolking van het "
+        "netwerktype (IMA: 0-24 jaar voor kinderen en adolescenten, 25+ voor volwassenen). Een "
+        "zorgverlener in beide netwerktypes telt in beide rijen.",
+        "fr": "Prestataires conventionnés d'une source publique (pas de données de membres, "
+        "donc ni pondération ni masquage), pour 100 000 habitants de la population d'âge du "
+        "type de réseau (AIM : 0-24 ans pour enfants et adolescents, 25+ pour adultes). Un "
+        "prestataire des deux types de réseau compte dans les deux lignes.",
+        "en": "Conventioned providers from a public source (no member data, so nothing "
+        "weighted or suppressed), per 100,000 inhabitants of the network type's age "
+        "population (IMA: 0-24 for children and adolescents, 25+ for adults). A provider in "
+        "both network types counts in both rows.",
+    },
+    "method_budget": {
+        "nl": "Benutting = uitgaven / budgetenveloppe van de provincie. Uitgaven: terugbetaalde "
+        "bedragen van de CM-leden, gewogen en geëxtrapoleerd naar de IMA-bevolking; budget uit "
+        "een publieke bron (* = raming). Waarden op minder dan {k} waargenomen personen zijn "
+        "onderdrukt.",
+        "fr": "Utilisation = dépenses / enveloppe budgétaire de la province. Dépenses : montants "
+        "remboursés des membres CM, pondérés et extrapolés à la population AIM ; budget d'une "
+        "source publique (* = estimation). Les valeurs reposant sur moins de {k} personnes "
+        "observées sont masquées.",
+        "en": "Utilisation = spending / the province's budget envelope. Spending: reimbursed "
+        "amounts of CM members, weighted and extrapolated to the IMA population; budget from a "
+        "public source (* = estimate). Values resting on fewer than {k} observed persons are "
+        "suppressed.",
+    },
+    "method_network": {
+        "nl": "Gewogen naar de IMA-bevolking en geëxtrapoleerd; 95 %-betrouwbaarheidsintervallen "
+        "onder de waarden. De aandelen per netwerk zijn verhoudingen van gepubliceerde aantallen "
+        "(zonder interval). Waarden op minder dan {k} waargenomen personen zijn onderdrukt.",
+        "fr": "Pondéré sur la population AIM et extrapolé ; intervalles de confiance à 95 % sous "
+        "les valeurs. Les parts par réseau sont des rapports de nombres publiés (sans "
+        "intervalle). Les valeurs reposant sur moins de {k} personnes observées sont masquées.",
+        "en": "Weighted to the IMA population and extrapolated; 95 % confidence intervals under "
+        "the values. The network shares are ratios of published counts (no interval). Values "
+        "resting on fewer than {k} observed persons are suppressed.",
+    },
+    # chart and table words
+    "legend_box": {
+        "nl": "P25-P75, mediaan (streep), tot P95",
+        "fr": "P25-P75, médiane (trait), jusqu'au P95",
+        "en": "P25-P75, median (bar), to P95",
+    },
+    "legend_mean": {
+        "nl": "gemiddelde (95 %-BI)",
+        "fr": "moyenne (IC à 95 %)",
+        "en": "mean (95 % CI)",
+    },
+    "mean": {"nl": "gemiddelde", "fr": "moyenne", "en": "mean"},
+    "median": {"nl": "mediaan", "fr": "médiane", "en": "median"},
+    "subgroup": {"nl": "Subgroep", "fr": "Sous-groupe", "en": "Subgroup"},
+    "category": {"nl": "Categorie", "fr": "Catégorie", "en": "Category"},
+    "users": {"nl": "Gebruikers", "fr": "Utilisateurs", "en": "Users"},
+    "patients": {"nl": "Patiënten", "fr": "Patients", "en": "Patients"},
+    "year": {"nl": "Jaar", "fr": "Année", "en": "Year"},
+    "users_year": {"nl": "Gebruikers {year}", "fr": "Utilisateurs {year}", "en": "Users {year}"},
+    "share_year": {"nl": "Aandeel {year}", "fr": "Part {year}", "en": "Share {year}"},
+    "mean_year": {
+        "nl": "Gemiddelde {year}",
+        "fr": "Moyenne {year}",
+        "en": "Mean {year}",
+    },
+    "providers": {"nl": "Zorgverleners", "fr": "Prestataires", "en": "Providers"},
+    "all_ages": {"nl": "alle leeftijden", "fr": "tous âges", "en": "all ages"},
+    "age_and_over": {"nl": "{age} jaar en ouder", "fr": "{age} ans et plus", "en": "aged {age}+"},
+    "age_range": {"nl": "{ages} jaar", "fr": "{ages} ans", "en": "aged {ages}"},
+    "age_population": {
+        "nl": "Leeftijdsbevolking",
+        "fr": "Population d'âge",
+        "en": "Age population",
+    },
+    "share_of_providers": {
+        "nl": "Aandeel van de zorgverleners",
+        "fr": "Part des prestataires",
+        "en": "Share of providers",
+    },
+    "per_100k": {"nl": "Per 100.000", "fr": "Pour 100 000", "en": "Per 100,000"},
+    "services_per_100": {
+        "nl": "Prestaties per 100 inwoners",
+        "fr": "Prestations pour 100 habitants",
+        "en": "Services per 100 inhabitants",
+    },
+    "services_per_provider": {
+        "nl": "Prestaties per zorgverlener",
+        "fr": "Prestations par prestataire",
+        "en": "Services per provider",
+    },
+    "conventioned_share": {
+        "nl": "Geconventioneerd aandeel van de erkende psychologen",
+        "fr": "Part conventionnée des psychologues agréés",
+        "en": "Conventioned share of licensed psychologists",
+    },
+    "budget": {"nl": "Budget", "fr": "Budget", "en": "Budget"},
+    "spending": {"nl": "Uitgaven", "fr": "Dépenses", "en": "Spending"},
+    "budget_utilisation": {"nl": "Benutting", "fr": "Utilisation", "en": "Utilisation"},
+    "estimate_mark": {"nl": "{v} *", "fr": "{v} *", "en": "{v} *"},
+    "start_group": {"nl": "Startgroep", "fr": "Groupe de départ", "en": "Start group"},
+    "pattern": {
+        "nl": "Vóór · tijdens · na",
+        "fr": "Avant · pendant · après",
+        "en": "Before · during · after",
+    },
+    "share_all": {
+        "nl": "Aandeel (alle)",
+        "fr": "Part (tous)",
+        "en": "Share (all)",
+    },
+    "share_with_elp_after": {
+        "nl": "met ELP erna",
+        "fr": "avec soins psy. après",
+        "en": "with ELP after",
+    },
+    "share_without_elp_after": {
+        "nl": "zonder ELP erna",
+        "fr": "sans soins psy. après",
+        "en": "without ELP after",
+    },
+    "yes": {"nl": "ja", "fr": "oui", "en": "yes"},
+    "no": {"nl": "nee", "fr": "non", "en": "no"},
+    "start_not_before_antidepressants": {
+        "nl": "Geen antidepressiva in de 24 maanden vóór de eerste sessie",
+        "fr": "Pas d'antidépresseurs dans les 24 mois avant la première séance",
+        "en": "No antidepressants in the 24 months before the first session",
+    },
+    "start_before_antidepressants": {
+        "nl": "Antidepressiva in de 24 maanden vóór de eerste sessie",
+        "fr": "Antidépresseurs dans les 24 mois avant la première séance",
+        "en": "Antidepressants in the 24 months before the first session",
+    },
+    "start_not_before_psychiatrist": {
+        "nl": "Geen psychiater in de 24 maanden vóór de eerste sessie",
+        "fr": "Pas de psychiatre dans les 24 mois avant la première séance",
+        "en": "No psychiatrist in the 24 months before the first session",
+    },
+    "start_before_psychiatrist": {
+        "nl": "Psychiater in de 24 maanden vóór de eerste sessie",
+        "fr": "Psychiatre dans les 24 mois avant la première séance",
+        "en": "Psychiatrist in the 24 months before the first session",
+    },
+    "block_network": {
+        "nl": "Netwerk van de gebruiker",
+        "fr": "Réseau de l'utilisateur",
+        "en": "User's network",
+    },
+    "block_place_exclusive": {
+        "nl": "Plaats van de sessies (exclusief)",
+        "fr": "Lieu des séances (exclusif)",
+        "en": "Place of the sessions (exclusive)",
+    },
+    "block_place_any": {
+        "nl": "Minstens één sessie op deze plaats",
+        "fr": "Au moins une séance à ce lieu",
+        "en": "At least one session at this place",
+    },
+    "annex1": {
+        "nl": "Bijlage 1: aanbod per provincie",
+        "fr": "Annexe 1 : offre par province",
+        "en": "Annex 1: supply by province",
+    },
+    "function_share": {
+        "nl": "Aandeel {label}",
+        "fr": "Part {label}",
+        "en": "Share {label}",
+    },
 }
+
+
+def age_population(code: str) -> Text:
+    """The age population of a network type ('0-24', '25+', 'all') in words."""
+    if code == "all":
+        return text("all_ages")
+    if code.endswith("+"):
+        return text("age_and_over", age=code[:-1])
+    return text("age_range", ages=code)
 
 
 def text(key: str, **fmt: object) -> Text:
@@ -109,16 +323,20 @@ def same(value: str) -> Text:
     return dict.fromkeys(LANGS, value)
 
 
-def number(value: float | None, kind: str = "count") -> Text:
-    """A number as each language writes it: 1.234,5 (nl, fr with a space) / 1,234.5 (en)."""
+def number(value: float | None, kind: str = "count", decimals: int | None = None) -> Text:
+    """A number as each language writes it: 1.234,5 (nl, fr with a space) / 1,234.5 (en).
+    Kinds: rate (a fraction shown as a percentage, 1 decimal), decimal (1 decimal), eur
+    (whole euros), count (whole units); `decimals` overrides the kind's default."""
     if value is None:
         return text("suppressed")
     if kind == "rate":
-        en = f"{value * 100:.1f} %"
+        en = f"{value * 100:,.{1 if decimals is None else decimals}f} %"
     elif kind == "decimal":
-        en = f"{value:,.1f}"
+        en = f"{value:,.{1 if decimals is None else decimals}f}"
+    elif kind == "eur":
+        en = f"{value:,.0f} EUR"
     else:
-        en = f"{value:,.0f}"
+        en = f"{value:,.{0 if decimals is None else decimals}f}"
     nl = en.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     fr = en.replace(",", "\u202f").replace(".", ",")
     return {"nl": nl, "fr": fr, "en": en.replace(" %", "%")}
