@@ -12,8 +12,25 @@ from elp_warehouse.study_figures import load_study_figures
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# A miss that the generator's own truth explains passes as a "generator gap" for at most this
+# share of a family's compared figures (issue 27); more gaps fail the test and list them
+MAX_GAP_SHARE = 0.05
+
+
 def figures() -> dict[str, Any]:
     return load_study_figures(ROOT / "reference" / "study_figures.yaml")
+
+
+def gap_cap(family: str, compared: int, gaps: list[str]) -> list[str]:
+    """A failure message (in a list) when `gaps` exceed MAX_GAP_SHARE of the `compared`
+    figures of `family`, naming every gap; empty when within the cap."""
+    allowed = int(MAX_GAP_SHARE * compared + 1e-9)
+    if len(gaps) <= allowed:
+        return []
+    return [
+        f"{family}: {len(gaps)} generator gaps among {compared} compared figures, more than"
+        f" {allowed} ({MAX_GAP_SHARE:.0%}): " + "; ".join(gaps)
+    ]
 
 
 @dataclass
@@ -23,7 +40,8 @@ class Comparison:
     A row may also carry the generator's full-population truth for the same figure. When the
     warehouse misses the published value but is within tolerance of the truth, the synthetic
     data (not the warehouse) departs from the study: the row is a "generator gap", printed
-    and counted, not a failure. A warehouse value far from both fails."""
+    and counted, not a failure while the family's gaps stay within MAX_GAP_SHARE of its rows
+    (`gap_cap`). A warehouse value far from both fails."""
 
     title: str
     rows: list[tuple[str, float, float | None, float, float | None, str]] = field(
@@ -56,9 +74,10 @@ class Comparison:
             flag = "" if status == "ok" else f"  <-- {status}"
             print(f"{label:<52} {published:11.4f} {shown:>11} {tolerance:10.4f} {true:>10}{flag}")
         misses = [r[0] for r in self.rows if r[5] == "FAIL"]
-        gaps = sum(r[5] == "generator gap" for r in self.rows)
-        ok = len(self.rows) - len(misses) - gaps
+        gaps = [r[0] for r in self.rows if r[5] == "generator gap"]
+        ok = len(self.rows) - len(misses) - len(gaps)
         print(
-            f"{ok}/{len(self.rows)} within tolerance, {gaps} generator gaps, {len(misses)} failures"
+            f"{ok}/{len(self.rows)} within tolerance, {len(gaps)} generator gaps,"
+            f" {len(misses)} failures"
         )
-        return misses
+        return misses + gap_cap(self.title, len(self.rows), gaps)
