@@ -31,11 +31,11 @@ from elp_warehouse.generator.config import (
     year_start,
 )
 from elp_warehouse.generator.frame import YearFrame
+from elp_warehouse.generator.functions import switch_fractions
 from elp_warehouse.generator.population import Population
 from elp_warehouse.generator.providers import ProviderPool, assign_networks
 from elp_warehouse.generator.raking import Dimension, rake
 from elp_warehouse.generator.sessions import (
-    MEAN_SESSION_GAP_DAYS,
     PICK_BIT,
     POPCOUNT,
     Services,
@@ -559,7 +559,12 @@ class ElpModel:
         np.bitwise_or.at(
             fbits, pos[before.person[sess]], (1 << before.function[sess]).astype(np.int8)
         )
-        pattern = self._patterns(fr, starters, year, int((fbits[carried] == 2).sum()), int(users))
+        # functions are judged on distinct users: a starter still in an earlier trajectory
+        # adds no user, and its earlier functions stay with it
+        free = ~carried[starters]
+        distinct = int(carried.sum() + free.sum())
+        carried_t = int((fbits[carried] == 2).sum() - (fbits[starters] == 2).sum())
+        pattern = self._patterns(fr, starters, year, carried_t, distinct, int(free.sum()))
         out_carried = np.zeros(len(fr.idx), dtype=np.bool_)
         out_carried[pos[before.person[before.setting == 1]]] = True
         setting_set, first_setting = self._settings(
@@ -571,9 +576,6 @@ class ElpModel:
         n_sessions = self._session_counts(
             fr, starters, year, network_type, pattern, first_setting, cohort
         )
-        phi = self._switch_fraction(
-            year, start, pattern, n_sessions, int((fbits[carried] == 3).sum()), int(users)
-        )
         provider = self.providers.assign(year, fr.province[starters], network_type, rng)
         person = fr.idx[starters]
         network = assign_networks(
@@ -584,7 +586,7 @@ class ElpModel:
             self.pop.german_speaking[person],
             self.pop.arr_u[person],
         )
-        return Trajectories(
+        tr = Trajectories(
             person=person,
             start=start,
             network_type=network_type,
@@ -595,8 +597,20 @@ class ElpModel:
             provider=provider,
             network=network,
             exit_day=self.pop.exit_day[person].astype(np.int64),
-            switch_fraction=phi,
         )
+        self.solved[year] |= switch_fractions(
+            tr,
+            rng,
+            self.t,
+            year,
+            tuple(self.geo.provinces),
+            fr.province[starters].astype(np.int64),
+            before,
+            fr.province[pos[before.person]].astype(np.int64),
+            int((fbits[carried] == 3).sum()),
+            distinct,
+        )
+        return tr
 
     def _patterns(
         self,
@@ -605,6 +619,7 @@ class ElpModel:
         year: int,
         carried_treatment_only: int,
         n_users: int,
+        m_free: int,
     ) -> NDArray[np.int8]:
         """Function over the trajectory's 12 months.
 
@@ -612,9 +627,9 @@ class ElpModel:
         users still in an earlier trajectory (a "both" trajectory ends with treatment and
         often shows only that part in its second calendar year); "both" is then set so that
         the cohort's implied mean sessions equals the Annex 5 national mean, the rest is
-        support-only. The switch point of "both" trajectories (`_switch_fraction`) makes
-        the year's "both" users follow Table 2. Subgroups keep the relative mix of Table 3
-        (`_function_tilts`).
+        support-only. The switch point of "both" trajectories (functions.switch_fractions)
+        makes the year's "both" users follow Table 2 and its sessions Table 1. Subgroups keep
+        the relative mix of Table 3 (`_function_tilts`).
         """
         t = self.t
         m = len(starters)
@@ -624,7 +639,9 @@ class ElpModel:
         fm = np.array([means[("function", f)] for f in names])
         tr = float(
             np.clip(
-                (self._treatment_share(y) * n_users - carried_treatment_only) / max(m, 1), 0.02, 0.5
+                (self._treatment_share(y) * n_users - carried_treatment_only) / max(m_free, 1),
+                0.02,
+                0.5,
             )
         )
         both = float(
@@ -694,35 +711,6 @@ class ElpModel:
         p_tr, p_both = out
         over = np.maximum((p_tr + p_both) / 0.95, 1.0)  # leave support-only possible
         return p_tr / over, p_both / over
-
-    def _switch_fraction(
-        self,
-        year: int,
-        start: NDArray[np.int64],
-        pattern: NDArray[np.int8],
-        n_sessions: NDArray[np.int64],
-        carried_both: int,
-        n_users: int,
-    ) -> float:
-        """Share of a "both" trajectory's sessions given as support before the switch to
-        treatment, solved so that the year's users with both functions follow Table 2."""
-        y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
-        nat = np.array([self.t.function_shares[y][f] for f in ("support", "treatment", "both")])
-        target = nat[2] / nat.sum() * n_users - carried_both
-        both = pattern == 2
-        s, n = start[both], n_sessions[both].astype(np.float64)
-        gap = MEAN_SESSION_GAP_DAYS * np.minimum(
-            1.0, 364.0 / np.maximum((n - 1) * MEAN_SESSION_GAP_DAYS, 1.0)
-        )
-        end = year_end(year)
-
-        def in_year(phi: float) -> float:
-            k = np.clip(np.rint(phi * n), 1, n - 1)
-            return float((s + k * gap <= end).sum())
-
-        phi = bisect(lambda x: -in_year(x), 0.2, 0.9, -target, iters=16)
-        self.solved[year]["both_switch_fraction"] = phi
-        return phi
 
     def _settings(
         self,

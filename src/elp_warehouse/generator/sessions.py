@@ -38,7 +38,21 @@ class Trajectories:
     provider: NDArray[np.int32]
     network: NDArray[np.int16]
     exit_day: NDArray[np.int64]
-    switch_fraction: float = 0.5  # share of a "both" trajectory's sessions given as support
+    # share of a "both" trajectory's sessions given as support: one for all, or per trajectory
+    switch_fraction: float | NDArray[np.float64] = 0.5
+    layout: Layout | None = None  # session days, drawn before the switch point is solved
+
+
+@dataclass
+class Layout:
+    """Session days of a set of trajectories (flat, trajectory after trajectory)."""
+
+    tid: NDArray[np.int64]  # trajectory of each session
+    seq: NDArray[np.int64]  # position of the session in its trajectory
+    day: NDArray[np.int64]
+    span: NDArray[np.float64]  # per trajectory: days from the first to the last session
+    squeeze: NDArray[np.float64]  # per trajectory: compression into the 12 months
+    jitter: NDArray[np.float64]  # per trajectory: noise around the switch fraction
 
 
 @dataclass
@@ -95,7 +109,8 @@ PICK_BIT = _pick_bit_table()
 POPCOUNT = np.array([bin(m).count("1") for m in range(32)], dtype=np.int64)
 
 
-def build_services(tr: Trajectories, rng: np.random.Generator) -> Services:
+def lay_out(tr: Trajectories, rng: np.random.Generator) -> Layout:
+    """The days of every session (and the switch-point noise), before the functions."""
     n = tr.n_sessions
     tid = np.repeat(np.arange(len(n)), n)
     seq = within_segment_index(n)
@@ -111,9 +126,25 @@ def build_services(tr: Trajectories, rng: np.random.Generator) -> Services:
     span = cum[segment_starts(n) + n - 1]
     squeeze = np.where(span > 364, 364.0 / np.maximum(span, 1), 1.0)
     day = tr.start[tid] + np.floor(cum * squeeze[tid]).astype(np.int64)
+    jitter = rng.uniform(-0.1, 0.1, len(n))
+    return Layout(tid, seq, day, span, squeeze, jitter)
+
+
+def switch_index(
+    n: NDArray[np.int64], fraction: float | NDArray[np.float64], jitter: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    """Position of a "both" trajectory's first treatment session (at least one of each)."""
+    phi = np.clip(fraction + jitter, 0.05, 0.95)
+    out: NDArray[np.int64] = np.maximum(1, np.minimum(n - 1, np.rint(n * phi))).astype(np.int64)
+    return out
+
+
+def build_services(tr: Trajectories, rng: np.random.Generator) -> Services:
+    n = tr.n_sessions
+    lay = tr.layout if tr.layout is not None else lay_out(tr, rng)
+    tid, seq, day, span, squeeze = lay.tid, lay.seq, lay.day, lay.span, lay.squeeze
     # function: "both" trajectories move from support to treatment after a share of sessions
-    phi = np.clip(tr.switch_fraction + rng.uniform(-0.1, 0.1, len(n)), 0.05, 0.95)
-    switch = np.maximum(1, np.minimum(n - 1, np.rint(n * phi))).astype(np.int64)
+    switch = switch_index(n, tr.switch_fraction, lay.jitter)
     pattern = tr.pattern[tid]
     function = np.where(pattern == 2, np.where(seq < switch[tid], 0, 1), pattern).astype(np.int8)
     mask = tr.setting_set[tid].astype(np.int64)

@@ -288,3 +288,30 @@ def province_services_per_100(
     left = national - float((out[~rest] * population[~rest]).sum())
     out[rest] = max(left, 0.0) / max(float(population[rest].sum()), 1.0)
     return out
+
+
+# ---- services by function (issue 27, helper svcfn) -------------------------------------------
+def session_support_share(t: StudyTargets, year: int) -> float:
+    """Table 1: support's share of the year's sessions (support over support + treatment; the
+    rest of the services, 'other', are trajectory services). Years before 2022 take 2022's,
+    later ones 2024's."""
+    y = min(max(year, min(t.services_mix)), max(t.services_mix))
+    mix = t.services_mix[y]
+    support, treatment = mix[("function", "support")], mix[("function", "treatment")]
+    return support / (support + treatment)
+
+
+def province_session_support_share(t: StudyTargets) -> tuple[int, dict[str, float]]:
+    """Annex 2 (section 3.2.3 text, 2024): the province's support share of its sessions, from
+    the printed support or treatment share of its services, the national 'other' share of
+    Table 1 taken out (0.66 support in Brussels -> 0.66 / 0.93)."""
+    section = t.raw["province_services_mix_2024"]
+    year = int(section["year"])
+    other = t.services_mix[year][("function", "other")]
+    out: dict[str, float] = {}
+    for r in section["rows"]:
+        if r["dimension"] != "function":
+            continue
+        share = float(r["value"]) / (1 - other)
+        out[str(r["province"])] = share if r["category"] == "support" else 1 - share
+    return year, out
