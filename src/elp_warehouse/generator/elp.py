@@ -607,10 +607,18 @@ class ElpModel:
             fr.province[starters].astype(np.int64),
             before,
             fr.province[pos[before.person]].astype(np.int64),
-            int((fbits[carried] == 3).sum()),
+            int((fbits[carried] == 3).sum() + self._both_by_overlap(fbits[starters], pattern)),
             distinct,
         )
         return tr
+
+    @staticmethod
+    def _both_by_overlap(fbits: NDArray[np.int8], pattern: NDArray[np.int8]) -> int:
+        """Starters still in an earlier trajectory whose new one opens with the other function
+        (support after treatment, or the reverse): users with both functions whatever the
+        new trajectory's switch point."""
+        first = np.where(pattern == 1, 2, 1)
+        return int((((fbits | first) == 3) & (fbits != 3) & (fbits != 0)).sum())
 
     def _patterns(
         self,
