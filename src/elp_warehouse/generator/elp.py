@@ -564,7 +564,12 @@ class ElpModel:
         free = ~carried[starters]
         distinct = int(carried.sum() + free.sum())
         carried_t = int((fbits[carried] == 2).sum() - (fbits[starters] == 2).sum())
-        pattern = self._patterns(fr, starters, year, carried_t, distinct, int(free.sum()))
+        staying = carried.copy()
+        staying[starters] = False
+        stay_rows = np.flatnonzero(staying)
+        pattern = self._patterns(
+            fr, starters, year, carried_t, distinct, int(free.sum()), stay_rows, fbits[stay_rows]
+        )
         out_carried = np.zeros(len(fr.idx), dtype=np.bool_)
         out_carried[pos[before.person[before.setting == 1]]] = True
         setting_set, first_setting = self._settings(
@@ -628,6 +633,8 @@ class ElpModel:
         carried_treatment_only: int,
         n_users: int,
         m_free: int,
+        carried_rows: NDArray[np.int64],
+        carried_bits: NDArray[np.int8],
     ) -> NDArray[np.int8]:
         """Function over the trajectory's 12 months.
 
@@ -663,7 +670,7 @@ class ElpModel:
         mix /= mix.sum()
         self.solved[year]["starter_mix_treatment_only"] = mix[1]
         self.solved[year]["starter_mix_both"] = mix[2]
-        p_tr, p_both = self._function_tilts(fr, starters, mix)
+        p_tr, p_both = self._function_tilts(fr, starters, mix, year, carried_rows, carried_bits)
         u = self.rng.random(m)
         out: NDArray[np.int8] = np.where(u < p_tr, 1, np.where(u < p_tr + p_both, 2, 0)).astype(
             np.int8
@@ -675,42 +682,67 @@ class ElpModel:
         return float(nat[1] / nat.sum())
 
     def _function_tilts(
-        self, fr: YearFrame, starters: NDArray[np.int64], mix: NDArray[np.float64]
+        self,
+        fr: YearFrame,
+        starters: NDArray[np.int64],
+        mix: NDArray[np.float64],
+        year: int,
+        carried_rows: NDArray[np.int64],
+        carried_bits: NDArray[np.int8],
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Per-starter probabilities of a treatment-only and a "both" trajectory: the year's
         starter mix, raked so that every Table 3 subgroup (age, sex, VT, region,
-        socio-professional group, specific categories; 2024) keeps its function mix relative
-        to the national one (e.g. invalidity: treatment-only 20 % against 14 % nationally)."""
+        socio-professional group, specific categories; 2024) reaches its function mix among
+        the year's users (e.g. invalidity: treatment-only 20 % against 14 % nationally).
+
+        A subgroup's starters fill what its users still in an earlier trajectory
+        (`carried_rows`, not starting again, with their function bits) leave of its Table 3
+        share of users; the subgroups' targets are scaled so that the starters keep the
+        year's mix. Other years take Table 3's structure relative to the year's Table 2."""
         rows = {
             (r["dimension"], str(r["category"])): r
             for r in self.t.raw["table_3_users_by_function_profile_2024"]["rows"]
         }
         nat = rows[("total", "belgium")]
+        y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
+        year_mix = self.t.function_shares[y]
+        year_total = sum(year_mix[f] for f in ("support", "treatment", "both"))
         m = len(starters)
-        cats: list[tuple[str, NDArray[np.int64], list[str | None]]] = [
-            ("age_group", fr.age_group[starters].astype(np.int64), list(AGE_GROUPS)),
-            ("sex", fr.sex[starters].astype(np.int64), ["female", "male"]),
-            ("vt", fr.vt[starters].astype(np.int64), ["non_vt", "vt"]),
-            ("region", fr.region[starters].astype(np.int64), ["flanders", "wallonia", "brussels"]),
-            (
-                "socio_professional",
-                fr.socio[starters].astype(np.int64),
-                [*SOCIO_PROFESSIONAL, None],
-            ),
-        ]
-        cats += [
-            ("specific_category", fr.flags[f][starters].astype(np.int64), [None, f])
-            for f in SPECIFIC_FLAGS
-        ]
+
+        def categories(
+            r: NDArray[np.int64],
+        ) -> list[tuple[str, NDArray[np.int64], list[str | None]]]:
+            out: list[tuple[str, NDArray[np.int64], list[str | None]]] = [
+                ("age_group", fr.age_group[r].astype(np.int64), list(AGE_GROUPS)),
+                ("sex", fr.sex[r].astype(np.int64), ["female", "male"]),
+                ("vt", fr.vt[r].astype(np.int64), ["non_vt", "vt"]),
+                ("region", fr.region[r].astype(np.int64), ["flanders", "wallonia", "brussels"]),
+                ("socio_professional", fr.socio[r].astype(np.int64), [*SOCIO_PROFESSIONAL, None]),
+            ]
+            out += [
+                ("specific_category", fr.flags[f][r].astype(np.int64), [None, f])
+                for f in SPECIFIC_FLAGS
+            ]
+            return out
+
+        cats = categories(starters)
+        carried_cats = categories(carried_rows)
         out = []
-        for k, col in ((1, "share_treatment"), (2, "share_both")):
+        for k, col, name in ((1, "share_treatment", "treatment"), (2, "share_both", "both")):
+            held = (carried_bits == (2 if k == 1 else 3)).astype(float)
+            share_nat = year_mix[name] / year_total
+            national = share_nat * (m + len(carried_rows)) - held.sum()
+            scale = m * mix[k] / max(national, 1.0)
             dims = []
-            for dim, cat, labels in cats:
+            for (dim, cat, labels), (_d, c_cat, _l) in zip(cats, carried_cats, strict=True):
                 counts = np.bincount(cat, minlength=len(labels)).astype(float)
+                users = counts + np.bincount(c_cat, minlength=len(labels))
+                kept = np.bincount(c_cat, weights=held, minlength=len(labels))
                 rel = np.array(
                     [np.nan if lab is None else rows[(dim, lab)][col] / nat[col] for lab in labels]
                 )
-                tg = counts * mix[k] * rel
+                want = share_nat * rel * users - kept
+                tg = np.maximum(want * scale, 0.2 * counts * mix[k])
                 if all(lab is not None for lab in labels) and np.nansum(tg) > 0:
                     tg *= m * mix[k] / np.nansum(tg)  # a partition keeps the year's total
                 dims.append(Dimension(dim, cat, tg))

@@ -41,6 +41,7 @@ class Trajectories:
     # share of a "both" trajectory's sessions given as support: one for all, or per trajectory
     switch_fraction: float | NDArray[np.float64] = 0.5
     layout: Layout | None = None  # session days, drawn before the switch point is solved
+    switch: NDArray[np.int64] | None = None  # first treatment session; else switch_fraction
 
 
 @dataclass
@@ -144,7 +145,7 @@ def build_services(tr: Trajectories, rng: np.random.Generator) -> Services:
     lay = tr.layout if tr.layout is not None else lay_out(tr, rng)
     tid, seq, day, span, squeeze = lay.tid, lay.seq, lay.day, lay.span, lay.squeeze
     # function: "both" trajectories move from support to treatment after a share of sessions
-    switch = switch_index(n, tr.switch_fraction, lay.jitter)
+    switch = tr.switch if tr.switch is not None else switch_index(n, tr.switch_fraction, lay.jitter)
     pattern = tr.pattern[tid]
     function = np.where(pattern == 2, np.where(seq < switch[tid], 0, 1), pattern).astype(np.int8)
     mask = tr.setting_set[tid].astype(np.int64)
