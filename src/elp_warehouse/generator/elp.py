@@ -31,7 +31,11 @@ from elp_warehouse.generator.config import (
     year_start,
 )
 from elp_warehouse.generator.frame import YearFrame
-from elp_warehouse.generator.functions import switch_fractions
+from elp_warehouse.generator.functions import (
+    carried_setting_bits,
+    exclusive_net_of_carried,
+    switch_fractions,
+)
 from elp_warehouse.generator.population import Population
 from elp_warehouse.generator.providers import ProviderPool, assign_networks
 from elp_warehouse.generator.raking import Dimension, rake
@@ -573,7 +577,12 @@ class ElpModel:
         out_carried = np.zeros(len(fr.idx), dtype=np.bool_)
         out_carried[pos[before.person[before.setting == 1]]] = True
         setting_set, first_setting = self._settings(
-            fr, starters, year, int(out_carried.sum()), int(users)
+            fr,
+            starters,
+            year,
+            int(out_carried.sum()),
+            int(users),
+            carried_setting_bits(before, pos[before.person], stay_rows, len(fr.idx)),
         )
         # the published cohort: first trajectories; in the last year only those started before
         # 31 March (the study's cohort rule)
@@ -759,26 +768,17 @@ class ElpModel:
         year: int,
         carried_outreach: int,
         n_users: int,
+        carried_bits: NDArray[np.int64],
     ) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
-        """Settings used in the trajectory (Table 4 patterns, Figure 6 outreach shares)."""
+        """Settings used in the trajectory (Table 4 patterns, Figure 6 outreach shares); the
+        exclusive patterns net of the users still in an earlier trajectory (`carried_bits`:
+        their settings so far in the year; functions.exclusive_net_of_carried)."""
         t, rng = self.t, self.rng
         m = len(starters)
         y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
         ex, an = t.place_exclusive[y], t.place_any[y]
         p_out = an["outreach"]
-        only_given_out = ex["outreach_only"] / p_out
         multi = ex["multiple"]
-        multi_out = p_out - ex["outreach_only"]
-        non_out = np.array(
-            [
-                ex["office_only"],
-                ex["group_only"],
-                ex["remote_only"],
-                ex["home_only"],
-                max(multi - multi_out, 0.0),
-            ]
-        )
-        non_out = non_out / non_out.sum()
         incl = {
             s: float(np.clip((an[s] - ex[f"{s}_only"]) / multi, 0, 1))
             for s in ("office", "group", "remote", "home")
@@ -830,6 +830,7 @@ class ElpModel:
             ),
         ]
         p_o = np.minimum(base * rake(base, np.zeros(m), dims, iterations=100, tol=1e-5), 0.97)
+        non_out, only_given_out = exclusive_net_of_carried(ex, float(p_o.mean()), m, carried_bits)
         has_out = rng.random(m) < p_o
         only = has_out & (rng.random(m) < only_given_out)
         # bits: office 1, outreach 2, group 4, remote 8, home 16

@@ -184,3 +184,49 @@ def switch_fractions(
     )
     tr.layout, tr.switch = lay, switch
     return solved
+
+
+# Table 4's exclusive setting patterns and the setting bit each stands for
+EXCLUSIVE_BITS = {
+    "office_only": 1,
+    "outreach_only": 2,
+    "group_only": 4,
+    "remote_only": 8,
+    "home_only": 16,
+}
+
+
+def carried_setting_bits(
+    before: Services, row_of: NDArray[np.int64], rows: NDArray[np.int64], n: int
+) -> NDArray[np.int64]:
+    """Settings (bit mask over the five session settings) of the year's sessions already
+    given in earlier trajectories, for the frame rows `rows` (`row_of`: frame row of each of
+    `before`'s persons, `n`: frame length)."""
+    sess = before.setting < 5
+    bits = np.zeros(n, dtype=np.int64)
+    np.bitwise_or.at(bits, row_of[sess], (1 << before.setting[sess].astype(np.int64)))
+    out: NDArray[np.int64] = bits[rows]
+    return out
+
+
+def exclusive_net_of_carried(
+    exclusive: dict[str, float], p_outreach: float, m: int, carried_bits: NDArray[np.int64]
+) -> tuple[NDArray[np.float64], float]:
+    """Starters' setting-pattern probabilities so that the year's users (starters and users
+    still in an earlier trajectory) follow Table 4's exclusive patterns: the single-setting
+    shares among starters without outreach (office, group, remote, home; the rest several
+    settings) and the outreach-only share among starters with outreach. Users carried from
+    the previous year keep its (more office-only) patterns, so starters take fewer of them."""
+    users = m + len(carried_bits)
+
+    def want(c: str) -> float:
+        return max(exclusive[c] * users - float((carried_bits == EXCLUSIVE_BITS[c]).sum()), 0.0)
+
+    n_out = max(p_outreach * m, 1.0)
+    n_non = max(m - p_outreach * m, 1.0)
+    singles = np.array([want(c) for c in ("office_only", "group_only", "remote_only", "home_only")])
+    singles = singles / n_non
+    if singles.sum() > 0.95:  # leave several settings possible
+        singles *= 0.95 / singles.sum()
+    non_out = np.append(singles, 1.0 - singles.sum())
+    return non_out, float(np.clip(want("outreach_only") / n_out, 0.0, 1.0))
