@@ -197,3 +197,26 @@ def test_services_by_function_follow_table_1_and_annex_2(truth: Path) -> None:
         assert abs(got - float(r["value"])) <= 0.06, (r["province"], r["category"], got)
     forty = [share(2024, c, "treatment") for c in ("BE-VAN", "BE-VWV", "BE-VBR")]
     assert share(2024, "BE-VOV", "treatment") < sum(forty) / 3
+
+
+def test_services_by_setting_follow_table_1_and_annex_2(truth: Path) -> None:
+    """Services by setting (issue 27): every setting's share of the year's services within 3
+    points of Table 1 in 2022-2024 (outreach weighted within multi-setting trajectories);
+    Annex 2's outreach shares (2024): Flemish Brabant within 6 points of its 15 %, Luxembourg
+    above the national share (its printed 40 % is the highest)."""
+    t = load_targets(STUDY_FIGURES)
+    services = _services(truth)
+
+    def share(year: int, area: str, category: str) -> float:
+        total = sum(
+            v for (y, a, d, _c), v in services.items() if (y, a, d) == (year, area, "setting")
+        )
+        return services.get((year, area, "setting", category), 0) / total
+
+    for year in (2022, 2023, 2024):
+        for (dim, category), want in t.services_mix[year].items():
+            if dim == "setting":
+                got = share(year, "belgium", category)
+                assert abs(got - want) <= 0.03, (year, category, got, want)
+    assert abs(share(2024, "BE-VBR", "outreach") - 0.15) <= 0.06
+    assert share(2024, "BE-WLX", "outreach") > share(2024, "belgium", "outreach") + 0.05

@@ -27,10 +27,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from elp_warehouse.generator.config import year_end
-from elp_warehouse.generator.sessions import Layout, Services, Trajectories, lay_out, switch_index
+from elp_warehouse.generator.sessions import (
+    POPCOUNT,
+    Layout,
+    Services,
+    Trajectories,
+    lay_out,
+    switch_index,
+)
 from elp_warehouse.generator.targets import (
     StudyTargets,
+    province_session_outreach_share,
     province_session_support_share,
+    session_outreach_share,
     session_support_share,
 )
 from elp_warehouse.generator.util import bisect, segment_starts
@@ -183,7 +192,25 @@ def switch_fractions(
         group_share,
     )
     tr.layout, tr.switch = lay, switch
-    return solved
+    out = before.setting < 5
+    carried_out = np.bincount(
+        before_province[out], weights=before.setting[out] == 1, minlength=n_prov
+    ).astype(np.float64)
+    year_out, out_by_code = province_session_outreach_share(t)
+    weight, solved_out = solve_outreach_weight(
+        tr,
+        lay,
+        year_end(year),
+        session_outreach_share(t, year),
+        carried_out,
+        np.bincount(before_province[out], minlength=n_prov).astype(np.float64),
+        province,
+        {provinces.index(c): v for c, v in out_by_code.items() if c in provinces}
+        if year == year_out
+        else {},
+    )
+    tr.outreach_weight = weight
+    return solved | solved_out
 
 
 # Table 4's exclusive setting patterns and the setting bit each stands for
@@ -230,3 +257,71 @@ def exclusive_net_of_carried(
         singles *= 0.95 / singles.sum()
     non_out = np.append(singles, 1.0 - singles.sum())
     return non_out, float(np.clip(want("outreach_only") / n_out, 0.0, 1.0))
+
+
+def solve_outreach_weight(
+    tr: Trajectories,
+    lay: Layout,
+    year_end: int,
+    target: float,
+    carried_outreach: NDArray[np.float64],
+    carried_sessions: NDArray[np.float64],
+    group: NDArray[np.int64],
+    group_target: dict[int, float],
+) -> tuple[NDArray[np.float64], dict[str, float]]:
+    """Weight of outreach among the settings of multi-setting trajectories that include it,
+    so that outreach's expected share of the year's sessions follows Table 1 (and Annex 2
+    per printed province in its year; the other provinces share one weight). The first
+    sessions of a trajectory visit each setting of its set once: those are not weighted."""
+    n = tr.n_sessions
+    m = len(n)
+    in_year = np.bincount(lay.tid, weights=lay.day <= year_end, minlength=m).astype(np.float64)
+    mask = tr.setting_set.astype(np.int64)
+    k = POPCOUNT[mask]
+    has = (mask & 2) != 0
+    multi = has & (k >= 2)
+    fixed = np.where(has & (k == 1), in_year, 0.0)
+    # the covering sessions hold one outreach session (when they fall in the year)
+    fixed += np.where(multi, np.minimum(in_year, k) / k, 0.0)
+    free = np.where(multi, np.maximum(in_year - k, 0.0), 0.0)
+
+    def share(sel: NDArray[np.bool_], c_out: float, c_n: float) -> Callable[[float], float]:
+        base = c_out + float(fixed[sel].sum())
+        total = max(c_n + float(in_year[sel].sum()), 1.0)
+        f_sel, k_sel = free[sel], k[sel]
+
+        def f(w: float) -> float:
+            return (base + float((f_sel * w / (w + k_sel - 1)).sum())) / total
+
+        return f
+
+    weight = np.ones(m)
+    solved: dict[str, float] = {}
+    own = np.isin(group, list(group_target))
+    for g, tg in sorted(group_target.items()):
+        sel = group == g
+        w = _solve_weight(share(sel, float(carried_outreach[g]), float(carried_sessions[g])), tg)
+        weight[sel] = w
+        solved[f"outreach_weight_group_{g}"] = w
+    others = np.flatnonzero(~np.isin(np.arange(len(carried_outreach)), list(group_target)))
+    rest = ~own
+    f_rest = share(
+        rest, float(carried_outreach[others].sum()), float(carried_sessions[others].sum())
+    )
+    own_out = float(carried_outreach.sum() - carried_outreach[others].sum()) + float(
+        (fixed[own] + free[own] * weight[own] / (weight[own] + k[own] - 1)).sum()
+    )
+    own_n = float(carried_sessions.sum() - carried_sessions[others].sum()) + float(
+        in_year[own].sum()
+    )
+    rest_n = max(float(carried_sessions[others].sum()) + float(in_year[rest].sum()), 1.0)
+    total = max(own_n + rest_n, 1.0)
+    w = _solve_weight(lambda v: (f_rest(v) * rest_n + own_out) / total, target)
+    weight[rest] = w
+    solved["outreach_weight"] = w
+    return weight, solved
+
+
+def _solve_weight(f: Callable[[float], float], target: float) -> float:
+    """Increasing f(w) = target for a weight in [1/20, 100], bisected on log w."""
+    return float(np.exp(bisect(lambda x: f(float(np.exp(x))), -3.0, 4.6, target, iters=ITERATIONS)))

@@ -42,6 +42,8 @@ class Trajectories:
     switch_fraction: float | NDArray[np.float64] = 0.5
     layout: Layout | None = None  # session days, drawn before the switch point is solved
     switch: NDArray[np.int64] | None = None  # first treatment session; else switch_fraction
+    # weight of outreach against each other setting of a multi-setting trajectory's set
+    outreach_weight: float | NDArray[np.float64] = 1.0
 
 
 @dataclass
@@ -149,8 +151,18 @@ def build_services(tr: Trajectories, rng: np.random.Generator) -> Services:
     pattern = tr.pattern[tid]
     function = np.where(pattern == 2, np.where(seq < switch[tid], 0, 1), pattern).astype(np.int8)
     mask = tr.setting_set[tid].astype(np.int64)
-    pick = np.floor(rng.random(len(tid)) * POPCOUNT[mask]).astype(np.int64)
+    r = rng.random(len(tid))
+    pick = np.floor(r * POPCOUNT[mask]).astype(np.int64)
     setting = PICK_BIT[mask, np.minimum(pick, 4)]
+    # outreach weighted against the set's other settings (one draw decides both)
+    k = POPCOUNT[mask]
+    multi_out = ((mask & 2) != 0) & (k >= 2)
+    w = np.broadcast_to(np.asarray(tr.outreach_weight, dtype=np.float64), (len(n),))[tid]
+    p_out = np.where(multi_out, w / (w + k - 1), 0.0)
+    rest = mask & ~2
+    r_rest = (r - p_out) / np.maximum(1.0 - p_out, 1e-12)
+    other = PICK_BIT[rest, np.clip(np.floor(r_rest * POPCOUNT[rest]).astype(np.int64), 0, 4)]
+    setting = np.where(multi_out, np.where(r < p_out, 1, other), setting)
     # the first sessions visit every setting of the set once (first setting first), so a
     # multi-setting trajectory with enough sessions really shows several settings
     rank_first = np.argmax(PICK_BIT[mask] == tr.first_setting[tid][:, None], axis=1)

@@ -315,3 +315,26 @@ def province_session_support_share(t: StudyTargets) -> tuple[int, dict[str, floa
         share = float(r["value"]) / (1 - other)
         out[str(r["province"])] = share if r["category"] == "support" else 1 - share
     return year, out
+
+
+def session_outreach_share(t: StudyTargets, year: int) -> float:
+    """Table 1: outreach's share of the year's sessions (services without the trajectory
+    services). Years before 2022 take 2022's, later ones 2024's."""
+    y = min(max(year, min(t.services_mix)), max(t.services_mix))
+    mix = t.services_mix[y]
+    return mix[("setting", "outreach")] / (1 - mix[("setting", "trajectory_services")])
+
+
+def province_session_outreach_share(t: StudyTargets) -> tuple[int, dict[str, float]]:
+    """Annex 2 (section 3.2.3 text, 2024): outreach's share of the province's sessions, from
+    the printed share of its services (Luxembourg 40 %, Flemish Brabant 15 %), Table 1's
+    national trajectory-services share taken out."""
+    section = t.raw["province_services_mix_2024"]
+    year = int(section["year"])
+    ts = t.services_mix[year][("setting", "trajectory_services")]
+    out = {
+        str(r["province"]): float(r["value"]) / (1 - ts)
+        for r in section["rows"]
+        if r["dimension"] == "setting" and r["category"] == "outreach"
+    }
+    return year, out
