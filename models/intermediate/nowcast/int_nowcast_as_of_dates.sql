@@ -8,13 +8,13 @@
 {%- set published_index = nowcast_as_of_index() %}
 {%- set indices = (range(start_index, end_index + 1) | list + [published_index]) | unique | sort %}
 {%- for index in indices %}
-select
-    cast({{ index }} as {{ dbt.type_int() }}) as as_of_index,
-    {{ month_end_of_index(index) }} as as_of_date,
-    {{ 'true' if index == published_index else 'false' }} as is_published,
-    {{ 'true' if start_index <= index <= end_index else 'false' }} as in_backtest,
-    cast({{ extraction_index }} as {{ dbt.type_int() }}) as extraction_index
-{%- if not loop.last %}
-union all
-{%- endif %}
+    select
+        cast({{ index }} as {{ dbt.type_int() }}) as as_of_index,
+        {{ month_end_of_index(index) }} as as_of_date,
+        {{ 'true' if index == published_index else 'false' }} as is_published,
+        {{ 'true' if start_index <= index <= end_index else 'false' }} as in_backtest,
+        cast({{ extraction_index }} as {{ dbt.type_int() }}) as extraction_index
+    {%- if not loop.last %}
+        union all
+    {%- endif %}
 {%- endfor %}

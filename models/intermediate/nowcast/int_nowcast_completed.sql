@@ -106,8 +106,8 @@ steps as (
             and developed.measure = factors.measure
             and developed.area_type = factors.area_type
             and developed.area = factors.area
-            and factors.delay_months >= developed.latest_delay
-            and factors.delay_months < developed.target_delay
+            and developed.latest_delay <= factors.delay_months
+            and developed.target_delay > factors.delay_months
     where factors.development_factor > 0
 ),
 

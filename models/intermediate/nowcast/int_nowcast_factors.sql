@@ -77,14 +77,14 @@ own_variances as (
         case
             when own_factors.origins_used >= 2
                 then sum(
-                    case
-                        when pairs.value_now > 0
-                            then pairs.value_now
-                            * (pairs.value_next / pairs.value_now - own_factors.factor)
-                            * (pairs.value_next / pairs.value_now - own_factors.factor)
-                        else 0
-                    end
-                ) / (own_factors.origins_used - 1)
+                        case
+                            when pairs.value_now > 0
+                                then pairs.value_now
+                                    * (pairs.value_next / pairs.value_now - own_factors.factor)
+                                    * (pairs.value_next / pairs.value_now - own_factors.factor)
+                            else 0
+                        end
+                    ) / (own_factors.origins_used - 1)
         end as sigma2
     from own_factors
     inner join pairs
@@ -100,6 +100,14 @@ own_variances as (
         own_factors.origins_used, own_factors.factor
 ),
 
+areas as (
+    select distinct
+        measure,
+        area_type,
+        area
+    from triangle
+),
+
 delays as (
     {{ integer_series(0, max_delay, 'delay_months') }}
 ),
@@ -112,7 +120,7 @@ grid as (
         areas.area,
         delays.delay_months
     from as_of_dates
-    cross join (select distinct measure, area_type, area from triangle) as areas
+    cross join areas
     cross join delays
 ),
 
@@ -199,9 +207,9 @@ select
         case
             when sigma2_previous is not null and sigma2_before_previous > 0
                 then least(
-                    sigma2_previous, sigma2_before_previous,
-                    sigma2_previous * sigma2_previous / sigma2_before_previous
-                )
+                        sigma2_previous, sigma2_before_previous,
+                        sigma2_previous * sigma2_previous / sigma2_before_previous
+                    )
         end,
         sigma2_previous,
         0

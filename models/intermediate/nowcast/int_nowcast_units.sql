@@ -35,11 +35,23 @@ lines as (
 
 -- every line counts in Belgium, its member-year's province and its network's type
 area_lines as (
-    select 'total' as area_type, 'belgium' as area, lines.* from lines
+    select
+        'total' as area_type,
+        'belgium' as area,
+        lines.*
+    from lines
     union all
-    select 'province' as area_type, province_code as area, lines.* from lines
+    select
+        'province' as area_type,
+        province_code as area,
+        lines.*
+    from lines
     union all
-    select 'network_type' as area_type, network_type as area, lines.* from lines
+    select
+        'network_type' as area_type,
+        network_type as area,
+        lines.*
+    from lines
     where network_type is not null
 ),
 

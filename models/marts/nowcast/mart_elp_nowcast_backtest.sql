@@ -30,6 +30,11 @@ estimates as (
     where estimates.target = 'extraction'
 ),
 
+extraction as (
+    select max(extraction_index) as extraction_index
+    from as_of
+),
+
 -- what the extraction holds for each origin month (the triangle at its last known delay)
 final_months as (
     select
@@ -39,7 +44,7 @@ final_months as (
         triangle.origin_index,
         triangle.cumulative_value as final_value
     from {{ ref('int_nowcast_triangle') }} as triangle
-    inner join (select max(extraction_index) as extraction_index from as_of) as extraction
+    inner join extraction
         on
             triangle.delay_months
             = least({{ max_delay }}, extraction.extraction_index - triangle.origin_index)
@@ -64,7 +69,7 @@ finals as (
             end
             and estimates.area_type = final_months.area_type
             and estimates.area = final_months.area
-            and final_months.origin_index >= estimates.period_start_index
+            and estimates.period_start_index <= final_months.origin_index
             and final_months.origin_index <= case
                 when estimates.period = 'month' then estimates.period_start_index
                 when estimates.period = 'year_to_date' then estimates.as_of_index
