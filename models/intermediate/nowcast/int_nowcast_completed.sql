@@ -86,51 +86,7 @@ developed as (
 ),
 
 -- one row per origin and delay still to develop (I <= k < T)
-steps as (
-    select
-        developed.as_of_index,
-        developed.target,
-        developed.measure,
-        developed.area_type,
-        developed.area,
-        developed.origin_index,
-        factors.sigma2 / (factors.development_factor * factors.development_factor) as relative_variance,
-        developed.observed_value
-        * exp(factors.log_cumulative_factor - developed.latest_log_factor) as value_at_delay,
-        factors.factor_base,
-        factors.is_pooled
-    from developed
-    inner join factors
-        on
-            developed.as_of_index = factors.as_of_index
-            and developed.measure = factors.measure
-            and developed.area_type = factors.area_type
-            and developed.area = factors.area
-            and developed.latest_delay <= factors.delay_months
-            and developed.target_delay > factors.delay_months
-    where factors.development_factor > 0
-),
-
-step_sums as (
-    select
-        as_of_index,
-        target,
-        measure,
-        area_type,
-        area,
-        origin_index,
-        sum(
-            relative_variance * (
-                case when value_at_delay > 0 then 1 / value_at_delay else 0 end
-                + case when factor_base > 0 then 1 / factor_base else 0 end
-            )
-        ) as mse_term,
-        sum(case when factor_base > 0 then relative_variance / factor_base else 0 end)
-            as parameter_term,
-        {{ dbt.bool_or('is_pooled') }} as uses_pooled_factor
-    from steps
-    group by as_of_index, target, measure, area_type, area, origin_index
-)
+{{ mack_step_ctes() }}
 
 select
     cast(developed.as_of_index as {{ dbt.type_int() }}) as as_of_index,

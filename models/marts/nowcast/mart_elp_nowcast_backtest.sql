@@ -1,9 +1,6 @@
--- Backtest of the nowcast: at every as-of month end of the backtest (int_nowcast_as_of_dates),
--- each estimate made then (int_nowcast_estimates, target extraction) against its final value,
--- what the extraction holds for the same period and area. A month is scored 0..11 months
--- after it ends; the year to date at the as-of month; the year end from the as-of month
--- (horizon = months still to come). Targets lie at least nowcast_final_after_months before the
--- extraction month, so their final values are (nearly) complete.
+-- Backtest: each estimate made at a backtest as-of month end (int_nowcast_estimates, target
+-- extraction) against its final value, what the extraction holds for the same period and
+-- area; horizon = months since the month (month) or still to come (year end).
 {%- set first_month = strict_int_var('elp_start_year') * 12 %}
 {%- set last_month = strict_int_var('last_year') * 12 + 11 %}
 {%- set max_delay = strict_int_var('nowcast_max_delay_months') %}
@@ -30,11 +27,6 @@ estimates as (
     where estimates.target = 'extraction'
 ),
 
-extraction as (
-    select max(extraction_index) as extraction_index
-    from as_of
-),
-
 -- what the extraction holds for each origin month (the triangle at its last known delay)
 final_months as (
     select
@@ -44,10 +36,9 @@ final_months as (
         triangle.origin_index,
         triangle.cumulative_value as final_value
     from {{ ref('int_nowcast_triangle') }} as triangle
-    inner join extraction
-        on
-            triangle.delay_months
-            = least({{ max_delay }}, extraction.extraction_index - triangle.origin_index)
+    where
+        triangle.delay_months
+        = least({{ max_delay }}, {{ date_var_month_index('extraction_date') }} - triangle.origin_index)
 ),
 
 finals as (
@@ -80,7 +71,6 @@ finals as (
         estimates.measure, estimates.area_type, estimates.area
 ),
 
--- the persons behind a row: the users booked by the as-of date in the same period and area
 persons as (
     select
         as_of_index,
@@ -124,7 +114,6 @@ scored as (
             and estimates.period_start_index = persons.period_start_index
             and estimates.area_type = persons.area_type
             and estimates.area = persons.area
-    -- a year end is scored only when the whole year is old enough to be final
     where
         estimates.period <> 'year_end'
         or estimates.period_start_index + 11 <= estimates.extraction_index - {{ final_after }}
@@ -149,8 +138,13 @@ select
         as relative_error,
     cast((scored.observed_value - scored.final_value) / nullif(scored.final_value, 0) as {{ type_double() }})
         as booked_relative_error,
-    cast(scored.final_value between scored.ci_low and scored.ci_high as {{ dbt.type_boolean() }})
-        as covered
+    -- a relative tolerance of 1e-9: a final value equal to the booked value (nothing more
+    -- arrived) and a bound cut at it are sums of the same lines in different orders
+    cast(
+        scored.final_value between scored.ci_low - 1e-9 * abs(scored.final_value)
+        and scored.ci_high + 1e-9 * abs(scored.final_value)
+        as {{ dbt.type_boolean() }}
+    ) as covered
 from scored
 inner join month_dates
     on scored.period_start_index = month_dates.month_index
