@@ -118,7 +118,9 @@ def _legend(x0: float, y: float, items: Sequence[tuple[Text, str]], width: float
     for n, (label, css) in enumerate(items):
         lx = x0 + (n % per_row) * item_w
         ly = y + 20 * (n // per_row)
-        parts.append(f'<rect class="{css}" x="{lx:.1f}" y="{ly - 9}" width="12" height="12"/>')
+        parts.append(
+            f'<rect class="swatch {css}" x="{lx:.1f}" y="{ly - 9}" width="12" height="12"/>'
+        )
         parts.append(t(label, "text", x=f"{lx + 18:.1f}", y=ly + 1, class_="legend"))
     return parts
 
