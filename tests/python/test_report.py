@@ -233,7 +233,14 @@ def test_current_year_budget_projection_per_province_and_network_type(
     assert f'data-en="{projected}"' in _svg(part, "chart-projection-province")
     table_part = re.search(r'<table class="data" id="table-projection">.*?</table>', part, re.S)
     assert table_part and table_part.group(0).count("<tr>") == len(rows) + 1
-    assert number(national["spending_eur_projected"], "eur")["en"] in table_part.group(0)
+    low, high = (
+        number(national[f"spending_eur_projected_ci_{b}"], "eur")["en"] for b in ("low", "high")
+    )
+    assert (
+        f'data-en="{number(national["spending_eur_projected"], "eur")["en"]}"'
+        in table_part.group(0)
+    )
+    assert f'data-en="{low} \u2013 {high}"' in table_part.group(0)
 
 
 def test_current_year_backtest_coverage_and_error_by_horizon(built: Built, report: str) -> None:
@@ -265,7 +272,8 @@ def test_current_year_backtest_coverage_and_error_by_horizon(built: Built, repor
     assert table_part
     # the header, the year to date, one row per horizon of the year-end projection
     assert table_part.group(0).count("<tr>") == 2 + len(year_end)
-    assert 'data-en="Year end, 6 months ahead"' in table_part.group(0)
+    assert 'data-en="Year end, projected at the end of June"' in table_part.group(0)
+    assert 'data-fr="Fin d&#x27;année, projetée fin juin"' in table_part.group(0)
 
 
 def test_a_reference_line_and_a_part_are_drawn_on_the_bar_scale() -> None:

@@ -27,6 +27,11 @@ def _month(d: date) -> str:
     return f"{d:%Y-%m}"
 
 
+def _month_name(month: int) -> Text:
+    """The name of month 1-12 in each language."""
+    return {lang: TEXTS["month_names"][lang].split()[month - 1] for lang in LANGS}
+
+
 def _area_label(s: Snapshot, mart: str, r: dict[str, Any]) -> Text:
     return s.label(r["area_type"], r["area"], mart, "area")
 
@@ -207,13 +212,16 @@ def backtest(s: Snapshot) -> Panel:
         text("backtest_max_error"),
     ]
     cells = []
-    for r in rows:
-        if r["measure"] != "spending_eur" or r["period"] == "month":
-            continue
+    spending = [r for r in rows if r["measure"] == "spending_eur" and r["period"] != "month"]
+    # the year-end projections in calendar order of their as-of month (January first)
+    spending.sort(key=lambda r: (r["period"] == "year_end", -int(r["horizon_months"])))
+    for r in spending:
         if r["period"] == "year_to_date":
             label = s.label("nowcast_period", "year_to_date")
         else:
-            label = text("backtest_year_end", n=int(r["horizon_months"]))
+            # horizon = months still to come after the as-of month: 6 = the end of June
+            month = 12 - int(r["horizon_months"])
+            label = _caption("backtest_year_end", month=_month_name(month))
         cells.append(
             [
                 Cell(label=label),

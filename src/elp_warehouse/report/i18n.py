@@ -465,9 +465,17 @@ TEXTS: dict[str, Text] = {
         "en": "Largest error",
     },
     "backtest_year_end": {
-        "nl": "Jaareinde, {n} maanden vooruit",
-        "fr": "Fin d'année, {n} mois à l'avance",
-        "en": "Year end, {n} months ahead",
+        "nl": "Jaareinde, geprojecteerd eind {month}",
+        "fr": "Fin d'année, projetée fin {month}",
+        "en": "Year end, projected at the end of {month}",
+    },
+    "month_names": {
+        "nl": "januari februari maart april mei juni juli augustus september oktober november "
+        "december",
+        "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre "
+        "décembre",
+        "en": "January February March April May June July August September October November "
+        "December",
     },
     "method_nowcast": {
         "nl": "Zorgverstrekkingen worden weken tot maanden na de sessie geboekt, dus de geboekte "
