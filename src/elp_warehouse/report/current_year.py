@@ -83,7 +83,7 @@ def completed_by_month(s: Snapshot) -> Panel:
         if r["period"] == "month":
             label = same(_month(r["period_start"]))
         else:
-            name = s.label("nowcast_period", r["period"])
+            name = text("year_to_date")
             span = f"{_month(r['period_start'])} \u2013 {_month(r['period_end'])}"
             label = {lang: f"{name[lang]} ({span})" for lang in LANGS}
         cells.append(
@@ -217,7 +217,7 @@ def backtest(s: Snapshot) -> Panel:
     spending.sort(key=lambda r: (r["period"] == "year_end", -int(r["horizon_months"])))
     for r in spending:
         if r["period"] == "year_to_date":
-            label = s.label("nowcast_period", "year_to_date")
+            label = text("year_to_date")
         else:
             # horizon = months still to come after the as-of month: 6 = the end of June
             month = 12 - int(r["horizon_months"])

@@ -347,6 +347,7 @@ TEXTS: dict[str, Text] = {
         "en": "Per month and since January",
     },
     "nowcast_period": {"nl": "Periode", "fr": "Période", "en": "Period"},
+    "year_to_date": {"nl": "Jaar tot nu", "fr": "Année à ce jour", "en": "Year to date"},
     "nowcast_users_completed": {
         "nl": "Gebruikers (aangevuld)",
         "fr": "Utilisateurs (complétés)",
