@@ -9,10 +9,9 @@
 -- (process and estimation error; C^(i, k) the cell developed to delay k, S_k the factor's
 -- base). parameter_term = sum of sigma2_k / f_k^2 / S_k over the same delays: the shared
 -- estimation error that makes two origins' completions covary (int_nowcast_estimates).
--- Origins: the last max(24, nowcast_trend_months) months up to D (24: the seasonal year-end rule
--- needs the previous calendar year in full, int_nowcast_estimates).
+-- Origins: the last max(12, nowcast_trend_months) months up to D.
 {%- set max_delay = strict_int_var('nowcast_max_delay_months') %}
-{%- set window = [24, strict_int_var('nowcast_trend_months')] | max %}
+{%- set window = [12, strict_int_var('nowcast_trend_months')] | max %}
 with
 
 as_of_targets as (
