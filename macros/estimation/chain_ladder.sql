@@ -182,9 +182,11 @@ future as (
                 else 0
             end
         )
-        -- ... plus the trend's own contribution squared: whether the growth goes on is taken
-        -- to be as uncertain as the growth itself
-        + (coalesce(slope, 0) * damped_sum) * (coalesce(slope, 0) * damped_sum) as future_variance
+        -- ... plus the gap between the straight line (growth goes on) and flat (growth stops
+        -- now), slope x H (H + 1) / 2, squared: the series cannot tell which holds, and the
+        -- damped projection lies between them (the width does not depend on the damping)
+        + (coalesce(slope, 0) * months_left * (months_left + 1) / 2.0)
+        * (coalesce(slope, 0) * months_left * (months_left + 1) / 2.0) as future_variance
     from trend_fits
     where n = {{ trend_months }}
 ),

@@ -10,8 +10,8 @@
 -- completion (the year to date adds the covariance 2 C^_i C^_j parameter_term_i of each older
 -- origin i with each younger j), a normal interval cut at what is booked. Year end: plus the
 -- trend's prediction variance for the sum of the months to come, their errors taken as fully
--- correlated, plus the damped trend's own contribution squared (macro nowcast_trend_ctes), a
--- Student t interval.
+-- correlated, plus the squared gap between the straight line and flat (macro
+-- nowcast_trend_ctes), a Student t interval.
 {%- set trend_months = strict_int_var('nowcast_trend_months') %}
 {%- set damping = nowcast_trend_damping() %}
 {%- set z = 1.959964 %}
