@@ -84,11 +84,39 @@
     {%- endfor %}
 {%- endmacro %}
 
-{% macro nowcast_trend_ctes(trend_months) -%}
+{% macro nowcast_trend_damping() -%}
+    {#- var nowcast_trend_damping as a number in [0, 1]; anything else stops the build. -#}
+    {%- set text = var('nowcast_trend_damping') | string -%}
+    {%- if not modules.re.fullmatch('(0(\\.[0-9]+)?|1(\\.0+)?)', text) -%}
+        {{ exceptions.raise_compiler_error(
+            "var nowcast_trend_damping must be a number from 0 to 1, got '" ~ text ~ "'") }}
+    {%- endif -%}
+    {{ return(text | float) }}
+{%- endmacro %}
+
+{% macro damped_trend_sum(months_left_expr, damping) -%}
+    {#- sum over h = 1..H of D_h = damping + damping^2 + ... + damping^h, for H = months_left_expr
+        (0..11, an SQL expression): what the slope is multiplied by in the sum of the months to
+        come under a damped trend (Gardner and McKenzie 1985). A CASE over the 12 possible
+        values, computed here, so that no engine's power() is needed. -#}
+    {%- set ns = namespace(d=0.0, total=0.0, cases=[]) -%}
+    {%- for h in range(1, 12) -%}
+        {%- set ns.d = ns.d + damping ** h -%}
+        {%- set ns.total = ns.total + ns.d -%}
+        {%- set ns.cases = ns.cases + ["when " ~ h ~ " then " ~ ns.total] -%}
+    {%- endfor -%}
+    case {{ months_left_expr }} {{ ns.cases | join(' ') }} else 0 end
+{%- endmacro %}
+
+{% macro nowcast_trend_ctes(trend_months, damping) -%}
 {#- CTEs trend_sums, trend_lines, trend_fits, future and year_end over CTEs named `completed`
     (int_nowcast_completed rows) and `year_to_date`: the least-squares line over the last
-    trend_months completed months of services and spending, its projection of the months to
-    come and its prediction variance, added to the year to date (int_nowcast_estimates). -#}
+    trend_months completed months of services and spending, its damped projection of the
+    months to come and their prediction variance, added to the year to date
+    (int_nowcast_estimates, docs/nowcast.md). -#}
+{%- if damping < 0 or damping > 1 -%}
+    {{ exceptions.raise_compiler_error("nowcast_trend_damping must lie in [0, 1], got " ~ damping) }}
+{%- endif %}
 trend_sums as (
     select
         as_of_index,
@@ -124,10 +152,13 @@ trend_lines as (
 trend_fits as (
     select
         trend_lines.*,
-        sum_y / n - coalesce(slope, 0) * sum_t / n as intercept
+        sum_y / n - coalesce(slope, 0) * sum_t / n as intercept,
+        {{ damped_trend_sum('months_left', damping) }} as damped_sum
     from trend_lines
 ),
 
+-- month h ahead: intercept + slope (damping + ... + damping^h); intercept is the line's value
+-- at the as-of month (t = 0)
 future as (
     select
         as_of_index,
@@ -136,21 +167,26 @@ future as (
         area_type,
         area,
         months_left,
-        greatest(
-            months_left * intercept + coalesce(slope, 0) * months_left * (months_left + 1) / 2.0, 0
-        ) as future_value,
-        -- residual variance s^2 = SSE / (n - 2), SSE = sum y^2 - a sum y - b sum t y
+        greatest(months_left * intercept + coalesce(slope, 0) * damped_sum, 0) as future_value,
+        -- the line's prediction variance, the months' errors fully correlated: residual
+        -- s^2 = SSE / (n - 2) (SSE = sum y^2 - a sum y - b sum t y) times
+        -- H^2 + H^2 / n + (damped_sum - H mean t)^2 / Sxx ...
         greatest(sum_yy - intercept * sum_y - coalesce(slope, 0) * sum_ty, 0) / (n - 2)
         * (
             months_left * months_left
             + 1.0 * months_left * months_left / n
             + case
                 when sxx > 0
-                    then (months_left * (months_left + 1) / 2.0 - months_left * sum_t / n)
-                        * (months_left * (months_left + 1) / 2.0 - months_left * sum_t / n) / sxx
+                    then (damped_sum - months_left * sum_t / n)
+                        * (damped_sum - months_left * sum_t / n) / sxx
                 else 0
             end
-        ) as future_variance
+        )
+        -- ... plus the gap between the straight line (growth goes on) and flat (growth stops
+        -- now), slope x H (H + 1) / 2, squared: the series cannot tell which holds, and the
+        -- damped projection lies between them (the width does not depend on the damping)
+        + (coalesce(slope, 0) * months_left * (months_left + 1) / 2.0)
+        * (coalesce(slope, 0) * months_left * (months_left + 1) / 2.0) as future_variance
     from trend_fits
     where n = {{ trend_months }}
 ),

@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from publish_support import built_warehouse
 
 from warehouse import dbt, demo_database, known_truth_database, rows
 
@@ -67,7 +68,7 @@ def test_completion_is_the_chain_ladder_of_its_factors(demo_db: Path) -> None:
 def test_backtest_meets_the_issue_targets(demo_db: Path) -> None:
     """Issue 29: 95 % intervals cover the final values in at least 85 % of the cases, and the
     year-end projection made at the end of June is within 5 % of the final national
-    spending (the default build's running year, 2024)."""
+    spending, in every backtest year (2022-2024)."""
     overall = rows(
         demo_db,
         """
@@ -81,17 +82,22 @@ def test_backtest_meets_the_issue_targets(demo_db: Path) -> None:
     assert by_period[None]["coverage"] >= 0.85, by_period
     assert by_period["month"]["coverage"] >= 0.85, by_period
     assert by_period["year_to_date"]["coverage"] >= 0.85, by_period
+    # the year end is the hardest (a new year's growth is unknown in its first months):
+    # 85.8 % measured (docs/nowcast.md); 80 % is the floor below which the intervals are wrong
+    assert by_period["year_end"]["coverage"] >= 0.80, by_period
     june = rows(
         demo_db,
         """
-        select relative_error, covered
+        select as_of_date, relative_error, covered
         from marts.mart_elp_nowcast_backtest
         where period = 'year_end' and area_type = 'total' and measure = 'spending_eur'
-            and as_of_date = date '2024-06-30'
+            and month(as_of_date) = 6
         """,
     )
-    assert len(june) == 1
-    assert abs(june[0]["relative_error"]) <= 0.05, june
+    assert len(june) == 3
+    for row in june:
+        assert abs(row["relative_error"]) <= 0.05, june
+        assert row["covered"], june
     # the completion is better than reading the booked figures as they are, at every horizon
     # where much is still to come
     horizons = rows(
@@ -134,6 +140,57 @@ def test_published_marts_are_suppressed_and_consistent(demo_db: Path) -> None:
     assert p["spending_eur_to_date_completed"] < p["spending_eur_projected"]
     assert p["budget_utilisation_ci_low"] < p["budget_utilisation_projected"]
     assert p["budget_utilisation_projected"] < p["budget_utilisation_ci_high"]
+
+
+def test_a_cell_of_too_few_providers_is_suppressed(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Services and spending of a cell with 1 to min_cell_size - 1 providers are withheld in
+    the published snapshot, in every nowcast mart, as mart_elp_province_overview does; the
+    users of such a cell stay when they are enough (the provider rule hides no persons)."""
+    built = built_warehouse(tmp_path_factory)
+    con = duckdb.connect(str(built.snapshot), read_only=True)
+    con.execute(f"attach '{built.working_db}' as src (read_only)")
+    try:
+        k = con.execute("select min_cell_size from meta.snapshot").fetchall()[0][0]
+        cells = con.execute(
+            f"""
+            select w.users_observed, p.users_observed, p.providers_observed,
+                p.services_extrapolated, p.services_completed, p.spending_eur_extrapolated,
+                p.spending_eur_completed, p.spending_eur_ci_high
+            from src.marts.mart_elp_nowcast as w
+            join marts.mart_elp_nowcast as p
+                using (as_of_date, period, period_start, area_type, area)
+            where w.providers_observed between 1 and {k - 1}
+            """
+        ).fetchall()
+        shown = con.execute(
+            f"""
+            select count(*) from src.marts.mart_elp_nowcast_backtest as w
+            join marts.mart_elp_nowcast_backtest as p
+                using (as_of_date, period, period_start, measure, area_type, area)
+            where w.providers_observed between 1 and {k - 1} and w.measure <> 'users'
+                and (p.booked_value is not null or p.projection is not null
+                    or p.providers_observed is not null)
+            """
+        ).fetchall()[0][0]
+        budget_shown = con.execute(
+            f"""
+            select count(*) from src.marts.mart_elp_budget_projection as w
+            join marts.mart_elp_budget_projection as p using (year, area_type, area)
+            where w.providers_observed between 1 and {k - 1}
+                and (p.spending_eur_projected is not null or p.providers_observed is not null)
+            """
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    assert cells, "the test extract has no nowcast cell with fewer than min_cell_size providers"
+    for cell in cells:
+        assert all(v is None for v in cell[2:]), cell
+    # a cell hidden for its providers alone still shows its users
+    assert any(users >= k and published is not None for users, published, *_ in cells), cells
+    assert shown == 0
+    assert budget_shown == 0
 
 
 def _nowcast_as_of(

@@ -10,8 +10,10 @@
 -- completion (the year to date adds the covariance 2 C^_i C^_j parameter_term_i of each older
 -- origin i with each younger j), a normal interval cut at what is booked. Year end: plus the
 -- trend's prediction variance for the sum of the months to come, their errors taken as fully
--- correlated (macro nowcast_trend_ctes), a Student t interval.
+-- correlated, plus the squared gap between the straight line and flat (macro
+-- nowcast_trend_ctes), a Student t interval.
 {%- set trend_months = strict_int_var('nowcast_trend_months') %}
+{%- set damping = nowcast_trend_damping() %}
 {%- set z = 1.959964 %}
 {%- set t_quantile = t_quantile_975(trend_months - 2) %}
 with
@@ -74,7 +76,7 @@ year_to_date as (
 ),
 
 -- least-squares line y = a + b t over the trend window, t = origin - as-of month (-n+1..0)
-{{ nowcast_trend_ctes(trend_months) }},
+{{ nowcast_trend_ctes(trend_months, damping) }},
 
 completions as (
     select * from months

@@ -1,6 +1,6 @@
 -- Year-end projection of ELP spending and services and of the budget's utilisation, per area,
 -- for the year of the as-of date (var nowcast_as_of): the spending booked to date, completed
--- by chain ladder, plus a straight-line trend for the months to come, with 95 % prediction
+-- by chain ladder, plus a damped trend for the months to come, with 95 % prediction
 -- intervals (int_nowcast_estimates, target ultimate). Budgets: seed elp_budget per province
 -- (Belgium = their sum), seed elp_network_type_budget per network type; all are estimates.
 with
@@ -73,6 +73,12 @@ budgets as (
     from {{ ref('elp_network_type_budget') }}
 ),
 
+-- the providers seen in the year to date: the spending and services rest on their activity
+providers as (
+    select * from {{ ref('int_nowcast_providers') }}
+    where period = 'year_to_date'
+),
+
 labels as (
     select * from {{ ref('labels') }}
 ),
@@ -117,12 +123,18 @@ select
         as budget_utilisation_ci_low,
     cast(projected.spending_eur_projected_ci_high / nullif(budgets.budget_eur, 0) as {{ type_double() }})
         as budget_utilisation_ci_high,
-    cast(projected.uses_pooled_factor as {{ dbt.type_boolean() }}) as uses_pooled_factor
+    cast(projected.uses_pooled_factor as {{ dbt.type_boolean() }}) as uses_pooled_factor,
+    cast(coalesce(providers.providers_observed, 0) as {{ dbt.type_bigint() }}) as providers_observed
 from projected
 left join budgets
     on
         projected.year = budgets.year
         and projected.area_type = budgets.area_type
         and projected.area = budgets.area
+left join providers
+    on
+        projected.as_of_index = providers.as_of_index
+        and projected.area_type = providers.area_type
+        and projected.area = providers.area
 left join labels
     on projected.area_type = labels.dimension and projected.area = labels.category

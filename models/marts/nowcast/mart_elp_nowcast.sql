@@ -1,6 +1,7 @@
 -- ELP users, services and spending of the recent months and of the year to date, as booked by
 -- the as-of date (var nowcast_as_of) and completed by chain ladder, with 95 % prediction
--- intervals (int_nowcast_estimates, target ultimate). One row per period x area.
+-- intervals (int_nowcast_estimates, target ultimate), and the providers seen behind the
+-- services and spending (int_nowcast_providers). One row per period x area.
 {%- set first_month = strict_int_var('elp_start_year') * 12 %}
 {%- set last_month = strict_int_var('last_year') * 12 + 11 %}
 with
@@ -48,6 +49,10 @@ wide as (
     group by as_of_index, period, period_start_index, area_type, area
 ),
 
+providers as (
+    select * from {{ ref('int_nowcast_providers') }}
+),
+
 labels as (
     select * from {{ ref('labels') }}
 )
@@ -83,11 +88,19 @@ select
     cast(wide.spending_eur_ci_high as {{ type_double() }}) as spending_eur_ci_high,
     cast(wide.spending_eur_extrapolated / nullif(wide.spending_eur_completed, 0) as {{ type_double() }})
         as spending_completeness,
-    cast(wide.uses_pooled_factor as {{ dbt.type_boolean() }}) as uses_pooled_factor
+    cast(wide.uses_pooled_factor as {{ dbt.type_boolean() }}) as uses_pooled_factor,
+    cast(coalesce(providers.providers_observed, 0) as {{ dbt.type_bigint() }}) as providers_observed
 from wide
 inner join as_of
     on wide.as_of_index = as_of.as_of_index
 inner join month_dates
     on wide.period_start_index = month_dates.month_index
+left join providers
+    on
+        wide.as_of_index = providers.as_of_index
+        and wide.period = providers.period
+        and wide.period_start_index = providers.period_start_index
+        and wide.area_type = providers.area_type
+        and wide.area = providers.area
 left join labels
     on wide.area_type = labels.dimension and wide.area = labels.category

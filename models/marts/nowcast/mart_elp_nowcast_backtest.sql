@@ -1,29 +1,29 @@
--- Backtest: each estimate made at a backtest as-of month end (int_nowcast_estimates, target
--- extraction) against its final value, what the extraction holds for the same period and
--- area; horizon = months since the month (month) or still to come (year end).
+-- Backtest: each estimate made at a backtest as-of month end (int_nowcast_estimates, target extraction)
+-- against what the extraction holds for it; horizon = months since the month, or to come (year end).
 {%- set first_month = strict_int_var('elp_start_year') * 12 %}
 {%- set last_month = strict_int_var('last_year') * 12 + 11 %}
 {%- set max_delay = strict_int_var('nowcast_max_delay_months') %}
 {%- set final_after = strict_int_var('nowcast_final_after_months') %}
 with
 
-as_of as (
-    select
-        as_of_index,
-        as_of_date,
-        extraction_index
-    from {{ ref('int_nowcast_as_of_dates') }}
-    where in_backtest
-),
-
+-- and the providers seen behind the row's values (the year end: the year to date's)
 estimates as (
     select
         estimates.*,
         as_of.as_of_date,
-        as_of.extraction_index
+        as_of.extraction_index,
+        providers.providers_observed
     from {{ ref('int_nowcast_estimates') }} as estimates
-    inner join as_of
-        on estimates.as_of_index = as_of.as_of_index
+    inner join {{ ref('int_nowcast_as_of_dates') }} as as_of
+        on estimates.as_of_index = as_of.as_of_index and as_of.in_backtest
+    left join {{ ref('int_nowcast_providers') }} as providers
+        on
+            estimates.as_of_index = providers.as_of_index
+            and case when estimates.period = 'year_end' then 'year_to_date' else estimates.period end
+            = providers.period
+            and estimates.period_start_index = providers.period_start_index
+            and estimates.area_type = providers.area_type
+            and estimates.area = providers.area
     where estimates.target = 'extraction'
 ),
 
@@ -138,13 +138,13 @@ select
         as relative_error,
     cast((scored.observed_value - scored.final_value) / nullif(scored.final_value, 0) as {{ type_double() }})
         as booked_relative_error,
-    -- a relative tolerance of 1e-9: a final value equal to the booked value (nothing more
-    -- arrived) and a bound cut at it are sums of the same lines in different orders
+    -- tolerance 1e-9: a final value equal to the booked one and a bound cut at it differ in sum order
     cast(
         scored.final_value between scored.ci_low - 1e-9 * abs(scored.final_value)
         and scored.ci_high + 1e-9 * abs(scored.final_value)
         as {{ dbt.type_boolean() }}
-    ) as covered
+    ) as covered,
+    cast(coalesce(scored.providers_observed, 0) as {{ dbt.type_bigint() }}) as providers_observed
 from scored
 inner join month_dates
     on scored.period_start_index = month_dates.month_index
