@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from elp_warehouse import paths
-from elp_warehouse.compare import differences
+from elp_warehouse.compare import differences, table_names
 from elp_warehouse.publish import PublishError, PublishResult, publish
 from elp_warehouse.publish.names import MART_SCHEMA, quote
 from elp_warehouse.publish.snapshot import sql_string
@@ -131,6 +131,25 @@ def compare_snapshots(snapshot_a: Path, snapshot_b: Path) -> list[str]:
     return differences(snapshot_a, snapshot_b, COMPARED_SCHEMAS)
 
 
+def comparison_table(snapshot_a: Path, snapshot_b: Path) -> list[tuple[str, int, int, str]]:
+    """One row per compared table of `snapshot_a`: its name, its rows in a and in b, and
+    `equal` or the difference (a Markdown table for docs/engines.md)."""
+    found = {d.split(":")[0]: d for d in compare_snapshots(snapshot_a, snapshot_b)}
+    rows: list[tuple[str, int, int, str]] = []
+    with duckdb.connect() as con:
+        con.execute(f"attach {sql_string(str(snapshot_a))} as a (read_only)")
+        con.execute(f"attach {sql_string(str(snapshot_b))} as b (read_only)")
+        for table in table_names(snapshot_a, COMPARED_SCHEMAS):
+            counts = [
+                con.execute(f"select count(*) from {db}.{table}").fetchall()[0][0]
+                if table in table_names(snapshot, COMPARED_SCHEMAS)
+                else -1
+                for db, snapshot in (("a", snapshot_a), ("b", snapshot_b))
+            ]
+            rows.append((table, counts[0], counts[1], found.get(table, "equal")))
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m elp_warehouse.spark_engine")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -141,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     comp = sub.add_parser("compare", help="compare two published snapshots' marts and labels")
     comp.add_argument("a")
     comp.add_argument("b")
+    comp.add_argument("--table", action="store_true", help="also a Markdown table per table")
     args = parser.parse_args(argv)
     if args.command == "build":
         return build(args.dbt_args)
@@ -153,6 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(result.summary())
         return 0
     found = compare_snapshots(Path(args.a), Path(args.b))
+    if args.table:
+        print("| table | rows a | rows b | result |\n|---|---:|---:|---|")
+        for table, rows_a, rows_b, outcome in comparison_table(Path(args.a), Path(args.b)):
+            print(f"| {table} | {rows_a} | {rows_b} | {outcome} |")
     for difference in found:
         print(difference)
     print("same" if not found else f"{len(found)} table(s) differ")
