@@ -58,3 +58,19 @@
     {%- endif -%}
     {{ return("'" ~ (value | string | replace('\\', '\\\\') | replace("'", "\\'")) ~ "'") }}
 {%- endmacro %}
+
+{#- The marts' enforced contracts declare DuckDB type names too (models/marts/**/_*__models.yml):
+    dbt checks a contract by selecting `cast(null as <data_type>)` per column, which Spark
+    refuses for `varchar`. The declared types go through spark_type_name first. -#}
+{% macro spark__get_empty_schema_sql(columns) -%}
+    {%- set spark_columns = {} -%}
+    {%- for name, column in columns.items() -%}
+        {%- set spark_column = {} -%}
+        {%- do spark_column.update(column) -%}
+        {%- if column.get('data_type') -%}
+            {%- do spark_column.update({'data_type': spark_type_name(column['data_type'])}) -%}
+        {%- endif -%}
+        {%- do spark_columns.update({name: spark_column}) -%}
+    {%- endfor -%}
+    {{ return(dbt.default__get_empty_schema_sql(spark_columns)) }}
+{%- endmacro %}
