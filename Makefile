@@ -106,7 +106,7 @@ build-spark: install spark-install
 		$(BIN)/python -m elp_warehouse.spark_engine publish
 
 # a small generated extract built on Spark and on DuckDB, every published mart compared
-# (tests/python/test_spark_engines.py; ~8 min on 2 cores)
+# (tests/python/test_spark_engines.py; its time is in docs/engines.md)
 test-spark: install spark-install
 	ELP_SPARK_TESTS=1 ELP_SPARK_SCALE=$(SPARK_SCALE) $(BIN)/python -m pytest \
 		tests/python/test_spark_engines.py
