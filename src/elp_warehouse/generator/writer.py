@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -73,9 +74,16 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 
 class TableWriter:
-    """One folder per table, one Parquet file per written chunk (bounded memory)."""
+    """One folder per table, one Parquet file per written chunk (bounded memory).
 
-    def __init__(self, out_dir: Path) -> None:
+    Parquet encoding runs on a background thread (pyarrow releases the GIL), overlapping the
+    simulation of the next chunk on a second core. At most one file is in flight, so memory
+    grows by one chunk at most; files, part numbers and row counts are assigned in call order,
+    so the output is the same as with synchronous writes. Call `close` at the end: it waits
+    for the last file and re-raises an error of the background write.
+    """
+
+    def __init__(self, out_dir: Path, background: bool = True) -> None:
         self.out_dir = out_dir
         self.parts: dict[str, int] = dict.fromkeys(SCHEMAS, 0)
         self.rows: dict[str, int] = dict.fromkeys(SCHEMAS, 0)
@@ -84,6 +92,8 @@ class TableWriter:
             if folder.exists():
                 shutil.rmtree(folder)  # a stale part from an earlier run would be read too
             folder.mkdir(parents=True)
+        self._pool = ThreadPoolExecutor(max_workers=1) if background else None
+        self._pending: Future[None] | None = None
 
     def write(self, name: str, columns: dict[str, pa.Array]) -> None:
         schema = SCHEMAS[name]
@@ -91,6 +101,24 @@ class TableWriter:
         if table.num_rows == 0:
             return
         path = self.out_dir / name / f"part-{self.parts[name]:05d}.parquet"
-        pq.write_table(table, path, compression="snappy")
         self.parts[name] += 1
         self.rows[name] += table.num_rows
+        if self._pool is None:
+            pq.write_table(table, path, compression="snappy")
+            return
+        self._wait()
+        self._pending = self._pool.submit(pq.write_table, table, path, compression="snappy")
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def close(self) -> None:
+        """Wait for the file in flight and stop the background thread."""
+        try:
+            self._wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
