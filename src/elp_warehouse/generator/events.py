@@ -36,6 +36,7 @@ from elp_warehouse.generator.mess import (
 from elp_warehouse.generator.population import Population, nis_municipality
 from elp_warehouse.generator.providers import PROVIDERS_PER_PROVINCE_MAX
 from elp_warehouse.generator.sessions import Services
+from elp_warehouse.generator.util import dense_unique
 from elp_warehouse.generator.writer import Column
 
 ID_WIDTH = 8
@@ -310,27 +311,25 @@ class CareWriter:
         ins = np.where(group, 4500, 7500 - share)
         ins = np.where(service, 3750, ins)
         share = np.where(service, 0, share)
-        lut = {key: self.code_pos[c] for key, c in self.codes.elp.items()}
-        triples, inverse = np.unique(
-            np.stack([sv.function, sv.setting, sv.network_type]).T, axis=0, return_inverse=True
-        )
-        code = (
-            np.array(
-                [
-                    lut[
-                        (
-                            ["support", "treatment", "other"][a],
-                            [*SETTINGS, "trajectory_services"][b],
-                            NETWORK_TYPES[c],
-                        )
-                    ]
-                    for a, b, c in triples
-                ],
-                dtype=np.int64,
-            )[inverse.reshape(-1)]
-            if len(sv)
-            else np.zeros(0, np.int64)
-        )
+        # the code of every (function, setting, network type) present, by one integer key
+        functions, settings = ("support", "treatment", "other"), (*SETTINGS, "trajectory_services")
+        n_set, n_net = len(settings), len(NETWORK_TYPES)
+        key = (sv.function.astype(np.int64) * n_set + sv.setting) * n_net + sv.network_type
+        present, inverse = dense_unique(key, len(functions) * n_set * n_net)
+        lut = {triple: self.code_pos[c] for triple, c in self.codes.elp.items()}
+        code = np.array(
+            [
+                lut[
+                    (
+                        functions[k // (n_set * n_net)],
+                        settings[k // n_net % n_set],
+                        NETWORK_TYPES[k % n_net],
+                    )
+                ]
+                for k in present
+            ],
+            dtype=np.int64,
+        )[inverse]
         return {
             "person": sv.person,
             "provider": sv.provider.astype(np.int64),

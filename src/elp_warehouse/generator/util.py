@@ -35,6 +35,19 @@ def rank_within_groups(group: NDArray[np.integer], key: NDArray[np.floating]) ->
     return rank
 
 
+def dense_unique(
+    keys: NDArray[np.integer], size: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """np.unique(keys, return_inverse=True) for integer keys in [0, size): the sorted keys
+    present and each key's position among them, from a count per key instead of a sort
+    (a twentieth of the time on millions of persons when size is a few hundred thousand)."""
+    present = np.bincount(keys, minlength=size) > 0
+    if len(present) > size:
+        raise ValueError(f"dense_unique: a key is {len(present) - 1}, keys must be below {size}")
+    position = np.cumsum(present) - 1
+    return np.flatnonzero(present), position[keys]
+
+
 def stochastic_round(x: NDArray[np.floating], rng: np.random.Generator) -> NDArray[np.int64]:
     """Round to integers keeping the expectation (floor + Bernoulli of the fraction)."""
     fl = np.floor(x)
