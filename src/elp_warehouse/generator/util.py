@@ -75,7 +75,14 @@ def persistent_uniform(
 
 
 def sigmoid(x: NDArray[np.floating]) -> NDArray[np.float64]:
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
+    # 1 / (1 + exp(-x)) in place on one copy: the same values, half the memory traffic
+    # (the care model calls it thousands of times on every person's propensities)
+    out: NDArray[np.float64] = np.array(x, dtype=np.float64)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    np.divide(1.0, out, out=out)
+    return out
 
 
 def bisect(
