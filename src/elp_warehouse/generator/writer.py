@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 DEC = pa.decimal128(12, 2)
-IN_FLIGHT = 2  # chunks queued for the background writer before `write` waits
+IN_FLIGHT = 1  # chunks queued for the background writer before `write` waits
 
 # a column, or a function that builds it (called on the writer's thread; it must only read
 # arrays that nothing changes afterwards)
