@@ -127,7 +127,7 @@ def generate(
     )
     member_share = targets.members / float(cells[-1].sum())
     mem = simulate_membership(
-        pop, geo.region_of_province, member_share, cfg.extraction_day, rngs[2], targets
+        pop, geo.region_of_province, member_share, cfg.extraction_day, rngs[2]
     )
     mem = _restrict(mem, first_year, last_year)
     writer = TableWriter(cfg.out_dir)
