@@ -3,49 +3,12 @@
 -- providers with at least one line of the period booked by the as-of date. The services and
 -- spending of a cell are these providers' activity, so the publisher suppresses them when
 -- fewer than min_cell_size providers are seen, as mart_elp_province_overview does
--- (publish/published_marts.yml). The lines are int_nowcast_units': ELP services with a
--- member-year, booked by the extraction.
+-- (publish/published_marts.yml). The lines are int_nowcast_units' (int_nowcast_area_lines).
 with
 
-lines as (
-    select
-        claims.provider_id,
-        claims.elp_network_type as network_type,
-        user_years.year,
-        user_years.province_code,
-        {{ month_index('claims.service_date') }} as origin_index,
-        {{ month_index('claims.first_booking_date') }} as booking_index
-    from {{ ref('int_claims_netted') }} as claims
-    inner join {{ ref('int_elp_user_years') }} as user_years
-        on
-            claims.member_id = user_years.member_id
-            and extract(year from claims.service_date) = user_years.year
-    where
-        {{ elp_service_condition() }}
-        and claims.first_booking_date <= {{ extraction_date_literal() }}
-        and claims.provider_id is not null
-),
-
--- every line counts in Belgium, its member-year's province and its network's type
 area_lines as (
-    select
-        'total' as area_type,
-        'belgium' as area,
-        lines.*
-    from lines
-    union all
-    select
-        'province' as area_type,
-        province_code as area,
-        lines.*
-    from lines
-    union all
-    select
-        'network_type' as area_type,
-        network_type as area,
-        lines.*
-    from lines
-    where network_type is not null
+    select * from {{ ref('int_nowcast_area_lines') }}
+    where provider_id is not null
 ),
 
 -- a provider is seen in a month (a year) from the booking month of its first line there

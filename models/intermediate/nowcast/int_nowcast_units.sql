@@ -6,53 +6,12 @@
 --   users_new: a member-year is seen when its first line of the year is booked; its origin is
 --     the service month of that first-booked line, so a member's place in the triangle never
 --     changes once seen (the year-to-date users add these up).
--- Values are weighted with the member-year's expansion factor, as the supply marts do; a
--- service without a member-year cannot be weighted and is left out (int_elp_member_services).
+-- Values are weighted with the member-year's expansion factor, as the supply marts do
+-- (the lines: int_nowcast_area_lines).
 with
 
-lines as (
-    select
-        claims.member_id,
-        claims.service_date,
-        claims.first_booking_date as booking_date,
-        claims.quantity,
-        claims.amount_insurance_eur,
-        claims.elp_network_type as network_type,
-        user_years.year,
-        user_years.province_code,
-        user_years.expansion_factor,
-        {{ month_index('claims.service_date') }} as origin_index,
-        {{ month_index('claims.first_booking_date') }} as booking_index
-    from {{ ref('int_claims_netted') }} as claims
-    inner join {{ ref('int_elp_user_years') }} as user_years
-        on
-            claims.member_id = user_years.member_id
-            and extract(year from claims.service_date) = user_years.year
-    where
-        {{ elp_service_condition() }}
-        and claims.first_booking_date <= {{ extraction_date_literal() }}
-),
-
--- every line counts in Belgium, its member-year's province and its network's type
 area_lines as (
-    select
-        'total' as area_type,
-        'belgium' as area,
-        lines.*
-    from lines
-    union all
-    select
-        'province' as area_type,
-        province_code as area,
-        lines.*
-    from lines
-    union all
-    select
-        'network_type' as area_type,
-        network_type as area,
-        lines.*
-    from lines
-    where network_type is not null
+    select * from {{ ref('int_nowcast_area_lines') }}
 ),
 
 member_months as (
