@@ -4,8 +4,8 @@
 --   year_to_date: January to the as-of month (users: persons first seen in the year, measure
 --     users_new, so a person counts once);
 --   year_end: the year to date plus the months still to come (services and spending only),
---     projected with a straight-line trend fitted by least squares on the last
---     nowcast_trend_months completed months.
+--     projected with a trend fitted by least squares on the last nowcast_trend_months
+--     completed months and damped by nowcast_trend_damping per month ahead.
 -- Intervals (docs/nowcast.md). Month and year to date: Mack's mean squared error of the
 -- completion (the year to date adds the covariance 2 C^_i C^_j parameter_term_i of each older
 -- origin i with each younger j), a normal interval cut at what is booked. Year end: plus the
@@ -78,10 +78,22 @@ year_to_date as (
 -- least-squares line y = a + b t over the trend window, t = origin - as-of month (-n+1..0)
 {{ nowcast_trend_ctes(trend_months, damping) }},
 
-completions as (
-    select * from months
+-- month and year to date take the normal quantile, the year end Student's t (the trend's fit)
+quantified as (
+    select
+        months.*,
+        cast({{ z }} as {{ type_double() }}) as quantile
+    from months
     union all
-    select * from year_to_date
+    select
+        year_to_date.*,
+        cast({{ z }} as {{ type_double() }}) as quantile
+    from year_to_date
+    union all
+    select
+        year_end.*,
+        cast({{ t_quantile }} as {{ type_double() }}) as quantile
+    from year_end
 ),
 
 intervals as (
@@ -97,27 +109,10 @@ intervals as (
         observed_units,
         completed_value,
         sqrt(mse) as standard_error,
-        greatest(completed_value - {{ z }} * sqrt(mse), observed_value) as ci_low,
-        completed_value + {{ z }} * sqrt(mse) as ci_high,
+        greatest(completed_value - quantile * sqrt(mse), observed_value) as ci_low,
+        completed_value + quantile * sqrt(mse) as ci_high,
         uses_pooled_factor
-    from completions
-    union all
-    select
-        as_of_index,
-        target,
-        period,
-        period_start_index,
-        measure,
-        area_type,
-        area,
-        observed_value,
-        observed_units,
-        completed_value,
-        sqrt(mse) as standard_error,
-        greatest(completed_value - {{ t_quantile }} * sqrt(mse), observed_value) as ci_low,
-        completed_value + {{ t_quantile }} * sqrt(mse) as ci_high,
-        uses_pooled_factor
-    from year_end
+    from quantified
 )
 
 select
