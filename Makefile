@@ -11,7 +11,8 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: install demo generate build test lint bench clean report browser superset-install superset
+.PHONY: install demo generate build test lint bench clean report browser superset-install superset \
+	spark-install build-spark test-spark
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -73,6 +74,42 @@ superset-install: $(SUPERSET_VENV)/.installed
 superset: superset-install
 	$(SUPERSET_VENV)/bin/python publish/superset/superset_dashboard.py serve \
 		--home $(SUPERSET_HOME) --snapshot $(SUPERSET_SNAPSHOT) --port $(SUPERSET_PORT)
+
+# Spark in its own virtualenv from its own lock (docs/engines.md): dbt-spark with the `session`
+# method runs a local pyspark (~630 MB installed) inside dbt, which needs a Java runtime: the
+# machine's `java` when there is one, else Debian's OpenJDK 17 headless JRE (with sudo when
+# not root). pyspark 4 needs Java 17 or 21.
+SPARK_VENV := .venv-spark
+SPARK_SCALE ?= 0.005
+
+$(SPARK_VENV)/.installed: requirements-spark.lock | $(BIN)/.installed
+	@command -v java >/dev/null 2>&1 || { \
+		echo "java not found: installing openjdk-17-jre-headless"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			openjdk-17-jre-headless; }
+	java -version 2>&1 | head -1
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(BIN)/uv pip sync --python $(SPARK_VENV)/bin/python --require-hashes --compile-bytecode \
+		--quiet requirements-spark.lock
+	touch $@
+
+spark-install: $(SPARK_VENV)/.installed
+
+# the project on Spark, on ELP_RAW_DIR into ELP_WAREHOUSE_DIR (default warehouse-spark/), then
+# the BI snapshot from its marts
+build-spark: install spark-install
+	ELP_WAREHOUSE_DIR=$${ELP_WAREHOUSE_DIR:-$(CURDIR)/warehouse-spark} \
+		$(BIN)/python -m elp_warehouse.spark_engine build
+	ELP_WAREHOUSE_DIR=$${ELP_WAREHOUSE_DIR:-$(CURDIR)/warehouse-spark} \
+		$(BIN)/python -m elp_warehouse.spark_engine publish
+
+# a small generated extract built on Spark and on DuckDB, every published mart compared
+# (tests/python/test_spark_engines.py; its time is in docs/engines.md)
+test-spark: install spark-install
+	ELP_SPARK_TESTS=1 ELP_SPARK_SCALE=$(SPARK_SCALE) $(BIN)/python -m pytest \
+		tests/python/test_spark_engines.py
 
 bench: install
 	$(BIN)/python scripts/benchmark.py

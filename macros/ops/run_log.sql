@@ -13,7 +13,23 @@
     {{ return(
         execute and flags.WHICH in run_log_commands()
         and var('run_log_enabled', true) not in [false, 'false']
+        and run_log_supported()
     ) }}
+{%- endmacro %}
+
+{#- The run log completes its row with UPDATE, which Spark runs only on tables of a format
+    with row-level changes (Delta, Iceberg), not on the Parquet tables of the local session:
+    on Spark there is no run log (docs/engines.md); dbt's run_results.json records the run. -#}
+{% macro run_log_supported() -%}
+    {{ return(adapter.dispatch('run_log_supported', 'elp_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__run_log_supported() -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+{% macro spark__run_log_supported() -%}
+    {{ return(false) }}
 {%- endmacro %}
 
 {% macro run_log_relation(table_name) -%}

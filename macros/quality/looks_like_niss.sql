@@ -36,7 +36,7 @@
     number is 97 - (the first nine digits mod 97), with a 2 in front of the nine digits for births
     from 2000: (nine digits + check number) mod 97 is then 0, or 29 (2000000000 mod 97 = 68). -#}
 {% macro niss_check_number_valid(ascii_col) -%}
-    {%- set digits = "regexp_replace(" ~ ascii_col ~ ", '[^0-9]', '', 'g')" -%}
+    {%- set digits = regexp_replace_all(ascii_col, '[^0-9]', '') -%}
     mod(
         cast(substring({{ digits }}, 1, 9) as {{ dbt.type_bigint() }})
         + cast(substring({{ digits }}, 10, 2) as {{ dbt.type_int() }}),

@@ -9,8 +9,7 @@
     {#- last of the row rules of an event table, so a line breaking another rule keeps that one
         (member_id is not null there: NOT IN is safe) -#}
     {%- set orphan_rule = [{'name': 'member_not_in_members_yearly',
-        'when': "member_id not in (select known_members.member_id from "
-            ~ known_members ~ " as known_members)"}] -%}
+        'when': not_in_relation('member_id', known_members, 'member_id', 'known_members')}] -%}
     {%- set status_days = ['unemployment_days', 'primary_incapacity_days', 'invalidity_days'] -%}
     {%- set rules = {
         'members_yearly': member_rules + [

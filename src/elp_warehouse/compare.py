@@ -2,8 +2,11 @@
 
 Used to check that two builds of the same extract agree (idempotence) and that a code change
 leaves the published marts as they were. Tables are compared as sorted row sets; floating
-values may differ in their last bits with the order of parallel aggregation, so they are
-compared with a relative tolerance.
+values may differ in their last bits with the order of parallel aggregation (or another
+engine's), so they are compared with a relative tolerance, REL_TOL. A value that is the
+difference of two larger ones (an error = projection - final value) keeps its operands'
+rounding, not its own: its absolute tolerance is REL_TOL times the largest magnitude of its
+column in either table.
 """
 
 from __future__ import annotations
@@ -44,16 +47,32 @@ def _sorted_rows(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[An
     return sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r))
 
 
-def same_value(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any, column_scale: float = 0.0) -> bool:
+    """Equal values; floats within REL_TOL relative, or within REL_TOL x `column_scale` (the
+    largest magnitude of their column) absolute."""
     if isinstance(a, float) and isinstance(b, float):
         if math.isnan(a) or math.isnan(b):
             return math.isnan(a) and math.isnan(b)
-        return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=1e-12)
+        return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=max(1e-12, REL_TOL * column_scale))
     return bool(a == b)
 
 
-def _rows_differ(row_a: tuple[Any, ...], row_b: tuple[Any, ...]) -> bool:
-    return not all(same_value(x, y) for x, y in zip(row_a, row_b, strict=True))
+def column_scales(*tables: list[tuple[Any, ...]]) -> list[float]:
+    """The largest finite float magnitude of each column over all rows of `tables`."""
+    width = max((len(rows[0]) for rows in tables if rows), default=0)
+    scales = [0.0] * width
+    for rows in tables:
+        for row in rows:
+            for i, v in enumerate(row):
+                if isinstance(v, float) and math.isfinite(v):
+                    scales[i] = max(scales[i], abs(v))
+    return scales
+
+
+def _rows_differ(row_a: tuple[Any, ...], row_b: tuple[Any, ...], scales: list[float]) -> bool:
+    return not all(
+        same_value(x, y, scale) for x, y, scale in zip(row_a, row_b, scales, strict=True)
+    )
 
 
 def table_difference(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
@@ -73,8 +92,9 @@ def table_difference(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
     rows_a, rows_b = _sorted_rows(con, f"a.{table}"), _sorted_rows(con, f"b.{table}")
     if len(rows_a) != len(rows_b):
         return f"{table}: {len(rows_a)} vs {len(rows_b)} rows"
+    scales = column_scales(rows_a, rows_b)
     for row_a, row_b in zip(rows_a, rows_b, strict=True):
-        if _rows_differ(row_a, row_b):
+        if _rows_differ(row_a, row_b, scales):
             return f"{table}: first differing row {row_a} vs {row_b}"
     return None
 

@@ -46,6 +46,8 @@ KINDS = {
     "annex": ("Annex", "Bijlage"),
     "fn": ("Footnote", "Voetnoot"),
     "sec": ("Section", "Sectie"),
+    # not the study's (it is retrospective): the report's current-year panel, docs/nowcast.md
+    "nowcast": ("Current year", "Lopend jaar"),
 }
 # What the study publishes with a counterpart in the marts: each needs its file.
 REQUIRED = (
@@ -173,6 +175,27 @@ EXPECTED_COLUMNS: dict[str, str] = {
         "share_both_ci_low share_both_ci_high share_other share_other_ci_low "
         "share_other_ci_high any_suppressed"
     ),
+    "nowcast1_completed_by_month": (
+        "as_of_date period period_start period_end area_type area label_nl label_fr label_en "
+        "users_observed users_extrapolated users_completed users_completed_ci_low "
+        "users_completed_ci_high users_completeness services_extrapolated services_completed "
+        "services_completed_ci_low services_completed_ci_high services_completeness "
+        "spending_eur_extrapolated spending_eur_completed spending_eur_completed_ci_low "
+        "spending_eur_completed_ci_high spending_completeness uses_pooled_factor is_suppressed"
+    ),
+    "nowcast2_budget_projection": (
+        "year as_of_date area_type area label_nl label_fr label_en budget_eur budget_is_estimate "
+        "users_observed spending_eur_to_date spending_eur_to_date_completed spending_eur_projected "
+        "spending_eur_projected_ci_low spending_eur_projected_ci_high services_projected "
+        "services_projected_ci_low services_projected_ci_high budget_utilisation_to_date "
+        "projected_budget_utilisation projected_budget_utilisation_ci_low "
+        "projected_budget_utilisation_ci_high uses_pooled_factor is_suppressed"
+    ),
+    "nowcast3_backtest_by_horizon": (
+        "period measure horizon_months cases suppressed_cases covered_share "
+        "median_abs_relative_error max_abs_relative_error median_abs_booked_relative_error "
+        "first_as_of_date last_as_of_date"
+    ),
     "tab04_users_by_network_and_place": (
         "block category label_nl label_fr label_en year users_extrapolated users_share "
         "users_share_ci_low users_share_ci_high is_suppressed"
@@ -221,8 +244,8 @@ def grouped(rows: Iterable[Row], *keys: str) -> dict[tuple[Any, ...], list[Row]]
 
 def study_item(path: Path) -> tuple[str, str]:
     """('Figure', '1') for fig01_*.sql, ('Section', '3.2.2') for sec322_*.sql."""
-    match = re.fullmatch(r"(fig|tab|annex|fn|sec)(\d+)_[a-z0-9_]+", path.stem)
-    assert match, f"{path.name}: not named <fig|tab|annex|fn|sec><number>_<what>.sql"
+    match = re.fullmatch(r"(fig|tab|annex|fn|sec|nowcast)(\d+)_[a-z0-9_]+", path.stem)
+    assert match, f"{path.name}: not named <fig|tab|annex|fn|sec|nowcast><number>_<what>.sql"
     kind, digits = match.groups()
     return KINDS[kind][0], ".".join(digits) if kind == "sec" else str(int(digits))
 

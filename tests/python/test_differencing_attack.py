@@ -16,7 +16,10 @@ database (a wrong declaration fails the test), and every recovered value is chec
 it (the attack computes real values).
 
 Provider counts: no published row shows 1 to min_cell_size - 1 providers seen, nor the
-services or spending of an area that has so few (the policy of docs/bi.md).
+services or spending of an area that has so few (the policy of docs/bi.md). The nowcast marts'
+services and spending add up from the provinces (and network types) to Belgium in each as-of
+date, period and first month: no hidden value there comes back as Belgium minus the published
+parts, and hidden parts together rest on at least min_cell_size providers.
 
 Run against any snapshot by hand:
     python tests/python/test_differencing_attack.py PUBLISHED.duckdb WORKING.duckdb
@@ -200,6 +203,78 @@ def provider_leaks(snapshot: Path, working_db: Path, k: int) -> list[str]:
     ]
 
 
+# nowcast mart: (key, a value that adds up from the areas to Belgium, what else the provider
+# rule hides, the rows the provider rule applies to, the group of areas adding up)
+NOWCAST_PROVIDER_RULES = {
+    "mart_elp_nowcast": (
+        ["as_of_date", "period", "period_start", "area_type", "area"],
+        "services_extrapolated",
+        ["services_observed", "spending_eur_extrapolated", "spending_eur_completed"],
+        "true",
+        ["as_of_date", "period", "period_start"],
+    ),
+    "mart_elp_budget_projection": (
+        ["year", "area_type", "area"],
+        "spending_eur_to_date",
+        ["spending_eur_projected", "services_projected", "budget_utilisation_projected"],
+        "true",
+        ["year"],
+    ),
+    "mart_elp_nowcast_backtest": (
+        ["as_of_date", "period", "period_start", "measure", "area_type", "area"],
+        "booked_value",
+        ["projection", "final_value"],
+        "w.measure <> 'users'",
+        ["as_of_date", "period", "period_start", "measure"],
+    ),
+}
+
+
+def nowcast_provider_leaks(snapshot: Path, working_db: Path, k: int) -> list[str]:
+    """Nowcast rows showing the activity of 1 to k - 1 providers, directly or by differencing."""
+    con = duckdb.connect(str(snapshot), read_only=True)
+    con.execute(f"attach '{working_db}' as src (read_only)")
+    leaks: list[str] = []
+    try:
+        for mart, (key, additive, others, applies, group) in NOWCAST_PROVIDER_RULES.items():
+            on = " and ".join(f"w.{c} = p.{c}" for c in key)
+            shown = " or ".join(
+                f"p.{c} is not null" for c in [additive, *others, "providers_observed"]
+            )
+            rows = con.execute(
+                f"""
+                select {", ".join(f"w.{c}" for c in key)}, w.providers_observed
+                from src.marts.{mart} as w join marts.{mart} as p on {on}
+                where {applies} and w.providers_observed between 1 and {k - 1} and ({shown})
+                """
+            ).fetchall()
+            leaks += [f"{mart} {r}: activity of {r[-1]} providers shown" for r in rows]
+            # Belgium minus the published provinces (network types): one hidden part comes
+            # back exactly; several together must rest on k providers or more
+            g = ", ".join(f"w.{c}" for c in group)
+            rows = con.execute(
+                f"""
+                select {g}, w.area_type, count(*) filter (where p.{additive} is null),
+                    sum(w.providers_observed) filter (where p.{additive} is null)
+                from src.marts.{mart} as w join marts.{mart} as p on {on}
+                where {applies} and w.area_type <> 'total'
+                    and exists (
+                        select 1 from marts.{mart} as t
+                        where t.area_type = 'total' and t.{additive} is not null
+                            and {" and ".join(f"t.{c} = w.{c}" for c in group)}
+                    )
+                group by {g}, w.area_type
+                having count(*) filter (where p.{additive} is null) = 1
+                    or sum(w.providers_observed) filter (where p.{additive} is null)
+                    between 1 and {k - 1}
+                """
+            ).fetchall()
+            leaks += [f"{mart} {r[:-2]}: {r[-2]} hidden part(s), {r[-1]} providers" for r in rows]
+    finally:
+        con.close()
+    return leaks
+
+
 def _min_cell_size(snapshot: Path) -> int:
     con = duckdb.connect(str(snapshot), read_only=True)
     try:
@@ -224,6 +299,40 @@ def test_no_small_cell_is_recovered_by_differencing(built: Built) -> None:
     leaks = attack(cells, k)
     assert leaks == [], f"{len(leaks)} leaks: " + "\n".join(leaks[:20])
     assert provider_leaks(snapshot, working, k) == []
+    assert nowcast_provider_leaks(snapshot, working, k) == []
+    # the nowcast marts' users cells are attacked too (provinces add up to Belgium), and the
+    # provider rule has material: a published cell hiding the services of too few providers
+    assert any(rel[0] == "mart_elp_nowcast_backtest" for rel in cells.relations)
+    assert any(cell[0] == "nowcast_providers" for cell in cells.truth)
+    assert len(cells.truth) > len(cells.published)
+
+
+def test_the_nowcast_attack_finds_a_planted_leak(built: Built, tmp_path: Path) -> None:
+    """A copy of the snapshot whose provinces hidden only to protect another (enough providers
+    and users) show their services again: the other comes back as Belgium minus the rest."""
+    k = _min_cell_size(built.snapshot)
+    copy = tmp_path / "published.duckdb"
+    copy.write_bytes(built.snapshot.read_bytes())
+    con = duckdb.connect(str(copy))
+    con.execute(f"attach '{built.working_db}' as src (read_only)")
+    try:
+        planted = con.execute(
+            f"""
+            update marts.mart_elp_nowcast as p
+            set services_extrapolated = w.services_extrapolated
+            from src.marts.mart_elp_nowcast as w
+            where p.services_extrapolated is null and w.area_type = 'province'
+                and w.providers_observed >= {k} and w.users_observed >= {k}
+                and (w.as_of_date, w.period, w.period_start, w.area_type, w.area)
+                = (p.as_of_date, p.period, p.period_start, p.area_type, p.area)
+            returning p.area
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    assert planted, "the published nowcast hides no province's services to protect another"
+    leaks = nowcast_provider_leaks(copy, built.working_db, k)
+    assert any("1 hidden part" in leak for leak in leaks), leaks
 
 
 def test_the_attack_finds_a_planted_leak(built: Built) -> None:
@@ -243,7 +352,11 @@ def main(argv: list[str]) -> int:
     snapshot, working = Path(argv[0]), Path(argv[1])
     k = _min_cell_size(snapshot)
     cells = read_cells(snapshot, working)
-    leaks = attack(cells, k) + provider_leaks(snapshot, working, k)
+    leaks = (
+        attack(cells, k)
+        + provider_leaks(snapshot, working, k)
+        + nowcast_provider_leaks(snapshot, working, k)
+    )
     print("\n".join(leaks))
     print(f"{len(leaks)} leaks (k = {k}, {len(cells.relations)} relations)")
     return 1 if leaks else 0

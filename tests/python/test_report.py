@@ -2,13 +2,16 @@
 whose mart is published rendered, a clear "not available" panel for the others, nl/fr/en.
 
 Content checks on the demo build: every study figure and table (Figures 1-14, Tables 1-4,
-Annex 1 and 5, section 3.2.2, budget utilisation) is there with a caption, a method note naming
-the snapshot's min_cell_size and its source mart and analyses/ file in all three languages; no
-raw category code is shown and no label is missing; axes end just above the data."""
+Annex 1 and 5, section 3.2.2, budget utilisation) and the current-year panel (booked vs
+completed per month, projected budget utilisation, backtest) is there with a caption, a method
+note naming the snapshot's min_cell_size and its source mart and analyses/ file in all three
+languages; the panel shows the marts' numbers; no raw category code is shown and no label is
+missing; axes end just above the data."""
 
 from __future__ import annotations
 
 import html
+import math
 import re
 from pathlib import Path
 
@@ -17,7 +20,8 @@ import pytest
 from publish_support import Built, built_warehouse
 
 from elp_warehouse.report import FIGURES, render_html
-from elp_warehouse.report.charts import nice_axis
+from elp_warehouse.report.charts import Bar, Series, bar_chart, line_chart, nice_axis
+from elp_warehouse.report.i18n import number, same
 from elp_warehouse.report.render import ChromiumError, find_chromium
 from elp_warehouse.report.snapshot import AnalysisError, analysis_path, analysis_sql
 
@@ -25,6 +29,8 @@ LANGS = ("nl", "fr", "en")
 # the study's figures and tables the report must hold (docs/bi.md, "The report")
 STUDY = {f"fig{n:02d}" for n in range(1, 15)} | {f"tab0{n}" for n in range(1, 5)}
 STUDY |= {"annex5", "sec322", "budget"}
+# the current-year panel (docs/nowcast.md), after the study's figures
+CURRENT_YEAR = ["nowcast", "budget_projection", "nowcast_backtest"]
 
 
 @pytest.fixture(scope="module")
@@ -140,9 +146,165 @@ def _texts(fragment: str, lang: str) -> list[str]:
 
 def test_every_study_figure_and_table_is_rendered(report: str) -> None:
     sections = _sections(report)
-    assert set(sections) >= STUDY, sorted(STUDY - set(sections))
-    for key in STUDY:
+    assert set(sections) >= STUDY | set(CURRENT_YEAR), sorted(STUDY - set(sections))
+    for key in STUDY | set(CURRENT_YEAR):
         assert 'data-status="rendered"' in sections[key].split(">", 1)[0], key
+    assert [f.key for f in FIGURES][-3:] == CURRENT_YEAR
+
+
+def _svg(fragment: str, chart_id: str) -> str:
+    found = re.search(rf'<svg class="chart" id="{re.escape(chart_id)}".*?</svg>', fragment, re.S)
+    assert found, chart_id
+    return found.group(0)
+
+
+def _snapshot_rows(built: Built, sql: str) -> list[dict[str, object]]:
+    con = duckdb.connect(str(built.snapshot), read_only=True)
+    try:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def test_current_year_months_show_booked_and_completed_with_a_band(
+    built: Built, report: str
+) -> None:
+    """Current year 1: per month of mart_elp_nowcast (Belgium), the booked line without a band
+    and the completed line with its 95 % band; the table's year-to-date row carries the mart's
+    completed services and their interval."""
+    part = _sections(report)["nowcast"]
+    months = _snapshot_rows(
+        built,
+        "select * from marts.mart_elp_nowcast where area = 'belgium' and period = 'month' "
+        "order by period_start",
+    )
+    (ytd,) = _snapshot_rows(
+        built,
+        "select * from marts.mart_elp_nowcast where area = 'belgium' and period = 'year_to_date'",
+    )
+    assert len(months) >= 6
+    for measure in ("services", "users"):
+        svg = _svg(part, f"chart-nowcast-{measure}")
+        # one band only (the completed line's); one point per month per line
+        assert svg.count('class="band"') == 1, measure
+        points = re.findall(r'<circle class="mark" [^>]*><title>([^<]*)</title>', svg)
+        assert len(points) == 2 * len(months), measure
+        last = f"{months[-1]['period_start']:%Y-%m}"
+        booked = number(months[-1][f"{measure}_extrapolated"], "count")["en"]
+        completed = number(months[-1][f"{measure}_completed"], "count")["en"]
+        assert f"{last}: {booked}" in points and f"{last}: {completed}" in points, points
+        # the booked figure of the as-of month is incomplete: the nowcast has work to do
+        assert months[-1][f"{measure}_completed"] > months[-1][f"{measure}_extrapolated"]
+    table_part = re.search(r'<table class="data" id="table-nowcast">.*?</table>', part, re.S)
+    assert table_part
+    rows = re.findall(r"<tr>.*?</tr>", table_part.group(0), re.S)
+    assert len(rows) == len(months) + 2  # the header, the months and the year to date
+    ytd_row = rows[-1]
+    low, high = (number(ytd[f"services_ci_{b}"], "count")["en"] for b in ("low", "high"))
+    assert f'data-en="{number(ytd["services_completed"], "count")["en"]}"' in ytd_row
+    assert f'data-en="{low} \u2013 {high}"' in ytd_row
+
+
+def test_current_year_budget_projection_per_province_and_network_type(
+    built: Built, report: str
+) -> None:
+    """Current year 2: a bar per area (Belgium, then the provinces; Belgium, then the network
+    types) of the projected utilisation with its interval, the share spent to date inside it,
+    and the dashed 100 % line; the table shows every area's projection."""
+    part = _sections(report)["budget_projection"]
+    rows = _snapshot_rows(built, "select * from marts.mart_elp_budget_projection")
+    by_type = {t: [r for r in rows if r["area_type"] == t] for t in ("province", "network_type")}
+    assert len(by_type["province"]) == 11 and len(by_type["network_type"]) == 2
+    for area_type, group in by_type.items():
+        svg = _svg(part, f"chart-projection-{area_type}")
+        shown = [r for r in group if r["budget_utilisation_projected"] is not None]
+        assert svg.count('class="mark whole"') == len(shown) + 1, area_type  # + Belgium
+        assert svg.count('class="part"') == len(shown) + 1, area_type
+        assert svg.count('class="ci"') == len(shown) + 1, area_type
+        assert svg.count('class="ref"') == 1, area_type
+        # the 100 % line sits on the 100 % tick
+        ref_x = re.search(r'<line class="ref" x1="([0-9.]+)"', svg)
+        tick = re.search(r'<text [^>]*data-en="100%"[^>]*x="([0-9.]+)"', svg)
+        assert ref_x and tick and ref_x.group(1) == tick.group(1), area_type
+    (national,) = [r for r in rows if r["area_type"] == "total"]
+    projected = number(national["budget_utilisation_projected"], "rate")["en"]
+    assert f'data-en="{projected}"' in _svg(part, "chart-projection-province")
+    table_part = re.search(r'<table class="data" id="table-projection">.*?</table>', part, re.S)
+    assert table_part and table_part.group(0).count("<tr>") == len(rows) + 1
+    low, high = (
+        number(national[f"spending_eur_projected_ci_{b}"], "eur")["en"] for b in ("low", "high")
+    )
+    assert (
+        f'data-en="{number(national["spending_eur_projected"], "eur")["en"]}"'
+        in table_part.group(0)
+    )
+    assert f'data-en="{low} \u2013 {high}"' in table_part.group(0)
+
+
+def test_current_year_backtest_coverage_and_error_by_horizon(built: Built, report: str) -> None:
+    """Current year 3: the coverage of the monthly estimates' 95 % intervals per horizon for
+    each measure, with the 95 % target line, is the share of covered cases of
+    mart_elp_nowcast_backtest (Belgium); the error chart sets the completed estimate against the
+    booked figures; the table lists the year-end projection by months ahead."""
+    part = _sections(report)["nowcast_backtest"]
+    coverage = _snapshot_rows(
+        built,
+        "select measure, horizon_months, avg(covered::int) as share from "
+        "marts.mart_elp_nowcast_backtest where area_type = 'total' and period = 'month' "
+        "and covered is not null group by all order by measure, horizon_months",
+    )
+    svg = _svg(part, "chart-backtest-coverage")
+    assert svg.count('class="ref"') == 1
+    points = re.findall(r'<circle class="mark" [^>]*><title>([^<]*)</title>', svg)
+    assert len(points) == len(coverage)
+    for r in coverage:
+        assert f"{r['horizon_months']}: {number(r['share'], 'rate')['en']}" in points, r
+    errors = _svg(part, "chart-backtest-error")
+    assert errors.count("<polyline") == 2 and 'class="band"' not in errors
+    year_end = _snapshot_rows(
+        built,
+        "select distinct horizon_months from marts.mart_elp_nowcast_backtest "
+        "where area_type = 'total' and period = 'year_end' and measure = 'spending_eur'",
+    )
+    table_part = re.search(r'<table class="data" id="table-backtest">.*?</table>', part, re.S)
+    assert table_part
+    # the header, the year to date, one row per horizon of the year-end projection
+    assert table_part.group(0).count("<tr>") == 2 + len(year_end)
+    assert 'data-en="Year end, projected at the end of June"' in table_part.group(0)
+    assert 'data-fr="Fin d&#x27;année, projetée fin juin"' in table_part.group(0)
+
+
+def test_a_reference_line_and_a_part_are_drawn_on_the_bar_scale() -> None:
+    svg = bar_chart(
+        "c",
+        [Bar(same("a"), 0.8, 0.7, 0.9, part=0.3), Bar(same("b"), None)],
+        ref=1.0,
+        legend=[(same("to date"), "part"), (same("year end"), "whole")],
+    )
+    x = {
+        name: float(v)
+        for name, v in re.findall(
+            r'<(?:rect|line) class="(mark whole|part|ref)" x1?="([0-9.]+)"', svg
+        )
+    }
+    widths = dict(re.findall(r'class="(mark whole|part)" [^>]*width="([0-9.]+)"', svg))
+    # an axis to 100 %: the bar reaches 80 % of the plot, its part 30 %, the line its end
+    assert math.isclose(
+        float(widths["part"]) / float(widths["mark whole"]), 0.3 / 0.8, rel_tol=1e-2
+    )
+    assert math.isclose(x["ref"] - x["part"], 400.0, rel_tol=1e-3)
+    assert svg.count('class="mark suppressed"') == 1
+    assert 'data-en="to date"' in svg and 'data-en="year end"' in svg
+
+
+def test_the_line_axis_floor_holds_only_when_the_data_stay_above_it() -> None:
+    above = line_chart("c", ["0", "1"], [Series(same("s"), [0.9, 0.97])], ref=0.95, floor=0.5)
+    below = line_chart("c", ["0", "1"], [Series(same("s"), [0.4, 0.97])], ref=0.95, floor=0.5)
+    ticks = [re.findall(r'data-en="([0-9.]+%)"[^>]*class="axis"', svg) for svg in (above, below)]
+    assert ticks[0][0] == "50%" and ticks[0][-1] == "100%", ticks[0]
+    assert ticks[1][0] == "0%" and ticks[1][-1] == "100%", ticks[1]
 
 
 def test_each_figure_has_caption_method_and_source_in_three_languages(

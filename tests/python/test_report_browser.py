@@ -101,7 +101,7 @@ def test_screenshot(report: Path, tmp_path: Path, lang: str) -> None:
     proc = chromium(
         f"{report.as_uri()}#{lang}",
         tmp_path / "profile",
-        "--window-size=1100,22000",
+        "--window-size=1100,26000",  # the whole page (~23,600 px with the current-year panel)
         f"--screenshot={shot}",
     )
     assert proc.returncode == 0, proc.stderr[-2000:]

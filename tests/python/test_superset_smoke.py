@@ -24,8 +24,11 @@ sys.path.insert(0, str(ROOT / "publish" / "superset"))
 import superset_dashboard as sd
 
 SUPERSET_PYTHON = ROOT / ".venv-superset" / "bin" / "python"
-# columns holding a rate or share (or its interval bound) must be shown as percentages
-RATE_COLUMN = re.compile(r"(rate|share|utilisation)(_ci_(low|high))?$")
+# columns holding a rate, share, completeness or relative error (or an interval bound of one)
+# must be shown as percentages
+RATE_COLUMN = re.compile(
+    r"(rate|share|utilisation|completeness|relative_error|utilisation_to_date)(_ci_(low|high))?$"
+)
 
 
 @pytest.fixture(scope="module")

@@ -91,5 +91,29 @@ def test_means_and_medians_recover_truth(built: tuple[Path, Path]) -> None:
             if not median_ok:
                 misses.append(f"{year} {dimension}={category} median")
     print("\n".join(lines))
-    # 12 intervals of each kind at 95 %: allow one miss in total by chance
-    assert len(misses) <= 1, misses
+    # 24 intervals at 95 %: one miss or more happens in 71 % of runs and two or more in 34 %,
+    # so "at most one" failed by chance whenever the generator's draws moved. Allow what
+    # chance gives in 99.9 % of runs (binomial), and no interval kind missing in every year.
+    allowed = chance_misses(2 * 3 * len(CHECKED), 0.05, 0.001)
+    assert len(misses) <= allowed, misses
+    for dimension, category in CHECKED:
+        for kind in ("mean", "median"):
+            every_year = [f"{y} {dimension}={category} {kind}" for y in (2022, 2023, 2024)]
+            assert not set(every_year) <= set(misses), every_year
+
+
+def chance_misses(n: int, p: float, alpha: float) -> int:
+    """The smallest k such that more than k misses of n independent intervals of coverage
+    1 - p happen with probability at most alpha."""
+    for k in range(n + 1):
+        tail = sum(math.comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(k + 1, n + 1))
+        if tail <= alpha:
+            return k
+    return n
+
+
+def test_chance_misses_is_the_binomial_tail() -> None:
+    # Bin(24, 0.05): P(X > 4) = 0.0060, P(X > 5) = 0.00096 (hand-checked with math.comb)
+    assert chance_misses(24, 0.05, 0.001) == 5
+    assert chance_misses(24, 0.05, 0.01) == 4
+    assert chance_misses(24, 0.05, 0.5) == 1

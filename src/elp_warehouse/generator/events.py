@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
@@ -34,6 +36,8 @@ from elp_warehouse.generator.mess import (
 from elp_warehouse.generator.population import Population, nis_municipality
 from elp_warehouse.generator.providers import PROVIDERS_PER_PROVINCE_MAX
 from elp_warehouse.generator.sessions import Services
+from elp_warehouse.generator.util import dense_unique
+from elp_warehouse.generator.writer import Column
 
 ID_WIDTH = 8
 ANTIDEPRESSANTS = (
@@ -54,8 +58,17 @@ OTHER_CARE_SHARE = 0.10  # member-years with a few non-mental-health claims
 OTHER_BENEFIT_SHARE = 0.05
 
 
+# The tables' columns are returned as functions (functools.partial over arrays that nothing
+# changes afterwards) where building the Arrow column costs: TableWriter calls them on its
+# background thread, beside the simulation of the next chunk.
+
+
 def member_ids(person: NDArray[np.integer]) -> pa.StringArray:
     return coded_strings("M", scrambled(person, ID_WIDTH), ID_WIDTH)
+
+
+def _sequential_ids(prefix: str, start: int, n: int) -> pa.StringArray:
+    return coded_strings(prefix, np.arange(start, start + n), 9)
 
 
 class IdCounter:
@@ -64,15 +77,21 @@ class IdCounter:
     def __init__(self, prefix: str) -> None:
         self.prefix, self.next = prefix, 0
 
-    def take(self, n: int) -> pa.StringArray:
-        out = coded_strings(self.prefix, np.arange(self.next, self.next + n), 9)
+    def take(self, n: int) -> Column:
+        out = partial(_sequential_ids, self.prefix, self.next, n)
         self.next += n
         return out
 
 
+def _nis_strings(
+    pop: Population, year: int, idx: NDArray[np.int64], geo: Geography
+) -> pa.StringArray:
+    return coded_strings("", nis_municipality(pop, year, idx, geo), 5, base=10)
+
+
 def members_yearly(
     fr: YearFrame, pop: Population, geo: Geography, codes: list[str]
-) -> dict[str, pa.Array]:
+) -> dict[str, Column]:
     m = np.flatnonzero(fr.member)
     idx = fr.idx[m]
     days = fr.affiliated_days[m]
@@ -84,15 +103,14 @@ def members_yearly(
         return np.where(x > 0, np.maximum(np.minimum(x, days), 1), 0)
 
     code = st.code[m]
-    nis = nis_municipality(pop, fr.year, idx, geo)
     return {
-        "member_id": member_ids(idx),
+        "member_id": partial(member_ids, idx),
         "year": pa.array(np.full(len(m), fr.year, dtype=np.int16)),
         "birth_year": pa.array(pop.birth_year[idx]),
-        "sex": lookup_strings(["F", "M"], fr.sex[m]),
-        "nis_municipality": coded_strings("", nis, 5, base=10),
+        "sex": partial(lookup_strings, ["F", "M"], fr.sex[m]),
+        "nis_municipality": partial(_nis_strings, pop, fr.year, idx, geo),
         "vt": pa.array(fr.vt[m]),
-        "insurability_code": lookup_strings(codes, np.maximum(code, 0), null=code < 0),
+        "insurability_code": partial(lookup_strings, codes, np.maximum(code, 0), null=code < 0),
         "affiliated_days": pa.array(days.astype(np.int16)),
         "unemployment_days": pa.array(clip(st.unemployment_days).astype(np.int16)),
         "primary_incapacity_days": pa.array(clip(st.primary_incapacity_days).astype(np.int16)),
@@ -103,7 +121,7 @@ def members_yearly(
     }
 
 
-def affiliation_periods(mem: Membership, first_year: int, last_year: int) -> dict[str, pa.Array]:
+def affiliation_periods(mem: Membership, first_year: int, last_year: int) -> dict[str, Column]:
     lo, hi = year_start(first_year), year_end(last_year)
     parts = []
     for s, e in ((mem.start1, mem.end1), (mem.start2, mem.end2)):
@@ -115,9 +133,9 @@ def affiliation_periods(mem: Membership, first_year: int, last_year: int) -> dic
     order = np.lexsort((start, person))
     person, start, end = person[order], start[order], end[order]
     return {
-        "member_id": member_ids(person),
-        "start_date": date_array(start),
-        "end_date": date_array(np.where(end == NO_EXIT, 0, end), null=end == NO_EXIT),
+        "member_id": partial(member_ids, person),
+        "start_date": partial(date_array, start),
+        "end_date": partial(date_array, np.where(end == NO_EXIT, 0, end), null=end == NO_EXIT),
     }
 
 
@@ -159,7 +177,7 @@ class CareWriter:
         )
 
     # ------------------------------------------------------------------ claims
-    def claims_table(self, cols: Columns) -> dict[str, pa.Array]:
+    def claims_table(self, cols: Columns) -> dict[str, Column]:
         cols = claims_with_mess(cols, self.extraction_day, self.rng)
         n = len(cols["person"])
         prov = cols["provider"].astype(np.int64)
@@ -167,17 +185,19 @@ class CareWriter:
         net = cols["network"].astype(np.int64)
         return {
             "claim_id": self.claim_ids.take(n),
-            "member_id": member_ids(cols["person"].astype(np.int64)),
-            "provider_id": coded_strings(
-                prefix, scrambled(np.maximum(prov, 0), 6), 6, null=prov < 0
+            "member_id": partial(member_ids, cols["person"].astype(np.int64)),
+            "provider_id": partial(
+                coded_strings, prefix, scrambled(np.maximum(prov, 0), 6), 6, null=prov < 0
             ),
-            "service_date": date_array(cols["service_day"]),
-            "booking_date": date_array(cols["booking_day"]),
-            "nomenclature_code": lookup_strings(self.code_list, cols["code"]),
+            "service_date": partial(date_array, cols["service_day"]),
+            "booking_date": partial(date_array, cols["booking_day"]),
+            "nomenclature_code": partial(lookup_strings, self.code_list, cols["code"]),
             "quantity": pa.array(cols["quantity"].astype(np.int16)),
-            "amount_insurance_eur": decimal_array(cols["ins_cents"]),
-            "amount_patient_eur": decimal_array(cols["pat_cents"]),
-            "network_id": lookup_strings(self.network_ids, np.maximum(net, 0), null=net < 0),
+            "amount_insurance_eur": partial(decimal_array, cols["ins_cents"]),
+            "amount_patient_eur": partial(decimal_array, cols["pat_cents"]),
+            "network_id": partial(
+                lookup_strings, self.network_ids, np.maximum(net, 0), null=net < 0
+            ),
         }
 
     def year_claims(self, fr: YearFrame, care: YearCare) -> Columns:
@@ -291,27 +311,25 @@ class CareWriter:
         ins = np.where(group, 4500, 7500 - share)
         ins = np.where(service, 3750, ins)
         share = np.where(service, 0, share)
-        lut = {key: self.code_pos[c] for key, c in self.codes.elp.items()}
-        triples, inverse = np.unique(
-            np.stack([sv.function, sv.setting, sv.network_type]).T, axis=0, return_inverse=True
-        )
-        code = (
-            np.array(
-                [
-                    lut[
-                        (
-                            ["support", "treatment", "other"][a],
-                            [*SETTINGS, "trajectory_services"][b],
-                            NETWORK_TYPES[c],
-                        )
-                    ]
-                    for a, b, c in triples
-                ],
-                dtype=np.int64,
-            )[inverse.reshape(-1)]
-            if len(sv)
-            else np.zeros(0, np.int64)
-        )
+        # the code of every (function, setting, network type) present, by one integer key
+        functions, settings = ("support", "treatment", "other"), (*SETTINGS, "trajectory_services")
+        n_set, n_net = len(settings), len(NETWORK_TYPES)
+        key = (sv.function.astype(np.int64) * n_set + sv.setting) * n_net + sv.network_type
+        present, inverse = dense_unique(key, len(functions) * n_set * n_net)
+        lut = {triple: self.code_pos[c] for triple, c in self.codes.elp.items()}
+        code = np.array(
+            [
+                lut[
+                    (
+                        functions[k // (n_set * n_net)],
+                        settings[k // n_net % n_set],
+                        NETWORK_TYPES[k % n_net],
+                    )
+                ]
+                for k in present
+            ],
+            dtype=np.int64,
+        )[inverse]
         return {
             "person": sv.person,
             "provider": sv.provider.astype(np.int64),
@@ -325,7 +343,7 @@ class CareWriter:
         }
 
     # ------------------------------------------------------------------ pharmacy, AV
-    def year_dispensings(self, fr: YearFrame, care: YearCare) -> dict[str, pa.Array]:
+    def year_dispensings(self, fr: YearFrame, care: YearCare) -> dict[str, Column]:
         rng = self.rng
         ev = care.events["psychotropic"]
         keep = fr.member[ev.rows]
@@ -361,18 +379,18 @@ class CareWriter:
         n = len(cols["day"])
         return {
             "dispensing_id": self.dispensing_ids.take(n),
-            "member_id": member_ids(cols["person"]),
-            "dispensing_date": date_array(cols["day"]),
-            "booking_date": date_array(cols["booking_day"]),
-            "atc_code": lookup_strings([*ANTIDEPRESSANTS, *ANTIPSYCHOTICS], cols["atc"]),
+            "member_id": partial(member_ids, cols["person"]),
+            "dispensing_date": partial(date_array, cols["day"]),
+            "booking_date": partial(date_array, cols["booking_day"]),
+            "atc_code": partial(lookup_strings, [*ANTIDEPRESSANTS, *ANTIPSYCHOTICS], cols["atc"]),
             "ddd": pa.array(cols["ddd"]),
-            "pharmacy_type": lookup_strings(
-                ["public", "hospital"], cols["hospital"].astype(np.int64)
+            "pharmacy_type": partial(
+                lookup_strings, ["public", "hospital"], cols["hospital"].astype(np.int64)
             ),
-            "amount_insurance_eur": decimal_array(cols["ins_cents"]),
+            "amount_insurance_eur": partial(decimal_array, cols["ins_cents"]),
         }
 
-    def year_refunds(self, fr: YearFrame, care: YearCare) -> dict[str, pa.Array]:
+    def year_refunds(self, fr: YearFrame, care: YearCare) -> dict[str, Column]:
         rng = self.rng
         ev = care.events["av_psychologist"]
         keep = fr.member[ev.rows]
@@ -397,10 +415,10 @@ class CareWriter:
         n = len(person)
         return {
             "refund_id": self.refund_ids.take(n),
-            "member_id": member_ids(person),
-            "service_date": date_array(day_all),
-            "booking_date": date_array(booking),
-            "benefit_code": lookup_strings(["PSY", *OTHER_BENEFITS], benefit),
+            "member_id": partial(member_ids, person),
+            "service_date": partial(date_array, day_all),
+            "booking_date": partial(date_array, booking),
+            "benefit_code": partial(lookup_strings, ["PSY", *OTHER_BENEFITS], benefit),
             "sessions": pa.array(sessions.astype(np.int16)),
-            "amount_eur": decimal_array(amount),
+            "amount_eur": partial(decimal_array, amount),
         }

@@ -37,10 +37,13 @@ class YearFrame:
         return len(self.idx)
 
     def flag_bits(self) -> NDArray[np.int64]:
-        bits = np.zeros(len(self.idx), dtype=np.int64)
+        # built on bytes (the six flags fit in one), widened once: an eighth of the memory
+        # traffic of int64 temporaries per flag
+        bits = np.zeros(len(self.idx), dtype=np.uint8)
         for b, name in enumerate(SPECIFIC_FLAGS):
-            bits |= self.flags[name].astype(np.int64) << b
-        return bits
+            bits |= np.asarray(self.flags[name], dtype=np.bool_).view(np.uint8) << np.uint8(b)
+        out: NDArray[np.int64] = bits.astype(np.int64)
+        return out
 
 
 def build_frame(

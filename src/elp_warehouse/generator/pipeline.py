@@ -209,6 +209,7 @@ def generate(
         if y <= last_year:
             prov = pop.province[y - first_year, chunk.person]
             truth.add_services(chunk, prov, int(y))
+    writer.close()
     bar.update()
 
     session_rows, cohort = cohort_sessions(elp.cohort, services, geo, last_year)

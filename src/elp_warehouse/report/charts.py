@@ -32,10 +32,14 @@ def _text_width(labels: Sequence[Text]) -> float:
 
 @dataclass
 class Bar:
+    """A bar with its optional 95 % interval; `part`, when given, is drawn darker inside the
+    bar from zero (a share of the whole already reached, e.g. spending to date)."""
+
     label: Text
     value: float | None
     low: float | None = None
     high: float | None = None
+    part: float | None = None
 
 
 @dataclass
@@ -106,23 +110,62 @@ def _x_axis(
     return parts
 
 
-def bar_chart(chart_id: str, bars: Sequence[Bar], kind: str = "rate", plot: int = 400) -> str:
-    """Horizontal bars with optional 95 % intervals; suppressed bars are marked as such."""
+def _legend(x0: float, y: float, items: Sequence[tuple[Text, str]], width: float) -> list[str]:
+    """Colour swatches with their labels, wrapped to rows within `width`."""
+    item_w = _text_width([label for label, _ in items]) + 40
+    per_row = max(1, int(width // item_w))
+    parts = []
+    for n, (label, css) in enumerate(items):
+        lx = x0 + (n % per_row) * item_w
+        ly = y + 20 * (n // per_row)
+        parts.append(
+            f'<rect class="swatch {css}" x="{lx:.1f}" y="{ly - 9}" width="12" height="12"/>'
+        )
+        parts.append(t(label, "text", x=f"{lx + 18:.1f}", y=ly + 1, class_="legend"))
+    return parts
+
+
+def _legend_height(items: Sequence[tuple[Text, str]], width: float) -> int:
+    if not items:
+        return 0
+    per_row = max(1, int(width // (_text_width([label for label, _ in items]) + 40)))
+    return 20 * math.ceil(len(items) / per_row) + 8
+
+
+def bar_chart(
+    chart_id: str,
+    bars: Sequence[Bar],
+    kind: str = "rate",
+    plot: int = 400,
+    ref: float | None = None,
+    legend: Sequence[tuple[Text, str]] = (),
+) -> str:
+    """Horizontal bars with optional 95 % intervals; suppressed bars are marked as such.
+    `ref` draws a dashed reference line at that value (100 % of a budget); `legend` is a list
+    of (label, css class) swatches under the chart ("whole" for a bar that has a part, "part" for
+    the part)."""
     row, right = 24, 80
     left = int(_text_width([b.label for b in bars]) + 16)
     width = left + plot + right
     height = row * len(bars) + 30
-    vmax, step = nice_axis(_top([b.high if b.high is not None else b.value for b in bars]))
+    legend_h = _legend_height(legend, width - left)
+    tops = [b.high if b.high is not None else b.value for b in bars]
+    vmax, step = nice_axis(_top([*tops, ref]))
     decimals = _tick_decimals(step, kind)
 
     def x(v: float) -> float:
         return left + plot * max(v, 0.0) / vmax
 
     parts = [
-        f'<svg class="chart" id="{chart_id}" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" xmlns="http://www.w3.org/2000/svg">'
+        f'<svg class="chart" id="{chart_id}" viewBox="0 0 {width} {height + legend_h}" '
+        f'width="{width}" height="{height + legend_h}" role="img" '
+        'xmlns="http://www.w3.org/2000/svg">'
     ]
     parts += _x_axis(left, plot, height, vmax, step, kind, decimals)
+    if ref is not None:  # under the bars and their values, which stay readable across it
+        parts.append(
+            f'<line class="ref" x1="{x(ref):.1f}" y1="2" x2="{x(ref):.1f}" y2="{height - 22}"/>'
+        )
     for i, bar in enumerate(bars):
         y = 6 + i * row
         parts.append(
@@ -137,10 +180,16 @@ def bar_chart(chart_id: str, bars: Sequence[Bar], kind: str = "rate", plot: int 
                 t(number(None), "text", x=left + plot * 0.15 + 6, y=y + row * 0.6, class_="value")
             )
             continue
+        whole = " whole" if bar.part is not None else ""
         parts.append(
-            f'<rect class="mark" x="{left}" y="{y + 3}" width="{x(bar.value) - left:.1f}" '
+            f'<rect class="mark{whole}" x="{left}" y="{y + 3}" width="{x(bar.value) - left:.1f}" '
             f'height="{row - 8}" fill="{PALETTE[0]}"/>'
         )
+        if bar.part is not None:
+            parts.append(
+                f'<rect class="part" x="{left}" y="{y + 3}" '
+                f'width="{x(min(bar.part, bar.value)) - left:.1f}" height="{row - 8}"/>'
+            )
         if bar.low is not None and bar.high is not None:
             cy = y + row / 2 - 1
             parts.append(
@@ -151,23 +200,32 @@ def bar_chart(chart_id: str, bars: Sequence[Bar], kind: str = "rate", plot: int 
         parts.append(
             t(number(bar.value, kind), "text", x=f"{end + 6:.1f}", y=y + row * 0.6, class_="value")
         )
+    parts += _legend(left, height + 14, legend, width - left)
     parts.append("</svg>")
     return "".join(parts)
 
 
 def line_chart(
     chart_id: str,
-    xs: Sequence[int],
+    xs: Sequence[int | str],
     series: Sequence[Series],
     kind: str = "rate",
     width: int = 680,
     height: int = 300,
+    ref: float | None = None,
+    floor: float = 0.0,
 ) -> str:
-    """Lines over years with their 95 % intervals as shaded bands; a suppressed (null) point
-    breaks the line and its band."""
+    """Lines over years (or months, or horizons) with their 95 % intervals as shaded bands; a
+    suppressed (null) point breaks the line and its band. `ref` draws a dashed horizontal
+    reference line at that value (a target). The value axis starts at `floor` when every value
+    and band is at or above it (coverages near their 95 % target), else at 0."""
     left, right, top, bottom = 64, 24, 12, 30
     values = [v for s in series for v in (*s.values, *s.highs) if v is not None]
-    vmax, step = nice_axis(max(values) if values else 1.0)
+    if ref is not None:
+        values.append(ref)
+    bottoms = [v for s in series for v in (*s.values, *s.lows) if v is not None]
+    base = floor if bottoms and min(bottoms) >= floor else 0.0
+    span_v, step = nice_axis((max(values) if values else 1.0) - base)
     decimals = _tick_decimals(step, kind)
     plot_w, plot_h = width - left - right, height - top - bottom
     span = max(len(xs) - 1, 1)
@@ -176,7 +234,7 @@ def line_chart(
         return left + plot_w * i / span
 
     def py(v: float) -> float:
-        return top + plot_h * (1 - v / vmax)
+        return top + plot_h * (1 - (v - base) / span_v)
 
     legend_w = _text_width([s.label for s in series]) + 40
     per_row = max(1, int((width - left) // legend_w))
@@ -186,9 +244,9 @@ def line_chart(
         f'width="{width}" height="{height + legend_h}" role="img" '
         'xmlns="http://www.w3.org/2000/svg">'
     ]
-    n_ticks = round(vmax / step)
+    n_ticks = round(span_v / step)
     for i in range(n_ticks + 1):
-        v = step * i
+        v = base + step * i
         parts.append(
             f'<line x1="{left}" y1="{py(v):.1f}" x2="{width - right}" y2="{py(v):.1f}" '
             'class="grid"/>'
@@ -210,6 +268,11 @@ def line_chart(
                 f'<text x="{px(i):.1f}" y="{height - 10}" class="axis" '
                 f'text-anchor="middle">{year}</text>'
             )
+    if ref is not None:
+        parts.append(
+            f'<line class="ref" x1="{left}" y1="{py(ref):.1f}" x2="{width - right}" '
+            f'y2="{py(ref):.1f}"/>'
+        )
     for n, s in enumerate(series):
         color = PALETTE[n % len(PALETTE)]
         lows = s.lows or [None] * len(s.values)
@@ -236,7 +299,7 @@ def line_chart(
         for i, point in enumerate(s.values):
             if point is None:
                 parts.append(
-                    f'<circle class="mark suppressed" cx="{px(i):.1f}" cy="{py(0):.1f}" r="3">'
+                    f'<circle class="mark suppressed" cx="{px(i):.1f}" cy="{py(base):.1f}" r="3">'
                     f"<title>{xs[i]}: {html.escape(text('suppressed')['en'])}</title></circle>"
                 )
                 continue

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from elp_warehouse.report import current_year
 from elp_warehouse.report.charts import (
     Bar,
     Box,
@@ -875,6 +876,15 @@ def _ref(kind: str, n: str) -> Text:
     return text(f"ref_{kind}", n=n)
 
 
+def _panel(draw: Callable[[Snapshot], current_year.Panel]) -> Callable[[Snapshot], Drawn]:
+    """A figure of the current-year panel (current_year.py)."""
+
+    def drawn(s: Snapshot) -> Drawn:
+        return Drawn(*draw(s))
+
+    return drawn
+
+
 def _title(nl: str, fr: str, en: str) -> Text:
     return {"nl": nl, "fr": fr, "en": en}
 
@@ -1145,6 +1155,46 @@ FIGURES = [
         "fig14_psychiatrist_trajectories",
         "method_weighted",
         _trajectories("fig14_psychiatrist_trajectories", "psychiatrist"),
+    ),
+    # the current-year panel: not in the study, which is retrospective (docs/nowcast.md)
+    Figure(
+        "nowcast",
+        _ref("current", "1"),
+        _title(
+            "Geboekt en aangevuld, per maand",
+            "Comptabilisé et complété, par mois",
+            "Booked and completed, per month",
+        ),
+        current_year.NOWCAST,
+        "nowcast1_completed_by_month",
+        "method_nowcast",
+        _panel(current_year.completed_by_month),
+    ),
+    Figure(
+        "budget_projection",
+        _ref("current", "2"),
+        _title(
+            "Geprojecteerde benutting van het budget",
+            "Utilisation projetée du budget",
+            "Projected budget utilisation",
+        ),
+        current_year.PROJECTION,
+        "nowcast2_budget_projection",
+        "method_projection",
+        _panel(current_year.budget_projection),
+    ),
+    Figure(
+        "nowcast_backtest",
+        _ref("current", "3"),
+        _title(
+            "Backtest: dekking en fout per horizon",
+            "Backtest : couverture et erreur par horizon",
+            "Backtest: coverage and error by horizon",
+        ),
+        current_year.BACKTEST,
+        "nowcast3_backtest_by_horizon",
+        "method_backtest",
+        _panel(current_year.backtest),
     ),
 ]
 

@@ -302,6 +302,246 @@ TEXTS: dict[str, Text] = {
         "fr": "Part {label}",
         "en": "Share {label}",
     },
+    # the current-year panel (current_year.py, docs/nowcast.md)
+    "ref_current": {"nl": "Lopend jaar {n}", "fr": "Année en cours {n}", "en": "Current year {n}"},
+    "caption_nowcast": {
+        "nl": "ELP-prestaties en -gebruikers per maand, {first} tot {last}, en uitgaven sinds "
+        "januari ({area}): zoals geboekt op {as_of} en aangevuld met wat nog niet geboekt is, "
+        "met 95 %-voorspellingsinterval. Bevolking: ELP-gebruikers, geëxtrapoleerd naar België.",
+        "fr": "Prestations et utilisateurs des soins psychologiques par mois, de {first} à "
+        "{last}, et dépenses depuis janvier ({area}) : tels que comptabilisés au {as_of} et "
+        "complétés pour ce qui ne l'est pas encore, avec intervalle de prévision à 95 %. "
+        "Population : utilisateurs, extrapolés à la Belgique.",
+        "en": "ELP services and users per month, {first} to {last}, and spending since January "
+        "({area}): as booked by {as_of} and completed for what is not booked yet, with 95 % "
+        "prediction interval. Population: ELP users, extrapolated to Belgium.",
+    },
+    "nowcast_services": {
+        "nl": "Prestaties per maand",
+        "fr": "Prestations par mois",
+        "en": "Services per month",
+    },
+    "nowcast_users": {
+        "nl": "Gebruikers per maand",
+        "fr": "Utilisateurs par mois",
+        "en": "Users per month",
+    },
+    "nowcast_booked": {
+        "nl": "Geboekt",
+        "fr": "Comptabilisé",
+        "en": "Booked",
+    },
+    "nowcast_completed": {
+        "nl": "Aangevuld (95 %-voorspellingsinterval)",
+        "fr": "Complété (intervalle de prévision à 95 %)",
+        "en": "Completed (95 % prediction interval)",
+    },
+    "nowcast_completed_estimate": {
+        "nl": "Aangevuld",
+        "fr": "Complété",
+        "en": "Completed",
+    },
+    "nowcast_table": {
+        "nl": "Per maand en sinds januari",
+        "fr": "Par mois et depuis janvier",
+        "en": "Per month and since January",
+    },
+    "nowcast_period": {"nl": "Periode", "fr": "Période", "en": "Period"},
+    "year_to_date": {"nl": "Jaar tot nu", "fr": "Année à ce jour", "en": "Year to date"},
+    "nowcast_users_completed": {
+        "nl": "Gebruikers (aangevuld)",
+        "fr": "Utilisateurs (complétés)",
+        "en": "Users (completed)",
+    },
+    "nowcast_services_completed": {
+        "nl": "Prestaties (aangevuld)",
+        "fr": "Prestations (complétées)",
+        "en": "Services (completed)",
+    },
+    "nowcast_spending_booked": {
+        "nl": "Uitgaven (geboekt)",
+        "fr": "Dépenses (comptabilisées)",
+        "en": "Spending (booked)",
+    },
+    "nowcast_spending_completed": {
+        "nl": "Uitgaven (aangevuld)",
+        "fr": "Dépenses (complétées)",
+        "en": "Spending (completed)",
+    },
+    "nowcast_completeness": {
+        "nl": "Uitgaven al geboekt",
+        "fr": "Dépenses déjà comptabilisées",
+        "en": "Spending already booked",
+    },
+    "caption_projection": {
+        "nl": "Geprojecteerde benutting van het ELP-budget eind {year} per provincie en "
+        "netwerktype (uitgaven / budget), met 95 %-voorspellingsinterval, en de benutting "
+        "zoals geboekt op {as_of}. Bevolking: ELP-gebruikers, geëxtrapoleerd naar België.",
+        "fr": "Utilisation projetée du budget des soins psychologiques fin {year} par province "
+        "et type de réseau (dépenses / budget), avec intervalle de prévision à 95 %, et "
+        "l'utilisation comptabilisée au {as_of}. Population : utilisateurs, extrapolés à la "
+        "Belgique.",
+        "en": "Projected utilisation of the ELP budget at the end of {year} per province and "
+        "network type (spending / budget), with 95 % prediction interval, and the utilisation "
+        "as booked by {as_of}. Population: ELP users, extrapolated to Belgium.",
+    },
+    "per_province": {"nl": "Per provincie", "fr": "Par province", "en": "Per province"},
+    "per_network_type": {
+        "nl": "Per netwerktype",
+        "fr": "Par type de réseau",
+        "en": "Per network type",
+    },
+    "utilisation_to_date": {
+        "nl": "Benutting tot nu (geboekt)",
+        "fr": "Utilisation à ce jour (comptabilisée)",
+        "en": "Utilisation to date (booked)",
+    },
+    "utilisation_projected": {
+        "nl": "Geprojecteerde benutting eind van het jaar",
+        "fr": "Utilisation projetée en fin d'année",
+        "en": "Projected utilisation at year end",
+    },
+    "spending_to_date": {
+        "nl": "Uitgaven tot nu (geboekt)",
+        "fr": "Dépenses à ce jour (comptabilisées)",
+        "en": "Spending to date (booked)",
+    },
+    "spending_projected": {
+        "nl": "Geprojecteerde uitgaven eind van het jaar",
+        "fr": "Dépenses projetées en fin d'année",
+        "en": "Projected spending at year end",
+    },
+    "projection_table": {
+        "nl": "Budget, uitgaven en benutting",
+        "fr": "Budget, dépenses et utilisation",
+        "en": "Budget, spending and utilisation",
+    },
+    "caption_backtest": {
+        "nl": "Backtest van de nowcast voor België: op elk maandeinde van {first} tot {last} "
+        "herberekend met wat toen geboekt was en vergeleken met de definitieve waarde. Dekking "
+        "van het 95 %-voorspellingsinterval en mediane fout per horizon ({n} maandeinden per "
+        "horizon).",
+        "fr": "Backtest de l'estimation pour la Belgique : recalculée à chaque fin de mois de "
+        "{first} à {last} avec ce qui était comptabilisé alors et comparée à la valeur finale. "
+        "Couverture de l'intervalle de prévision à 95 % et erreur médiane par horizon ({n} fins "
+        "de mois par horizon).",
+        "en": "Backtest of the nowcast for Belgium: recomputed at every month end from {first} "
+        "to {last} with what was booked then, and compared with the final value. Coverage of "
+        "the 95 % prediction interval and median error by horizon ({n} month ends per horizon).",
+    },
+    "measure_users": {"nl": "Gebruikers", "fr": "Utilisateurs", "en": "Users"},
+    "measure_services": {"nl": "Prestaties", "fr": "Prestations", "en": "Services"},
+    "measure_spending_eur": {"nl": "Uitgaven", "fr": "Dépenses", "en": "Spending"},
+    "backtest_coverage": {
+        "nl": "Dekking van het 95 %-interval per maand, naar aantal maanden vóór het maandeinde",
+        "fr": "Couverture de l'intervalle à 95 % par mois, selon le nombre de mois avant la fin "
+        "de mois",
+        "en": "Coverage of the 95 % interval per month, by months before the as-of month end",
+    },
+    "backtest_error": {
+        "nl": "Mediane absolute fout op de uitgaven per maand: aangevuld tegenover geboekt",
+        "fr": "Erreur absolue médiane sur les dépenses par mois : complétées ou comptabilisées",
+        "en": "Median absolute error of monthly spending: completed against booked",
+    },
+    "backtest_table": {
+        "nl": "Uitgaven sinds januari en projectie van het jaareinde",
+        "fr": "Dépenses depuis janvier et projection de fin d'année",
+        "en": "Spending since January and the year-end projection",
+    },
+    "backtest_estimate": {"nl": "Schatting", "fr": "Estimation", "en": "Estimate"},
+    "backtest_cases": {"nl": "Gevallen", "fr": "Cas", "en": "Cases"},
+    "backtest_coverage_col": {
+        "nl": "Dekking 95 %-interval",
+        "fr": "Couverture intervalle à 95 %",
+        "en": "95 % interval coverage",
+    },
+    "backtest_median_error": {
+        "nl": "Mediane fout",
+        "fr": "Erreur médiane",
+        "en": "Median error",
+    },
+    "backtest_max_error": {
+        "nl": "Grootste fout",
+        "fr": "Erreur maximale",
+        "en": "Largest error",
+    },
+    "backtest_year_end": {
+        "nl": "Jaareinde, geprojecteerd eind {month}",
+        "fr": "Fin d'année, projetée fin {month}",
+        "en": "Year end, projected at the end of {month}",
+    },
+    "month_names": {
+        "nl": "januari februari maart april mei juni juli augustus september oktober november "
+        "december",
+        "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre "
+        "décembre",
+        "en": "January February March April May June July August September October November "
+        "December",
+    },
+    "method_nowcast": {
+        "nl": "Zorgverstrekkingen worden weken tot maanden na de sessie geboekt, dus de geboekte "
+        "cijfers van de laatste maanden zijn onvolledig. Aangevuld met chain ladder op de "
+        "afwikkelingsdriehoek (maand van de zorg \u00d7 boekingsvertraging), elke nacht opnieuw "
+        "geschat uit de boekingen gekend op de peildatum, per gebied waar de aantallen volstaan, "
+        "anders nationaal; gebruikers die nog niet gezien zijn worden aangevuld op de driehoek "
+        "van hun eerste boeking. Banden en waarden onder de schattingen zijn 95 "
+        "%-voorspellingsintervallen (methode van Mack). Gewogen naar de IMA-bevolking en "
+        "geëxtrapoleerd. Waarden op minder dan {k} waargenomen personen zijn onderdrukt.",
+        "fr": "Les prestations sont comptabilisées des semaines à des mois après la séance : les "
+        "chiffres comptabilisés des derniers mois sont incomplets. Complétés par chain ladder "
+        "sur le triangle de liquidation (mois de la prestation \u00d7 délai de comptabilisation), "
+        "réestimé chaque nuit à partir des comptabilisations connues à la date de référence, par "
+        "zone quand les effectifs suffisent, sinon au niveau national ; les utilisateurs pas "
+        "encore vus sont complétés sur le triangle de leur première comptabilisation. Les bandes "
+        "et valeurs sous les estimations sont des intervalles de prévision à 95 % (méthode de "
+        "Mack). Pondéré sur la population AIM et extrapolé. Les valeurs reposant sur moins de "
+        "{k} personnes observées sont masquées.",
+        "en": "Claims are booked weeks to months after the session, so the booked figures of the "
+        "last months are incomplete. Completed by chain ladder on the run-off triangle (service "
+        "month \u00d7 booking delay), re-estimated every night from the bookings known at the "
+        "as-of date, per area where counts allow, national otherwise; users not yet seen are "
+        "completed on the triangle of their first booking. Bands and values under the "
+        "estimates are 95 % prediction intervals (Mack's method). Weighted to the IMA "
+        "population and extrapolated. Values resting on fewer than {k} observed persons are "
+        "suppressed.",
+    },
+    "method_projection": {
+        "nl": "Geprojecteerde uitgaven = uitgaven sinds januari, aangevuld met chain ladder, plus "
+        "een lineaire trend op de recente aangevulde maanden voor de komende maanden; het 95 "
+        "%-voorspellingsinterval telt de fout van de aanvulling en die van de trend. Benutting = "
+        "uitgaven / budget; stippellijn: 100 % van het budget. Budgetten per provincie en "
+        "netwerktype zijn ramingen (*). Waarden op minder dan {k} waargenomen personen zijn "
+        "onderdrukt.",
+        "fr": "Dépenses projetées = dépenses depuis janvier, complétées par chain ladder, plus "
+        "une tendance linéaire sur les mois complétés récents pour les mois à venir ; "
+        "l'intervalle de prévision à 95 % cumule l'erreur du complément et celle de la "
+        "tendance. Utilisation = dépenses / budget ; pointillé : 100 % du budget. Les budgets "
+        "par province et type de réseau sont des estimations (*). Les valeurs reposant sur "
+        "moins de {k} personnes observées sont masquées.",
+        "en": "Projected spending = spending since January, completed by chain ladder, plus a "
+        "straight-line trend on the recent completed months for the months to come; the 95 % "
+        "prediction interval adds the completion's error and the trend's. Utilisation = "
+        "spending / budget; dashed line: 100 % of the budget. The budgets per province and "
+        "network type are estimates (*). Values resting on fewer than {k} observed persons are "
+        "suppressed.",
+    },
+    "method_backtest": {
+        "nl": "Op elk maandeinde van de backtest wordt de nowcast herberekend met enkel de lijnen "
+        "die toen geboekt waren, en vergeleken met wat de extractie bevat (de definitieve "
+        "waarde). Dekking: aandeel van de 95 %-voorspellingsintervallen dat de definitieve "
+        "waarde bevat (stippellijn: 95 %). Fout: |schatting \u2212 definitief| / definitief. "
+        "Rijen op minder dan {k} waargenomen personen zijn weggelaten.",
+        "fr": "À chaque fin de mois du backtest, l'estimation est recalculée avec les seules "
+        "lignes comptabilisées alors, et comparée à ce que contient l'extraction (la valeur "
+        "finale). Couverture : part des intervalles de prévision à 95 % contenant la valeur "
+        "finale (pointillé : 95 %). Erreur : |estimation \u2212 finale| / finale. Les lignes "
+        "reposant sur moins de {k} personnes observées sont écartées.",
+        "en": "At every month end of the backtest the nowcast is recomputed with only the lines "
+        "booked by then, and compared with what the extraction holds (the final value). "
+        "Coverage: share of the 95 % prediction intervals holding the final value (dashed "
+        "line: 95 %). Error: |estimate \u2212 final| / final. Rows resting on fewer than {k} "
+        "observed persons are left out.",
+    },
 }
 
 
