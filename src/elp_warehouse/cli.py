@@ -70,6 +70,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         extraction_date=args.extraction_date,
         truth_dir=truth,
         progress=not args.no_progress,
+        membership_age_tilt=args.membership_age_tilt,
     )
     print(report)
     return 0
@@ -522,6 +523,13 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--last-year", type=int, default=2024)
     gen.add_argument("--extraction-date", type=iso_date, default=date(2025, 6, 23))
     gen.add_argument("--no-progress", action="store_true")
+    gen.add_argument(
+        "--membership-age-tilt",
+        type=float,
+        default=None,
+        help="strength of the membership's age selection (1 = as written, larger = older "
+        "members); default: solved so that the study's footnote 18 holds",
+    )
     gen.set_defaults(func=_cmd_generate)
 
     build = sub.add_parser("build", help="dbt build of the whole warehouse")

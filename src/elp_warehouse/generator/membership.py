@@ -85,11 +85,18 @@ def simulate_membership(
     extraction_day: int,
     rng: np.random.Generator,
     targets: StudyTargets | None = None,
+    age_tilt: float | None = None,
 ) -> Membership:
     """Spells for every person; the propensity is scaled so the member share in the last
     simulated year matches `target_share` (one correction pass on the realised share), and
     its age profile is tilted so that footnote 18's standardised rates hold (`targets`:
-    the study's figures, read from the default reference file when not given)."""
+    the study's figures, read from the default reference file when not given).
+
+    `age_tilt` fixes the strength of the age profile instead (`AGE_FACTOR ** age_tilt`;
+    1.0 is the profile as written, larger values select older members more strongly): the
+    known-truth tests use it for a sample biased enough that weighting visibly matters,
+    which the study-calibrated default is not (its members are close to the population's
+    age structure)."""
     n = pop.n
     k0 = _first_present(pop)
     cols = np.arange(n)
@@ -98,9 +105,14 @@ def simulate_membership(
     age = (pop.first_year + k0 - pop.birth_year).astype(np.int64)
     ag = np.searchsorted(AGE_GROUP_LOWER, age, side="right") - 1
     rest = REGION_FACTOR[region] * np.where(pop.vt[k0, cols], VT_FACTOR, 1.0)
-    tilt = footnote_18_age_tilt(
-        pop, ag, rest, targets if targets is not None else load_targets(STUDY_FIGURES)
-    )
+    if age_tilt is not None:
+        if not np.isfinite(age_tilt):
+            raise ValueError(f"membership age tilt must be a finite number, got {age_tilt}")
+        tilt = float(age_tilt)
+    else:
+        tilt = footnote_18_age_tilt(
+            pop, ag, rest, targets if targets is not None else load_targets(STUDY_FIGURES)
+        )
     base = rest * AGE_FACTOR[ag] ** tilt
     draws = {
         "u_entry": rng.random(n),

@@ -100,8 +100,12 @@ def generate(
     extraction_date: date = date(2025, 6, 23),
     truth_dir: Path | None = None,
     progress: bool = True,
+    membership_age_tilt: float | None = None,
 ) -> GenerationReport:
-    """Simulate the population and write the extract (contract tables) and truth aggregates."""
+    """Simulate the population and write the extract (contract tables) and truth aggregates.
+
+    `membership_age_tilt`: strength of the membership's age profile (see
+    `simulate_membership`); None (the default) solves it so that footnote 18 holds."""
     cfg = RunConfig(
         Path(out_dir), scale, seed, first_year, last_year, extraction_date, truth_dir, progress
     )
@@ -127,7 +131,13 @@ def generate(
     )
     member_share = targets.members / float(cells[-1].sum())
     mem = simulate_membership(
-        pop, geo.region_of_province, member_share, cfg.extraction_day, rngs[2]
+        pop,
+        geo.region_of_province,
+        member_share,
+        cfg.extraction_day,
+        rngs[2],
+        targets,
+        membership_age_tilt,
     )
     mem = _restrict(mem, first_year, last_year)
     writer = TableWriter(cfg.out_dir)
