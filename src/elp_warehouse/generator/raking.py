@@ -33,13 +33,14 @@ def rake(
 ) -> NDArray[np.float64]:
     """Return the per-profile factor (product of dimension factors)."""
     factors = [np.ones(len(d.targets)) for d in dims]
+    # the fixed part of every category does not change over the sweeps
+    fixes = [np.bincount(d.category, weights=fixed, minlength=len(d.targets)) for d in dims]
     f = np.ones(len(base))
     for _ in range(iterations):
         worst = 0.0
-        for d, phi in zip(dims, factors, strict=True):
+        for d, phi, fix in zip(dims, factors, fixes, strict=True):
             k = len(d.targets)
             cur = np.bincount(d.category, weights=f * base, minlength=k)
-            fix = np.bincount(d.category, weights=fixed, minlength=k)
             want = d.targets - fix
             ok = np.isfinite(d.targets) & (cur > 0)
             # a target already exceeded by the fixed part cannot be met: keep a small inflow

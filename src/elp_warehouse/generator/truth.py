@@ -26,9 +26,10 @@ from elp_warehouse.generator.config import (
     SPECIFIC_FLAGS,
     Geography,
 )
-from elp_warehouse.generator.elp import PROFILES, Cohort, YearUse, profile_key
+from elp_warehouse.generator.elp import N_PROFILES, PROFILES, Cohort, YearUse, profile_key
 from elp_warehouse.generator.frame import YearFrame
 from elp_warehouse.generator.sessions import Services
+from elp_warehouse.generator.util import dense_unique
 
 FIG1 = (
     "acute_rehab_without_ambulatory",
@@ -190,11 +191,27 @@ class Truth:
         measures.update({f"fig1_{k}": v for k, v in fig1.items()})
         measures.update({f"fig2_{k}": v for k, v in fig2.items()})
         # aggregate persons to profiles first, then sum profiles into the (overlapping) groups
-        pkeys, inv = np.unique(profile_key(fr), return_inverse=True)
+        pkeys, inv = dense_unique(profile_key(fr), N_PROFILES)
         inv = inv.reshape(-1)
         names = list(measures)
+        # population and members concern everyone; the other measures (care, ELP use) a
+        # minority, so they are summed over the persons with any of them only (zero weights
+        # add nothing: the same sums)
+        dense = ("population", "members")
+        anyone = np.zeros(n, dtype=np.bool_)
+        for name in names:
+            if name not in dense:
+                anyone |= measures[name] != 0
+        rows = np.flatnonzero(anyone)
+        inv_rows = inv[rows]
         per_profile = np.stack(
-            [np.bincount(inv, weights=measures[k], minlength=len(pkeys)) for k in names], axis=1
+            [
+                np.bincount(inv, weights=measures[k], minlength=len(pkeys))
+                if k in dense
+                else np.bincount(inv_rows, weights=measures[k][rows], minlength=len(pkeys))
+                for k in names
+            ],
+            axis=1,
         )
         dec = {name: PROFILES[name][pkeys] for name in PROFILES}
         region = geo.region_of_province[dec["province"]]
