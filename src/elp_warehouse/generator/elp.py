@@ -50,6 +50,8 @@ from elp_warehouse.generator.targets import (
     StudyTargets,
     elp_after_one_year,
     figure_11_prior_care,
+    multi_setting_inclusion,
+    province_outreach_tilt,
     province_services_per_100,
 )
 from elp_warehouse.generator.util import bisect, interpolate_years
@@ -583,6 +585,7 @@ class ElpModel:
             int(out_carried.sum()),
             int(users),
             carried_setting_bits(before, pos[before.person], stay_rows, len(fr.idx)),
+            self._outreach_tilt(fr, year, before, pos),
         )
         # the published cohort: first trajectories; in the last year only those started before
         # 31 March (the study's cohort rule)
@@ -625,6 +628,30 @@ class ElpModel:
             distinct,
         )
         return tr
+
+    def _outreach_tilt(
+        self, fr: YearFrame, year: int, before: Services, pos: NDArray[np.int64]
+    ) -> NDArray[np.float64]:
+        """Per-province tilt of the starters' outreach propensity (targets.province_outreach_
+        tilt): the year's sessions per province are Figure 3's services (Table 1's trajectory
+        services taken out), the earlier trajectories' sessions are known."""
+        geo, t = self.geo, self.t
+        pop = np.bincount(fr.province, minlength=geo.n).astype(float)
+        per100 = province_services_per_100(t, tuple(geo.provinces), pop, self.budget)
+        y = min(max(year, min(t.services_mix)), max(t.services_mix))
+        ts = t.services_mix[y][("setting", "trajectory_services")]
+        sessions = per100 / 100 * pop * (1 - ts) * self.users[year] / t.users[max(t.users)]
+        sess = before.setting < 5
+        prov = fr.province[pos[before.person[sess]]].astype(np.int64)
+        carried_n = np.bincount(prov, minlength=geo.n).astype(np.float64)
+        carried_o = np.bincount(prov, weights=before.setting[sess] == 1, minlength=geo.n).astype(
+            np.float64
+        )
+        tilt = province_outreach_tilt(t, tuple(geo.provinces), year, sessions, carried_n, carried_o)
+        self.solved[year] |= {
+            f"outreach_tilt_{geo.provinces[k]}": float(v) for k, v in enumerate(tilt) if v != 1.0
+        }
+        return tilt
 
     @staticmethod
     def _both_by_overlap(fbits: NDArray[np.int8], pattern: NDArray[np.int8]) -> int:
@@ -769,25 +796,19 @@ class ElpModel:
         carried_outreach: int,
         n_users: int,
         carried_bits: NDArray[np.int64],
+        prov_tilt: NDArray[np.float64],
     ) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
         """Settings used in the trajectory (Table 4 patterns, Figure 6 outreach shares); the
         exclusive patterns net of the users still in an earlier trajectory (`carried_bits`:
-        their settings so far in the year; functions.exclusive_net_of_carried)."""
+        their settings so far in the year; functions.exclusive_net_of_carried). `prov_tilt`:
+        the outreach propensity's tilt per province (Annex 2)."""
         t, rng = self.t, self.rng
         m = len(starters)
         y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
         ex, an = t.place_exclusive[y], t.place_any[y]
         p_out = an["outreach"]
-        multi = ex["multiple"]
-        incl = {
-            s: float(np.clip((an[s] - ex[f"{s}_only"]) / multi, 0, 1))
-            for s in ("office", "group", "remote", "home")
-        }
         # outreach propensity, raked on the starters to Figure 6 (2024 structure)
         ag = fr.age_group[starters].astype(np.int64)
-        prov_tilt = np.ones(self.geo.n)
-        prov_tilt[self.geo.index("BE-WLX")] = 1.8  # 40 % of Luxembourg's services are outreach
-        prov_tilt[self.geo.index("BE-VBR")] = 0.6  # Flemish Brabant only 15 %
         base = prov_tilt[fr.province[starters]]
         o = t.outreach_2024
         # starters' outreach share so that the year's users (incl. carried) hit Table 4
@@ -831,8 +852,14 @@ class ElpModel:
         ]
         p_o = np.minimum(base * rake(base, np.zeros(m), dims, iterations=100, tol=1e-5), 0.97)
         non_out, only_given_out = exclusive_net_of_carried(ex, float(p_o.mean()), m, carried_bits)
+        p_bar = float(p_o.mean())
+        out_multi_n = p_bar * (1 - only_given_out)
+        with_out, no_out = multi_setting_inclusion(
+            ex, an, out_multi_n / max(out_multi_n + (1 - p_bar) * float(non_out[4]), 1e-9)
+        )
         has_out = rng.random(m) < p_o
         only = has_out & (rng.random(m) < only_given_out)
+        incl = {s: np.where(has_out, with_out[s], no_out[s]) for s in with_out}
         # bits: office 1, outreach 2, group 4, remote 8, home 16
         bit = {"office": 1, "outreach": 2, "group": 4, "remote": 8, "home": 16}
         extra = np.zeros(m, dtype=np.int64)

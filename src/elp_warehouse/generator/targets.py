@@ -340,3 +340,81 @@ def province_session_outreach_share(t: StudyTargets) -> tuple[int, dict[str, flo
         if r["dimension"] == "setting" and r["category"] == "outreach"
     }
     return year, out
+
+
+# ---- settings by province and by multi-setting user (issue 27, helper fix) -----------------
+def province_outreach_tilt(
+    t: StudyTargets,
+    provinces: tuple[str, ...],
+    year: int,
+    sessions: NDArray[np.float64],
+    carried_sessions: NDArray[np.float64],
+    carried_outreach: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Tilt of the starters' outreach propensity per province: the outreach share the
+    province's starters must give their sessions (Annex 2's share, or Table 1's national one
+    for the provinces Annex 2 does not print, less what the sessions of earlier trajectories
+    already hold) over the national one.
+
+    `sessions`: the province's expected sessions of the year (Figure 3's services, trajectory
+    services taken out); `carried_*`: the year's sessions of earlier trajectories, all and
+    outreach, per province. Outside Annex 2's year there is no carried correction: the tilt
+    is the ratio of the printed shares (Luxembourg 0.40 / 0.22)."""
+    annex_year, by_code = province_session_outreach_share(t)
+    national = session_outreach_share(t, annex_year)
+    out = np.ones(len(provinces))
+    if year != annex_year:
+        for code, share in by_code.items():
+            if code in provinces:
+                out[provinces.index(code)] = share / national
+        return out
+    nat = session_outreach_share(t, year)
+    left_n = max(float(sessions.sum() - carried_sessions.sum()), 1.0)
+    starters_nat = max((nat * float(sessions.sum()) - float(carried_outreach.sum())) / left_n, 1e-3)
+    for code, share in by_code.items():
+        if code not in provinces:
+            continue
+        k = provinces.index(code)
+        left = max(float(sessions[k] - carried_sessions[k]), 1.0)
+        need = max((share * float(sessions[k]) - float(carried_outreach[k])) / left, 0.0)
+        out[k] = need / starters_nat
+    return out
+
+
+def multi_setting_inclusion(
+    exclusive: dict[str, float], any_setting: dict[str, float], outreach_multi: float
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Inclusion probabilities of office, group, remote and home in a multi-setting set, for
+    sets with outreach and sets without, so that Table 4's 'any setting' users are met.
+
+    A set without outreach always holds office and at least one more setting (one of group,
+    remote, home drawn uniformly when none was); a set with outreach at least one more
+    (office when none was). One inclusion probability for both kinds put that uniform draw
+    on top of the printed inclusions: group use 17-23 % too high in 2022-2023. Sets without
+    outreach take one other setting on average, in proportion to Table 4's inclusions; sets
+    with outreach take what is left. `outreach_multi`: share of the multi-setting starters
+    whose set holds outreach."""
+    multi = exclusive["multiple"]
+    want = {
+        s: float(np.clip((any_setting[s] - exclusive[f"{s}_only"]) / multi, 0.0, 1.0))
+        for s in ("office", "group", "remote", "home")
+    }
+    others = ("group", "remote", "home")
+    total = sum(want[s] for s in others)
+    no_out = {s: float(np.clip(want[s] / max(total, 1e-9), 0.0, 0.95)) for s in others}
+    none = float(np.prod([1 - no_out[s] for s in others]))
+    n_share = 1.0 - outreach_multi
+    with_out = {
+        s: float(
+            np.clip(
+                (want[s] - n_share * (no_out[s] + none / 3)) / max(outreach_multi, 1e-9), 0.0, 1.0
+            )
+        )
+        for s in others
+    }
+    no_out["office"] = 1.0
+    # office in a set with outreach: drawn, or added when nothing else was
+    office_final = float(np.clip((want["office"] - n_share) / max(outreach_multi, 1e-9), 0.0, 1.0))
+    rest = float(np.prod([1 - with_out[s] for s in others]))
+    with_out["office"] = float(np.clip((office_final - rest) / max(1 - rest, 1e-9), 0.0, 1.0))
+    return with_out, no_out
