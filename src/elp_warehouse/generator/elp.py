@@ -51,6 +51,7 @@ from elp_warehouse.generator.targets import (
     StudyTargets,
     elp_after_one_year,
     figure_11_prior_care,
+    prior_care_targets,
     province_services_per_100,
 )
 from elp_warehouse.generator.util import bisect, interpolate_years
@@ -350,15 +351,7 @@ class ElpModel:
         ]
         fix_prior = np.bincount(present_keys % 5, weights=fixed, minlength=5)
         new_users = max(self.users[year] * self.scale - fixed.sum(), 0.0)
-        prior_t = np.array(
-            [
-                self.prior_psychiatrist,
-                np.nan,
-                self.prior_psychotropics[year],
-                np.nan,
-                self.prior_none[year],
-            ]
-        )
+        prior_t = prior_care_targets(self.t, year)
         adjust = self.prior_adjust.get(year)
         mapping = None if adjust is None or isinstance(adjust, np.ndarray) else adjust
         printed = {i: float(prior_t[i]) for i in np.flatnonzero(np.isfinite(prior_t))}
