@@ -436,10 +436,10 @@ class ElpModel:
         """Figure 11: the prior-care shares of the year's new users by subgroup, as raking
         dimensions (subgroup x prior-care category) on the same profiles. A subgroup's new
         users are its usage target minus its fixed users. The proxy shares to rake come from
-        the previous cohort's mapping restricted to the subgroup (`mapping`: older patients,
-        for instance, lose more of their psychotropics-only proxy to acute care inside the
-        window, invalidity keeps more of its psychiatrist care); without one, `scale`
-        carries the national window-vs-calendar-year multipliers to the subgroups."""
+        the previous cohort's mapping restricted to the subgroup (`mapping`: patients of 80
+        and over, for instance, lose more of their psychotropics-only reading to acute care
+        inside the window); without one, `scale` carries the national window-vs-calendar-year
+        multipliers to the subgroups."""
         by_name = {d.name: d for d in dims}
         labels = {
             "age_group": list(AGE_GROUPS),

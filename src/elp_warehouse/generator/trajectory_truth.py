@@ -344,8 +344,9 @@ class PriorMapping:
     shares sum_i p_i A[i, j] / sum_i p_i A[i, .]. `proxy_targets` solves that linear
     relation for the proxy shares that give the printed window shares.
 
-    Iterating reads `multipliers()` (proxy share / window share per code, the manifest's
-    `prior_care_target_multipliers`)."""
+    Iterating reads `multipliers()` (proxy share / window share per code, clipped to
+    [0.5, 2]: the manifest's `prior_care_target_multipliers`, and the fallback when the
+    relation cannot be solved)."""
 
     year: int
     proxy: NDArray[np.int64]
@@ -359,7 +360,7 @@ class PriorMapping:
         window = np.bincount(self.window[self.observed], minlength=5) / self.observed.sum()
         raked = np.bincount(self.proxy, minlength=5) / len(self.proxy)
         ok = (window > 0) & (raked > 0)
-        out[ok] = raked[ok] / window[ok]
+        out[ok] = np.clip(raked[ok] / window[ok], 0.5, 2.0)
         return out
 
     def __iter__(self) -> Iterator[float]:
