@@ -254,3 +254,87 @@ def test_setting_inclusions_follow_table_4_and_luxembourg_outreach(truth: Path) 
         if r["province"] == "BE-WLX" and r["dimension"] == "setting"
     )
     assert abs(lux["outreach"] / sum(lux.values()) - printed) <= 0.03, lux
+
+
+# ---- issue 27 (helper prior): prior care through the window mapping -------------------------
+
+
+def test_prior_mapping_solves_the_window_shares() -> None:
+    """PriorMapping: with a hand-made cohort whose calendar-year category moves to another
+    window category at known rates (and a share not observed), the solved proxy shares give
+    exactly the asked window shares among the observed; a subgroup with a stronger move gets
+    a larger proxy share than the national mapping would give it."""
+    import numpy as np
+
+    from elp_warehouse.generator.trajectory_truth import PriorMapping
+
+    # per proxy code and group 1000 new users: 80 % keep their code, 10 % move to the
+    # psychiatrist (0), 10 % are not observed; in the subgroup 20 % move
+    proxy, window, observed, sub = [], [], [], []
+    for code in range(5):
+        for group, move in ((False, 100), (True, 200)):
+            n = 1000
+            keep = n - move - 100
+            proxy += [code] * n
+            window += [code] * keep + [0] * move + [-1] * 100
+            observed += [True] * (keep + move) + [False] * 100
+            sub += [group] * n
+    m = PriorMapping(
+        2023,
+        np.array(proxy, dtype=np.int64),
+        np.array(window, dtype=np.int64),
+        np.array(observed, dtype=np.bool_),
+    )
+    printed = {0: 0.2, 2: 0.15, 4: 0.5}
+    p = m.proxy_targets(printed)
+    assert p is not None
+    # window shares the proxy mix gives: free codes (1, 3) share the rest as in the cohort
+    a = np.zeros((5, 5))
+    prox = np.array(proxy)
+    win = np.array(window)
+    obs = np.array(observed)
+    np.add.at(a, (prox[obs], win[obs]), 1.0)
+    a /= np.bincount(prox, minlength=5)[:, None]
+    rest = 1 - sum(p.values())
+    mix = np.array([p[0], rest / 2, p[2], rest / 2, p[4]])
+    got = mix @ a / (mix @ a.sum(axis=1))
+    for code, want in printed.items():
+        assert abs(got[code] - want) < 1e-9, (code, got[code], want)
+    # the subgroup loses more of its "none" to the psychiatrist: it needs more proxy "none"
+    p_sub = m.proxy_targets({4: 0.5}, np.array(sub, dtype=np.bool_))
+    p_nat = m.proxy_targets({4: 0.5})
+    assert p_sub is not None and p_nat is not None
+    assert p_sub[4] > p_nat[4] + 0.01
+    assert list(m) == [float(x) for x in m.multipliers()]
+
+
+def test_prior_care_window_follows_figures_10_and_12(truth: Path) -> None:
+    """The new patients' prior care read over the 24 months before the first session: 2024
+    (Figure 10) without prior care and with psychotropics only, and the 2023 cohort of
+    Figure 12 ('before': every printed category) within the study's 3 points or three
+    standard errors."""
+    import math
+
+    t = load_targets(STUDY_FIGURES)
+    prior = {
+        (r["cohort_year"], r["dimension"], r["prior_care"]): r
+        for r in pq.read_table(truth / "prior_care.parquet").to_pylist()
+        if r["dimension"] == "total"
+    }
+    for care, want in (
+        ("none", t.prior_none[2024]),
+        ("psychotropics_only", t.prior_psychotropics_only[2024]),
+    ):
+        r = prior[(2024, "total", care)]
+        tol = max(0.03, 3 * math.sqrt(want * (1 - want) / r["patients"]))
+        assert abs(r["share"] - want) <= tol, (care, r["share"], want)
+    transitions = {
+        (r["care_type"], r["period"], r["elp_status"]): r
+        for r in pq.read_table(truth / "transitions.parquet").to_pylist()
+    }
+    rows = {r["care_type"]: r for r in t.raw["care_transitions_figure_12_2023"]["rows"]}
+    for care, row in rows.items():
+        want = float(row["before"])
+        r = transitions[(care, "before", "all")]
+        tol = max(0.03, 3 * math.sqrt(want * (1 - want) / r["cohort_patients"]))
+        assert abs(r["share"] - want) <= tol, (care, r["share"], want)

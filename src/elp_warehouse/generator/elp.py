@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -51,10 +52,14 @@ from elp_warehouse.generator.targets import (
     elp_after_one_year,
     figure_11_prior_care,
     multi_setting_inclusion,
+    prior_care_targets,
     province_outreach_tilt,
     province_services_per_100,
 )
 from elp_warehouse.generator.util import bisect, interpolate_years
+
+if TYPE_CHECKING:  # the truth module imports this one
+    from elp_warehouse.generator.trajectory_truth import PriorMapping
 
 N_PROFILES = 6 * 2 * 2 * 11 * 5 * 64
 PRIOR_NONE = 4  # CareModel.prior_care code of "no prior mental-health care"
@@ -189,8 +194,9 @@ class ElpModel:
         self.prior_psychiatrist = 0.5 * (float(psy["min"]) + float(psy["max"]))  # "15-19 %"
         # per year, multipliers of the prior-care targets by CareModel.prior_care code: the
         # raking sees a calendar-year reading of the window, the study the 24 months before
-        # the first session; set by the pipeline from the previous cohort (trajectory_truth)
-        self.prior_adjust: dict[int, NDArray[np.float64]] = {}
+        # the first session; set by the pipeline: fixed multipliers for the first cohort, then
+        # the previous cohort's mapping (trajectory_truth.PriorMapping)
+        self.prior_adjust: dict[int, NDArray[np.float64] | PriorMapping] = {}
         child = {ELP_START_YEAR + 1: 0.0, **t.children_network_share}
         self.children_share = interpolate_years(child, years)
         self.solved: dict[int, dict[str, float]] = {}
@@ -347,18 +353,17 @@ class ElpModel:
         ]
         fix_prior = np.bincount(present_keys % 5, weights=fixed, minlength=5)
         new_users = max(self.users[year] * self.scale - fixed.sum(), 0.0)
-        prior_t = np.array(
-            [
-                self.prior_psychiatrist,
-                np.nan,
-                self.prior_psychotropics[year],
-                np.nan,
-                self.prior_none[year],
-            ]
-        )
+        prior_t = prior_care_targets(self.t, year)
         adjust = self.prior_adjust.get(year)
-        if adjust is not None:
-            prior_t = prior_t * adjust
+        mapping = None if adjust is None or isinstance(adjust, np.ndarray) else adjust
+        printed = {i: float(prior_t[i]) for i in np.flatnonzero(np.isfinite(prior_t))}
+        solved = mapping.proxy_targets(printed) if mapping is not None else None
+        if solved is not None:
+            # the previous cohort's proxy-to-window relation solved for the proxy shares
+            for i, v in solved.items():
+                prior_t[i] = v
+        elif adjust is not None:
+            prior_t = prior_t * np.asarray(list(adjust), dtype=np.float64)
             known = np.isfinite(prior_t)
             total = float(prior_t[known].sum())
             if total > 0.95:  # leave room for the free categories (AV, acute)
@@ -374,7 +379,9 @@ class ElpModel:
                 ]
             )
             scale = np.where(np.isfinite(prior_t), prior_t / raw, 1.0)
-            dims += self._prior_subgroup_dims(dims, present_keys % 5, fixed, scale)
+            # the usage dimensions come last in each raking sweep, so the Figure 5 rates hold
+            # exactly and the Figure 11 shares absorb what the two cannot both meet
+            dims = self._prior_subgroup_dims(dims, present_keys % 5, fixed, scale, mapping) + dims
         dims.insert(0, Dimension("prior_care", present_keys % 5, prior_t * new_users + fix_prior))
         zz = z[idx].astype(np.float64)
         gamma = ELP_NEED_LOADING
@@ -428,11 +435,15 @@ class ElpModel:
         prior: NDArray[np.int64],
         fixed: NDArray[np.float64],
         scale: NDArray[np.float64],
+        mapping: PriorMapping | None,
     ) -> list[Dimension]:
         """Figure 11: the prior-care shares of the year's new users by subgroup, as raking
         dimensions (subgroup x prior-care category) on the same profiles. A subgroup's new
-        users are its usage target minus its fixed users; `scale` carries the national
-        window-vs-calendar-year multipliers of the prior-care targets to the subgroups."""
+        users are its usage target minus its fixed users. The proxy shares to rake come from
+        the previous cohort's mapping restricted to the subgroup (`mapping`: patients of 80
+        and over, for instance, lose more of their psychotropics-only reading to acute care
+        inside the window); without one, `scale` carries the national window-vs-calendar-year
+        multipliers to the subgroups."""
         by_name = {d.name: d for d in dims}
         labels = {
             "age_group": list(AGE_GROUPS),
@@ -441,6 +452,19 @@ class ElpModel:
             "socio_professional": list(SOCIO_PROFESSIONAL),
             "region": ["flanders", "wallonia", "brussels"],
         }
+        printed: dict[tuple[str, str], dict[int, float]] = {}
+        for dim, cat, code, share in self.fig11_rows:
+            printed.setdefault((dim, cat), {})[code] = share
+        solved: dict[tuple[str, str], dict[int, float]] = {}
+        for (dim, cat), shares in printed.items():
+            sel = self._previous_cohort_subgroup(mapping, dim, cat)
+            got = (
+                mapping.proxy_targets(shares, sel)
+                if mapping is not None and sel is not None
+                else None
+            )
+            if got is not None:
+                solved[(dim, cat)] = got
         out = []
         for dim, cat, code, share in self.fig11_rows:
             if dim == "region":
@@ -462,13 +486,41 @@ class ElpModel:
                 continue
             new_g = max(total - float(fixed[sel].sum()), 0.0)
             in_c = sel & (prior == code)
-            target = share * scale[code] * new_g + float(fixed[in_c].sum())
+            proxy_share = solved[(dim, cat)][code] if (dim, cat) in solved else share * scale[code]
+            target = proxy_share * new_g + float(fixed[in_c].sum())
             out.append(
                 Dimension(
                     f"prior_{dim}_{cat}_{code}", in_c.astype(np.int64), np.array([np.nan, target])
                 )
             )
         return out
+
+    def _previous_cohort_subgroup(
+        self, mapping: PriorMapping | None, dim: str, cat: str
+    ) -> NDArray[np.bool_] | None:
+        """The members of a Figure 11 subgroup in the cohort the mapping was read from (the
+        latest recorded cohort); None when it is not that cohort or the subgroup is not a
+        starting attribute."""
+        if mapping is None or not self.cohort.person:
+            return None
+        a = self.cohort.attrs
+        if len(a["year"][-1]) != len(mapping.proxy) or int(a["year"][-1][0]) != mapping.year:
+            return None
+        labels = {
+            "age_group": ("age_group", list(AGE_GROUPS)),
+            "sex": ("sex", ["female", "male"]),
+            "vt": ("vt", ["non_vt", "vt"]),
+            "socio_professional": ("socio", list(SOCIO_PROFESSIONAL)),
+            "region": ("region", ["flanders", "wallonia", "brussels"]),
+        }
+        if dim in labels:
+            attr, names = labels[dim]
+            out: NDArray[np.bool_] = a[attr][-1] == names.index(cat)
+            return out
+        if dim == "specific_category" and cat in SPECIFIC_FLAGS:
+            flag: NDArray[np.bool_] = (a["flags"][-1] >> SPECIFIC_FLAGS.index(cat)) & 1 == 1
+            return flag
+        return None
 
     # ------------------------------------------------------------------ continuation
     def _started_in(self, idx: NDArray[np.int64], year: int) -> NDArray[np.bool_]:

@@ -252,6 +252,40 @@ def transitions_cohort_year(t: StudyTargets) -> int:
     return int(t.raw["individual_trajectories_figure_13_antidepressants"]["cohort_year"])
 
 
+def prior_care_targets(t: StudyTargets, year: int) -> NDArray[np.float64]:
+    """The new patients' prior-care shares (24 months before the first session) to calibrate
+    a cohort year on, by CareModel.prior_care code (psychiatrist, AV psychologist,
+    psychotropics only, acute, none; NaN: not printed, left free).
+
+    Figure 10 prints 2019 and 2024 for "none" and "psychotropics only" and a 15-19 % range
+    for the psychiatrist (its middle is taken); Figure 12's 'before' column is the same
+    window for the 2023 cohort and prints every category but acute care, so it anchors
+    2023 (Figure 10 prints no 2023 value; the straight line 2019-2024 put 2023 at 0.52
+    without prior care against Figure 12's 0.50). Other years: linear between anchors."""
+    fig12_year = transitions_cohort_year(t)
+    none = {**t.prior_none, fig12_year: figure_12_share(t, "none_other", "before")}
+    psychotropics = {
+        **t.prior_psychotropics_only,
+        fig12_year: figure_12_share(t, "psychotropics_only", "before"),
+    }
+    rows = {str(r["prior_care"]): r for r in _rows(t.raw, "prior_care_figure_10")}
+    psy = rows["psychiatrist"]["range_2019_2024"]
+    out = np.full(5, np.nan)
+    out[PRIOR_CARE_CODES["psychiatrist"]] = 0.5 * (float(psy["min"]) + float(psy["max"]))
+    out[PRIOR_CARE_CODES["psychotropics_only"]] = _linear(psychotropics, year)
+    out[PRIOR_CARE_CODES["none"]] = _linear(none, year)
+    if year == fig12_year:
+        for name in ("psychiatrist", "non_conventioned_psychologist"):
+            out[PRIOR_CARE_CODES[name]] = figure_12_share(t, name, "before")
+    return out
+
+
+def _linear(points: dict[int, float], year: int) -> float:
+    """Linear between the anchor years, flat outside them."""
+    xs = sorted(points)
+    return float(np.interp(year, xs, [points[x] for x in xs]))
+
+
 # ---- province supply (issue 27, helper calsup) -----------------------------------------------
 def province_services_per_100(
     t: StudyTargets,

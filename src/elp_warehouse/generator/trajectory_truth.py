@@ -19,6 +19,7 @@ or a warehouse error (it misses the truth too).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -321,23 +322,119 @@ def pattern_rows(flags: NDArray[np.bool_], cohort: NDArray[np.bool_]) -> list[di
 _PROXY_OF_CATEGORY = np.array([0, 1, 3, 2, 4])
 
 
+# persons of the national mapping a subgroup's own mapping is shrunk with, per proxy category
+# (small subgroups at small scales keep the national mapping)
+SUBGROUP_MAPPING_PRIOR = 100.0
+# bounds of a solved proxy share: every category stays possible, the free ones keep room
+PROXY_SHARE_MIN, PROXY_SHARE_TOTAL_MAX = 0.005, 0.97
+
+
+@dataclass(frozen=True)
+class PriorMapping:
+    """A finished cohort's prior care as the raking sees it and as the study reads it, from
+    which the next year's raking targets are solved.
+
+    The raking rakes the new users' calendar-year reading of prior care (`proxy`, the
+    CareModel.prior_care code: the two calendar years before the start year), over every new
+    user; the study reads the 24 months before the first session (`window`, the same codes;
+    it includes the start year's care before the first session and drops the part of the
+    earlier year before the window) among the patients observed over the start year and the
+    two before (`observed`). Per proxy category i the cohort gives A[i, j] = share of its new
+    users that are observed with window category j; a proxy mix p then gives the window
+    shares sum_i p_i A[i, j] / sum_i p_i A[i, .]. `proxy_targets` solves that linear
+    relation for the proxy shares that give the printed window shares.
+
+    Iterating reads `multipliers()` (proxy share / window share per code, clipped to
+    [0.5, 2]: the manifest's `prior_care_target_multipliers`, and the fallback when the
+    relation cannot be solved)."""
+
+    year: int
+    proxy: NDArray[np.int64]
+    window: NDArray[np.int64]  # -1: not observed
+    observed: NDArray[np.bool_]
+
+    def multipliers(self) -> NDArray[np.float64]:
+        out = np.ones(5, dtype=np.float64)
+        if not self.observed.any():
+            return out
+        window = np.bincount(self.window[self.observed], minlength=5) / self.observed.sum()
+        raked = np.bincount(self.proxy, minlength=5) / len(self.proxy)
+        ok = (window > 0) & (raked > 0)
+        out[ok] = np.clip(raked[ok] / window[ok], 0.5, 2.0)
+        return out
+
+    def __iter__(self) -> Iterator[float]:
+        return iter(float(x) for x in self.multipliers())
+
+    def _counts(
+        self, sel: NDArray[np.bool_] | None
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Per proxy code the new users (N) and the observed ones by window code (C)."""
+        m = np.ones(len(self.proxy), dtype=np.bool_) if sel is None else sel
+        n = np.bincount(self.proxy[m], minlength=5).astype(np.float64)
+        c = np.zeros((5, 5), dtype=np.float64)
+        o = m & self.observed
+        np.add.at(c, (self.proxy[o], self.window[o]), 1.0)
+        return n, c
+
+    def proxy_targets(
+        self, printed: dict[int, float], sel: NDArray[np.bool_] | None = None
+    ) -> dict[int, float] | None:
+        """Proxy shares (over all new users of the group) of the printed codes that give the
+        printed window shares among the group's observed patients; the other codes share the
+        rest as in the cohort. `sel`: the cohort's members of a subgroup (its mapping is
+        shrunk towards the national one with SUBGROUP_MAPPING_PRIOR persons per code). None
+        when the cohort cannot tell (empty, or a singular system)."""
+        n_nat, c_nat = self._counts(None)
+        if n_nat.sum() == 0 or not self.observed.any():
+            return None
+        a_nat = np.where(n_nat[:, None] > 0, c_nat / np.maximum(n_nat, 1.0)[:, None], 0.0)
+        a_nat[n_nat == 0] = np.eye(5)[n_nat == 0]
+        phi_nat = n_nat / n_nat.sum()
+        if sel is None:
+            a, phi = a_nat, phi_nat
+        else:
+            n_g, c_g = self._counts(sel)
+            k = SUBGROUP_MAPPING_PRIOR
+            a = (c_g + k * a_nat) / (n_g + k)[:, None]
+            phi = (n_g + k * phi_nat) / (n_g.sum() + k)
+        codes = sorted(printed)
+        free = [c for c in range(5) if c not in printed]
+        share = np.array([printed[c] for c in codes])
+        # sum_i p_i (A[i, j] - s_j o_i) = 0 for each printed j, with p_free = rest x phi_free
+        b = a[:, codes] - share[None, :] * a.sum(axis=1)[:, None]
+        phi_free = phi[free] / max(float(phi[free].sum()), 1e-12)
+        b_free = phi_free @ b[free] if free else np.zeros(len(codes))
+        m = b[codes] - b_free[None, :]
+        try:
+            p = np.linalg.solve(m.T, -b_free)
+        except np.linalg.LinAlgError:
+            return None
+        if not np.all(np.isfinite(p)):
+            return None
+        p = np.maximum(p, PROXY_SHARE_MIN)
+        if free and p.sum() > PROXY_SHARE_TOTAL_MAX:
+            p *= PROXY_SHARE_TOTAL_MAX / p.sum()
+        return {c: float(x) for c, x in zip(codes, p, strict=True)}
+
+
 def prior_care_feedback(
     person: NDArray[np.int64],
     start: NDArray[np.int64],
     proxy: NDArray[np.int64],
     dated: DatedCare,
-) -> NDArray[np.float64]:
-    """Multipliers for next year's prior-care raking targets, from a finished cohort: the
-    raking rakes the calendar-year reading (`proxy`), the study measures the 24 months before
-    the first session; proxy share / window share per category maps a wanted window share to
-    the proxy share to rake (clipped to [0.5, 2])."""
-    out = np.ones(5, dtype=np.float64)
+) -> PriorMapping:
+    """A finished cohort's prior-care mapping for the next year's raking (`PriorMapping`):
+    its proxy codes, and the study's reading of the window among the patients observed over
+    the start year and the two before (as `prior_care_rows`; recent arrivals have no care
+    history, proxy "none", and are not in the study's population)."""
+    code = np.full(len(person), -1, dtype=np.int64)
+    observed = np.zeros(len(person), dtype=np.bool_)
     if len(person) == 0:
-        return out
-    flags = period_flags(person, start, dated, Services.empty())
-    window = np.zeros(5, dtype=np.float64)
-    np.add.at(window, _PROXY_OF_CATEGORY[categories(flags, 0)], 1.0)
-    raked = np.bincount(proxy, minlength=5).astype(np.float64)
-    ok = (window > 0) & (raked > 0)
-    out[ok] = np.clip(raked[ok] / window[ok], 0.5, 2.0)
-    return out
+        return PriorMapping(0, proxy.astype(np.int64), code, observed)
+    year = int(np.datetime64(int(start[0]), "D").astype("datetime64[Y]").astype(np.int64)) + 1970
+    observed = dated.observed_over(person, year - 2, year)
+    if observed.any():
+        flags = period_flags(person[observed], start[observed], dated, Services.empty())
+        code[observed] = _PROXY_OF_CATEGORY[categories(flags, 0)]
+    return PriorMapping(year, proxy.astype(np.int64), code, observed)
