@@ -148,6 +148,7 @@ class CareModel:
             {min(av): a0, 2016: 2 * a0, 2017: a0 + 0.35 * (a1 - a0), max(av): a1}, years
         )
         self.overlap = interpolate_years(f1["psychotropics_with_ambulatory"], years)
+        self.acute_alone = interpolate_years(f1["acute_rehab_without_ambulatory"], years)
         # psychotropics without other follow-up among ELP users (Figure 12, 'during' the first
         # year of the 2023 cohort; the only published value, used for every year): a log-odds
         # shift of ELP users' psychotropic use, solved each year (see step)
@@ -225,7 +226,7 @@ class CareModel:
             """Intercept hitting the year's share (Newton steps on the mean probability)."""
             excl = c == "av_psychologist"  # the AV share is the one without ELP (fn 14)
             w = (1 - es) if excl else np.ones(len(es))
-            lin = mult * LOADING[c] * zs + ss[c]
+            lin = mult * load[c] * zs + ss[c]
             # after the last analysis year (care until the extraction): the last year's shares
             target = self.target[c][min(year, max(self.target[c]))]
             a = float(np.log(target / (1 - target)))
@@ -238,9 +239,12 @@ class CareModel:
                     break
             return a
 
+        # the acute loading is scaled per year (`acute_alone` below)
+        load = dict(LOADING)
+
         def overlap(mult: float) -> float:
             a = {c: solve(c, mult) for c in CARE_TYPES}
-            p = {c: sigmoid(a[c] + mult * LOADING[c] * zs + ss[c]) for c in CARE_TYPES}
+            p = {c: sigmoid(a[c] + mult * load[c] * zs + ss[c]) for c in CARE_TYPES}
             amb = 1 - (1 - p["psychiatrist"]) * (1 - p["av_psychologist"]) * (1 - es)
             return float((p["psychotropic"] * amb).mean())
 
@@ -250,7 +254,7 @@ class CareModel:
         if len(users) >= MIN_ELP_USERS_FOR_SHIFT and year >= self.elp_shift_from:
             # the shift that puts the ELP users' expected share with psychotropics and no
             # other care on Figure 12 (the last solved shift is in `shifts` already)
-            lin = {c: a[c] + mult * LOADING[c] * z[users] + shifts[c][users] for c in CARE_TYPES}
+            lin = {c: a[c] + mult * load[c] * z[users] + shifts[c][users] for c in CARE_TYPES}
             none_other = (
                 (1 - sigmoid(lin["psychiatrist"]))
                 * (1 - sigmoid(lin["av_psychologist"]))
@@ -269,11 +273,38 @@ class CareModel:
                 shifts["psychotropic"] + (self.elp_psychotropic_shift - old) * elp
             )
             ss["psychotropic"] = shifts["psychotropic"][sub]
-            # the population share still holds: the psychotropic intercept again
-            a["psychotropic"] = solve("psychotropic", mult)
+            # the overlap with ambulatory care and the population shares still hold: the
+            # loading multiplier and the intercepts again (the shift moved ELP users'
+            # psychotropics, and with them the overlap, off Figure 1)
+            mult = bisect(overlap, 0.2, 4.0, self.overlap[min(year, max(self.overlap))], iters=12)
+            a = {c: solve(c, mult) for c in CARE_TYPES}
+
+        def acute_alone(k: float) -> float:
+            """Share with acute / residential care and no ambulatory care (ELP included) at
+            acute loading LOADING x k."""
+            load["acute_rehab"] = LOADING["acute_rehab"] * k
+            a_ac = solve("acute_rehab", mult)
+            p = {c: sigmoid(a[c] + mult * load[c] * zs + ss[c]) for c in CARE_TYPES}
+            p["acute_rehab"] = sigmoid(a_ac + mult * load["acute_rehab"] * zs + ss["acute_rehab"])
+            amb = 1 - (1 - p["psychiatrist"]) * (1 - p["av_psychologist"]) * (1 - es)
+            return float((p["acute_rehab"] * (1 - amb)).mean())
+
+        # the acute loading's strength so that Figure 1's acute care without ambulatory
+        # follow-up (0.4 %) holds: at the fixed loading most acute patients also had
+        # ambulatory care (0.27 % without it, scale 0.02), which put Figure 1's 'any
+        # mental-health care' 0.003 low
+        k_acute = bisect(
+            lambda k: -acute_alone(k),
+            0.0,
+            2.0,
+            -self.acute_alone[min(year, max(self.acute_alone))],
+            14,
+        )
+        load["acute_rehab"] = LOADING["acute_rehab"] * k_acute
+        a["acute_rehab"] = solve("acute_rehab", mult)
         flags: dict[str, NDArray[np.bool_]] = {}
         for c in CARE_TYPES:
-            lin_c = mult * LOADING[c] * z + shifts[c]
+            lin_c = mult * load[c] * z + shifts[c]
             # Newton steps on the whole year's population: the sample's intercept misses the
             # share by its sampling error (small runs fell visibly off Figures 1-2)
             w = (1 - elp) if c == "av_psychologist" else np.ones(n)
@@ -337,6 +368,7 @@ class CareModel:
                     ev.ev_antipsychotic = ev.ev_antipsychotic[keep]
         solved = {
             "loading_multiplier": mult,
+            "acute_loading_factor": k_acute,
             "elp_psychotropic_shift": self.elp_psychotropic_shift,
             **{f"intercept_{c}": v for c, v in a.items()},
         }
