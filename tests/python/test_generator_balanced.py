@@ -17,6 +17,7 @@ from elp_warehouse.generator.util import (
     balanced_order,
     balanced_uniforms,
     negative_binomial_ppf,
+    serpentine_groups,
     serpentine_key,
     subgroup_order,
     systematic_draw,
@@ -194,3 +195,21 @@ def test_subgroup_order_members_first_and_balanced_subgroups() -> None:
             g = fr.member & (fr.socio == s)
             worst = max(worst, abs(d[g].sum() - p[g].sum()))
     assert worst < 4.0  # the independent draws' standard deviation here is about 9
+
+
+def test_serpentine_groups_rank_like_serpentine_key() -> None:
+    rng = np.random.default_rng(8)
+    n = 5000
+    levels = [
+        (rng.random(n) < 0.3, 2),
+        (rng.integers(0, 5, n).astype(np.int8), 5),
+        (rng.integers(0, 11, n), 11),
+        (rng.integers(0, 2, n).astype(np.int8), 2),
+    ]
+    key = serpentine_key(levels)
+    want = np.unique(key, return_inverse=True)[1].reshape(-1)
+    assert np.array_equal(serpentine_groups(levels), want)
+    # a sparse key space (more combinations than four per person) takes the sort path
+    wide = [*levels, (rng.integers(0, 1000, n), 1000)]
+    want = np.unique(serpentine_key(wide), return_inverse=True)[1].reshape(-1)
+    assert np.array_equal(serpentine_groups(wide), want)
