@@ -420,17 +420,9 @@ class ElpModel:
         start_rep = former & drawn
         starters = np.flatnonzero(start_new | start_rep | cont)
         first_ok = np.where(start_rep[starters], rep_lo[starters], entry[starters])
-        # start days from balanced uniforms along the same kind of order: each start day is
-        # uniform over the person's window as before, and every subgroup's starters spread
-        # evenly over the year, so the share still in a trajectory next year (carried users)
-        # is balanced as well
-        u_day = balanced_uniforms(
-            subgroup_order(
-                fr, starters, self.geo.region_of_province, [(start_rep[starters], 2)], [], rng
-            ),
-            rng,
-        )
-        start = first_ok + np.floor(u_day * (exit_[starters] - first_ok + 1)).astype(np.int64)
+        start = first_ok + np.floor(
+            rng.random(len(starters)) * (exit_[starters] - first_ok + 1)
+        ).astype(np.int64)
         start = np.where(cont[starters], cont_day[starters], start)
         self.solved[year] = {
             "p_repeat": p_rep,
