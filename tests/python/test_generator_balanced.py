@@ -213,3 +213,14 @@ def test_serpentine_groups_rank_like_serpentine_key() -> None:
     wide = [*levels, (rng.integers(0, 1000, n), 1000)]
     want = np.unique(serpentine_key(wide), return_inverse=True)[1].reshape(-1)
     assert np.array_equal(serpentine_groups(wide), want)
+
+
+def test_no_persons() -> None:
+    # a year without starters: every helper returns empty results, no error
+    fr = _frame(0, 1)
+    region = np.zeros(11, dtype=np.int8)
+    order = subgroup_order(fr, np.arange(0), region, [], [], np.random.default_rng(0))
+    assert len(order) == 0
+    assert len(systematic_draw(np.zeros(0), order, np.random.default_rng(0))) == 0
+    assert len(balanced_uniforms(order, np.random.default_rng(0))) == 0
+    assert len(negative_binomial_ppf(np.zeros(0), 2.0, np.zeros(0))) == 0
