@@ -56,7 +56,14 @@ from elp_warehouse.generator.targets import (
     province_outreach_tilt,
     province_services_per_100,
 )
-from elp_warehouse.generator.util import bisect, interpolate_years
+from elp_warehouse.generator.util import (
+    balanced_uniforms,
+    bisect,
+    interpolate_years,
+    negative_binomial_ppf,
+    subgroup_order,
+    systematic_draw,
+)
 
 if TYPE_CHECKING:  # the truth module imports this one
     from elp_warehouse.generator.trajectory_truth import PriorMapping
@@ -403,8 +410,23 @@ class ElpModel:
                 np.float64
             )
         p_new = np.where(capped, P_NEW_MAX, np.minimum(b * f[key], P_NEW_MAX))
-        start_new = new_ok & (rng.random(n) < p_new)
-        start_rep = former & (rng.random(n) < p_rep)
+        # one systematic draw along the persons sorted by membership, new or former user and
+        # the subgroup keys: each person starts with exactly p_new / p_rep, and every
+        # subgroup's realised starters stay within about one of its expectation
+        drawn = systematic_draw(
+            np.where(new_ok, p_new, 0.0) + np.where(former, p_rep, 0.0),
+            subgroup_order(
+                fr,
+                np.arange(n),
+                self.geo.region_of_province,
+                [(former, 2)],
+                [(prior, 5)],
+                rng,
+            ),
+            rng,
+        )
+        start_new = new_ok & drawn
+        start_rep = former & drawn
         starters = np.flatnonzero(start_new | start_rep | cont)
         first_ok = np.where(start_rep[starters], rep_lo[starters], entry[starters])
         start = first_ok + np.floor(
@@ -909,20 +931,48 @@ class ElpModel:
         with_out, no_out = multi_setting_inclusion(
             ex, an, out_multi_n / max(out_multi_n + (1 - p_bar) * float(non_out[4]), 1e-9)
         )
-        has_out = rng.random(m) < p_o
-        only = has_out & (rng.random(m) < only_given_out)
+        # balanced draws along the starters sorted by membership and the subgroup keys (the
+        # Figure 6 ones first): every starter keeps the probabilities of independent draws,
+        # and the counts of every setting pattern stay close to their expectation by subgroup
+        order = subgroup_order(
+            fr,
+            starters,
+            self.geo.region_of_province,
+            [(fr.flags["social_assistance"][starters], 2), (age_cat, 3)],
+            [],
+            rng,
+        )
+
+        def uniforms(sel: NDArray[np.bool_]) -> NDArray[np.float64]:
+            # balanced uniforms of the selected starters, along their part of the order
+            return balanced_uniforms(order[sel[order]], rng, m)
+
+        has_out = systematic_draw(p_o, order, rng)
+        only = systematic_draw(np.where(has_out, only_given_out, 0.0), order, rng)
+        # the pattern of a starter without outreach: inverse CDF of the exclusive mix
+        cum_non_out = np.cumsum(non_out)
+        single_choice = np.minimum(
+            np.searchsorted(cum_non_out / cum_non_out[-1], uniforms(~has_out), side="right"), 4
+        )
+        singles = np.array([1, 4, 8, 16, 0])[single_choice]
+        multi_no_out = ~has_out & (single_choice == 4)
+        # other settings of a multi-setting set (office, group, remote, home), drawn for the
+        # starters whose set uses them
+        uses_extra = (has_out & ~only) | multi_no_out
         incl = {s: np.where(has_out, with_out[s], no_out[s]) for s in with_out}
         # bits: office 1, outreach 2, group 4, remote 8, home 16
         bit = {"office": 1, "outreach": 2, "group": 4, "remote": 8, "home": 16}
         extra = np.zeros(m, dtype=np.int64)
         for s in ("office", "group", "remote", "home"):
-            extra |= np.where(rng.random(m) < incl[s], bit[s], 0)
-        single_choice = rng.choice(5, m, p=non_out)
-        singles = np.array([1, 4, 8, 16, 0])[single_choice]
-        multi_no_out = single_choice == 4
+            extra |= np.where(
+                systematic_draw(np.where(uses_extra, incl[s], 0.0), order, rng), bit[s], 0
+            )
         s_multi_no = extra | 1  # office plus what else was drawn
+        lone = multi_no_out & (s_multi_no == 1)
         s_multi_no = np.where(
-            s_multi_no == 1, 1 | np.array([4, 8, 16])[rng.integers(0, 3, m)], s_multi_no
+            lone,
+            1 | np.array([4, 8, 16])[np.minimum(np.floor(uniforms(lone) * 3).astype(np.int64), 2)],
+            s_multi_no,
         )
         out_multi = 2 | np.where(extra == 0, 1, extra)
         sset = np.where(
@@ -931,8 +981,9 @@ class ElpModel:
         # first session: office when it is part of the set (most trajectories start there),
         # otherwise any setting of the set
         mask = sset.astype(np.int64)
-        pick = np.minimum(np.floor(rng.random(m) * POPCOUNT[mask]).astype(np.int64), 4)
-        first = np.where((mask & 1).astype(bool) & (rng.random(m) < 0.75), 0, PICK_BIT[mask, pick])
+        office_first = systematic_draw(np.where(mask & 1, 0.75, 0.0), order, rng)
+        pick = np.minimum(np.floor(uniforms(~office_first) * POPCOUNT[mask]).astype(np.int64), 4)
+        first = np.where(office_first, 0, PICK_BIT[mask, pick])
         return sset, first.astype(np.int8)
 
     def _session_counts(
@@ -991,12 +1042,25 @@ class ElpModel:
         ]
         mu = np.maximum(rake(np.ones(m), np.zeros(m), dims, iterations=200, tol=1e-5), 1.05)
         p95 = self._p95_target(year)
-        crn = int(rng.integers(2**62))  # common random numbers across candidate dispersions
+        # one balanced uniform per starter, along the starters sorted by membership, first
+        # trajectory or not, the subgroup keys and the Annex 5 dimensions drawn before:
+        # each count is exactly 1 + NB(r, mu - 1) (the gamma-Poisson mixture), and every
+        # subgroup's total stays close to its expectation; the same uniforms serve every
+        # candidate dispersion (common random numbers)
+        u = balanced_uniforms(
+            subgroup_order(
+                fr,
+                starters,
+                self.geo.region_of_province,
+                [(is_new, 2)],
+                [(pattern, 3), (network_type, 2), (first_setting, 5)],
+                rng,
+            ),
+            rng,
+        )
 
         def draw(r: float) -> NDArray[np.int64]:
-            g = np.random.default_rng(crn)
-            out: NDArray[np.int64] = 1 + g.poisson(g.gamma(r, (mu - 1) / r))
-            return out
+            return 1 + negative_binomial_ppf(u, r, mu - 1)
 
         # judged on first trajectories (the published cohort), P95 as the truth computes it
         cohort = is_new if is_new.sum() >= 20 else np.ones(m, dtype=np.bool_)

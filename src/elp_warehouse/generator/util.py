@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from elp_warehouse.generator.config import AGE_GROUPS, SOCIO_PROFESSIONAL, SPECIFIC_FLAGS
+
+if TYPE_CHECKING:  # frame imports population, which imports this module
+    from elp_warehouse.generator.frame import YearFrame
 
 
 def rank_within_groups(group: NDArray[np.integer], key: NDArray[np.floating]) -> NDArray[np.int64]:
@@ -112,3 +118,228 @@ def within_segment_index(lengths: NDArray[np.integer]) -> NDArray[np.int64]:
 def interpolate_years(points: dict[int, float], years: list[int]) -> dict[int, float]:
     xs = sorted(points)
     return {y: float(np.interp(y, xs, [points[x] for x in xs])) for y in years}
+
+
+# ---------------------------------------------------------------------------------------------
+# Balanced draws (variance reduction).
+#
+# Independent Bernoulli / distribution draws leave a small subgroup's realised total a few
+# standard deviations sqrt(sum p) away from its expectation; at scale 0.02 a subgroup of a few
+# dozen members' users then misses the study by more than its 10 % tolerance by chance alone.
+# The helpers below draw along one random order sorted by the subgroup keys ("implicit
+# stratification" of survey sampling): every person keeps exactly the marginal probability or
+# distribution of an independent draw, while the realised total of every contiguous run of
+# the order (the leading keys' subgroups) stays within one of its expectation.
+
+# one level of a sort key: per-person category values (integers or flags) and their number
+SortLevel = tuple[NDArray[np.integer[Any]] | NDArray[np.bool_], int]
+
+GOLDEN_FRACTION = (5**0.5 - 1) / 2  # the Weyl step with the most even spread of frac(s + k x)
+
+
+def serpentine_key(levels: Sequence[SortLevel]) -> NDArray[np.int64]:
+    """One integer sort key of nested categorical levels, the first level outermost.
+
+    `levels` are (values in [0, size), size). Each level's direction flips from one block of
+    the levels before it to the next ("serpentine" order), so that a later level's category
+    continues across a block boundary instead of restarting: a later level's subgroup is cut
+    into about half as many runs as in plain lexicographic order.
+    """
+    if not levels:
+        raise ValueError("serpentine_key: at least one level is needed")
+    n = len(levels[0][0])
+    key = np.zeros(n, dtype=np.int64)
+    for values, size in levels:
+        v = np.asarray(values, dtype=np.int64)
+        if len(v) != n:
+            raise ValueError("serpentine_key: every level needs one value per person")
+        if len(v) and (int(v.min()) < 0 or int(v.max()) >= size):
+            raise ValueError(f"serpentine_key: a level's values must lie in [0, {size})")
+        key = key * size + np.where(key & 1, size - 1 - v, v)
+    return key
+
+
+def serpentine_groups(levels: Sequence[SortLevel]) -> NDArray[np.int64]:
+    """Rank of every person's group in the serpentine order of `levels` (as
+    serpentine_key), computed on the groups present only: on millions of persons a plain
+    mixed-radix key and one count per key cost a few passes over the persons, where the
+    serpentine flips cost several per level."""
+    if not levels:
+        raise ValueError("serpentine_groups: at least one level is needed")
+    n = len(levels[0][0])
+    plain = np.zeros(n, dtype=np.int64)
+    total = 1
+    for values, size in levels:
+        if len(values) != n:
+            raise ValueError("serpentine_groups: every level needs one value per person")
+        if n and (int(values.min()) < 0 or int(values.max()) >= size):
+            raise ValueError(f"serpentine_groups: a level's values must lie in [0, {size})")
+        plain *= size
+        plain += values
+        total *= size
+    if total <= 4 * n:
+        present, inverse = dense_unique(plain, total)
+    else:  # a sparse key space (a few thousand starters): a sort of the keys is cheaper
+        present, inverse = np.unique(plain, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    # decode the present keys into their level values, last level first
+    decoded: list[SortLevel] = []
+    rest = present.astype(np.int64)
+    for _values, size in reversed(levels):
+        decoded.append((rest % size, size))
+        rest = rest // size
+    serpentine = serpentine_key(decoded[::-1])
+    rank = np.empty(len(present), dtype=np.int64)
+    rank[np.argsort(serpentine)] = np.arange(len(present))
+    out: NDArray[np.int64] = rank[inverse]
+    return out
+
+
+def balanced_order(group: NDArray[np.integer], rng: np.random.Generator) -> NDArray[np.int64]:
+    """Positions sorted by `group` (ascending), in a random order inside each group.
+
+    One sort of packed int64 values (group rank, random bits, position): half the time of an
+    argsort on millions of persons. With few random bits (tens of millions of persons), ties
+    inside a group fall back to the position order among the tied persons only.
+    """
+    g = np.asarray(group, dtype=np.int64)
+    n = len(g)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if int(g.min()) < 0:
+        raise ValueError("balanced_order: group keys must be non-negative")
+    if int(g.max()) < 4 * n:
+        _present, rank = dense_unique(g, int(g.max()) + 1)
+    else:  # a sparse key space (a few thousand starters): a sort of the keys is cheaper
+        rank = np.unique(g, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    pos_bits = max(n - 1, 1).bit_length()
+    group_bits = max(int(rank.max()), 1).bit_length()
+    random_bits = 63 - pos_bits - group_bits
+    if random_bits < 8:
+        raise ValueError(f"balanced_order: {n} persons in {rank.max() + 1} groups do not fit")
+    packed = rank << (pos_bits + random_bits)
+    packed |= rng.integers(0, 1 << random_bits, n, dtype=np.int64) << pos_bits
+    packed |= np.arange(n, dtype=np.int64)
+    packed.sort()
+    packed &= (1 << pos_bits) - 1
+    return packed
+
+
+def systematic_draw(
+    p: NDArray[np.floating], order: NDArray[np.integer], rng: np.random.Generator
+) -> NDArray[np.bool_]:
+    """Bernoulli(p_i) draws, systematic along `order` (a permutation of the positions).
+
+    With C the cumulative sum of p in that order and one start s ~ U(0, 1), person i is drawn
+    when floor(C_i + s) > floor(C_(i-1) + s): each person is drawn with probability exactly
+    p_i, and every contiguous run of the order draws its sum of p rounded up or down.
+    """
+    pr = np.asarray(p, dtype=np.float64)
+    if len(order) != len(pr):
+        raise ValueError("systematic_draw: order must be a permutation of the persons")
+    if len(pr) and (float(pr.min()) < 0.0 or float(pr.max()) > 1.0):
+        raise ValueError("systematic_draw: probabilities must lie in [0, 1]")
+    c = np.empty(len(pr) + 1, dtype=np.float64)
+    c[0] = 0.0
+    np.cumsum(pr[order], out=c[1:])
+    c += rng.random()
+    np.floor(c, out=c)
+    out = np.zeros(len(pr), dtype=np.bool_)
+    out[order] = c[1:] > c[:-1]
+    return out
+
+
+def balanced_uniforms(
+    order: NDArray[np.integer], rng: np.random.Generator, size: int | None = None
+) -> NDArray[np.float64]:
+    """U(0, 1) values for the persons of `order` (positions into an array of `size`, by
+    default len(order); positions not in `order` get 0), spread evenly along it: the k-th
+    person of the order gets frac(s + k x golden fraction) with one start s ~ U(0, 1). Each
+    value alone is exactly uniform (s is), whatever chose the persons; any contiguous run of
+    the order covers [0, 1) with a discrepancy of order log(length) / length, so an inverse
+    CDF fed with them gives every run a total close to its expectation."""
+    k = np.arange(len(order), dtype=np.float64)
+    u = rng.random() + k * GOLDEN_FRACTION
+    u -= np.floor(u)
+    out = np.zeros(len(order) if size is None else size, dtype=np.float64)
+    out[order] = u
+    return out
+
+
+def negative_binomial_ppf(
+    u: NDArray[np.floating], size: float, mean: NDArray[np.floating]
+) -> NDArray[np.int64]:
+    """Inverse CDF of the negative binomial with dispersion `size` and the given means (the
+    gamma-Poisson mixture Poisson(Gamma(size, mean / size))): the smallest k with
+    F(k) >= u, per person. The CDF is built by the pmf recursion
+    P(k) = P(k - 1) (size + k - 1) / k x q, q = mean / (size + mean), over the persons whose
+    u it has not reached yet."""
+    uu = np.asarray(u, dtype=np.float64)
+    m = np.maximum(np.asarray(mean, dtype=np.float64), 0.0)
+    if size <= 0:
+        raise ValueError("negative_binomial_ppf: size must be positive")
+    out = np.zeros(len(uu), dtype=np.int64)
+    q = m / (size + m)
+    pmf = np.exp(size * np.log1p(-q))  # P(0) = (size / (size + mean)) ** size
+    cdf = pmf.copy()
+    active = np.flatnonzero(uu > cdf)
+    k = 0
+    q, pmf, cdf, ua = q[active], pmf[active], cdf[active], uu[active]
+    while len(active):
+        k += 1
+        pmf *= q * ((size + k - 1) / k)
+        cdf += pmf
+        # the summed CDF can stop short of 1 by rounding: a u above 1 - 1e-13 (one draw in
+        # ten trillion) ends where the CDF gets there, far in the tail
+        more = (ua > cdf) & (cdf < 1.0 - 1e-13)
+        out[active[~more]] = k
+        active, q, pmf, cdf, ua = active[more], q[more], pmf[more], cdf[more], ua[more]
+    return out
+
+
+# the smallest published subgroups first: the first flags' subgroups are the least cut up
+BALANCE_FLAGS = (
+    "placed_child",
+    "detained",
+    "invalidity",
+    "primary_incapacity",
+    "social_assistance",
+    "unemployed",
+)
+
+
+def subgroup_order(
+    fr: YearFrame,
+    rows: NDArray[np.int64],
+    region_of_province: NDArray[np.integer],
+    leading: Sequence[SortLevel],
+    trailing: Sequence[SortLevel],
+    rng: np.random.Generator,
+) -> NDArray[np.int64]:
+    """Order of the persons `rows` of a year frame for the balanced draws above.
+
+    Sort keys, first to last (serpentine, random inside the finest group): membership (the
+    warehouse sees members only, so their totals must be balanced on their own), the
+    caller's `leading` levels (e.g. first trajectory or not), the specific categories
+    (smallest first), the socio-professional group, the age group, VT, the province grouped
+    by region, sex (the weighting cell and the study's subgroups), then `trailing` levels.
+    A subgroup of the first keys is one run of the order, balanced to within one; later keys
+    are cut into more runs and gain less.
+    """
+    n_prov = len(region_of_province)
+    by_region = np.lexsort((np.arange(n_prov), np.asarray(region_of_province)))
+    province_rank = np.empty(n_prov, dtype=np.int64)
+    province_rank[by_region] = np.arange(n_prov)
+    levels: list[SortLevel] = [(fr.member[rows], 2), *leading]
+    flags = [f for f in BALANCE_FLAGS if f in SPECIFIC_FLAGS]
+    flags += [f for f in SPECIFIC_FLAGS if f not in flags]
+    levels += [(fr.flags[f][rows], 2) for f in flags]
+    levels += [
+        (fr.socio[rows], len(SOCIO_PROFESSIONAL) + 1),
+        (fr.age_group[rows], len(AGE_GROUPS)),
+        (fr.vt[rows], 2),
+        (province_rank[fr.province[rows]], n_prov),
+        (fr.sex[rows], 2),
+        *trailing,
+    ]
+    return balanced_order(serpentine_groups(levels), rng)
