@@ -606,7 +606,11 @@ class ElpModel:
         # year is simulated)
         day = np.minimum(earliest + delay.astype(np.int64), exit_)
         p_cont = np.minimum(scale * w, 1.0)
-        cont = candidates & (self.rng.random(len(idx)) < p_cont)
+        # balanced along the candidates' subgroup order, like the starters (util.systematic_draw)
+        rows = np.flatnonzero(candidates)
+        order = subgroup_order(fr, rows, self.geo.region_of_province, [], [], self.rng)
+        cont = np.zeros(len(idx), dtype=np.bool_)
+        cont[rows] = systematic_draw(p_cont[rows], order, self.rng)
         return cont, day
 
     # ------------------------------------------------------------------ trajectories
@@ -632,7 +636,8 @@ class ElpModel:
         mid = (age >= 15) & (age <= 23)
         need = self.children_share[year] * users - carried_child.sum() - young.sum()
         q = float(np.clip(need / max(mid.sum(), 1), 0.0, 1.0))
-        network_type = (young | (mid & (rng.random(m) < q))).astype(np.int8)
+        order = subgroup_order(fr, starters, self.geo.region_of_province, [], [], rng)
+        network_type = (young | systematic_draw(np.where(mid, q, 0.0), order, rng)).astype(np.int8)
         self.solved[year]["q_children_15_23"] = q
         fbits = np.zeros(len(fr.idx), dtype=np.int8)
         sess = before.function < 2
@@ -757,7 +762,6 @@ class ElpModel:
         the relative mix of Table 3 (`_function_tilts`).
         """
         t = self.t
-        m = len(starters)
         y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
         names = ("support", "treatment", "both")
         means = t.mean_sessions[y]
@@ -781,7 +785,9 @@ class ElpModel:
         self.solved[year]["starter_mix_treatment_only"] = mix[1]
         self.solved[year]["starter_mix_both"] = mix[2]
         p_tr, p_both = self._function_tilts(fr, starters, mix, year, carried_rows, carried_bits)
-        u = self.rng.random(m)
+        u = balanced_uniforms(
+            subgroup_order(fr, starters, self.geo.region_of_province, [], [], self.rng), self.rng
+        )
         out: NDArray[np.int8] = np.where(u < p_tr, 1, np.where(u < p_tr + p_both, 2, 0)).astype(
             np.int8
         )
