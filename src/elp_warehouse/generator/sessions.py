@@ -193,3 +193,71 @@ def build_services(tr: Trajectories, rng: np.random.Generator) -> Services:
         network=tr.network[all_tid],
     )
     return out.take(keep)
+
+
+# a closing or follow-up consultation (a trajectory service) comes after the two months in
+# which build_services sprinkles them, and within a year of the last session (assumption: the
+# study prints only how many users have such services alone in a year, Table 4 "other")
+CLOSING_MIN_DELAY_DAYS = 61
+CLOSING_MAX_DELAY_DAYS = 365
+
+
+def closing_services(
+    recent: Services,
+    lo: int,
+    hi: int,
+    present: NDArray[np.bool_],
+    exit_day: NDArray[np.int32] | NDArray[np.int64],
+    target_users: float,
+    rng: np.random.Generator,
+    not_before: NDArray[np.int64] | None = None,
+) -> Services:
+    """Late trajectory services of former patients, dated in the year [lo, hi].
+
+    `recent` holds every service already placed from a year before `lo` to `hi`; `present`
+    and `exit_day` are per person of the population. Persons whose services this year are
+    all trajectory services are Table 4's "other" users; those already there count towards
+    `target_users`, and the rest come from patients whose last service lies in the year
+    before `lo` and who have none this year yet: each gets, with the probability that closes
+    the gap, one trajectory service two to twelve months after that last service, inside the
+    year and before they leave. The service keeps the last service's network and provider.
+    `not_before` (per person, optional) is a person's earliest day for it: the caller passes
+    12 months after the start for last year's starters, so that the service makes them
+    patients with ELP after their first year rather than candidates for a continuation
+    trajectory (which would turn the year into a session year).
+    """
+    in_year = recent.day >= lo
+    order = np.lexsort((recent.day, recent.person))
+    person, day = recent.person[order], recent.day[order].astype(np.int64)
+    in_year = in_year[order]
+    persons, first = np.unique(person, return_index=True)
+    count = np.diff(np.append(first, len(person)))
+    this_year = np.add.reduceat(in_year.astype(np.int64), first)
+    session_this_year = np.add.reduceat(
+        (in_year & (recent.setting[order] != SETTING_TRAJECTORY_SERVICE)).astype(np.int64), first
+    )
+    already = int(((this_year > 0) & (session_this_year == 0)).sum())
+    last = first + count - 1  # latest service of the person (none this year for candidates)
+    earliest = np.maximum(day[last] + CLOSING_MIN_DELAY_DAYS, lo)
+    if not_before is not None:
+        earliest = np.maximum(earliest, not_before[persons])
+    latest = np.minimum(
+        np.minimum(day[last] + CLOSING_MAX_DELAY_DAYS, hi), exit_day[persons].astype(np.int64)
+    )
+    candidate = (this_year == 0) & present[persons] & (earliest <= latest)
+    p = float(np.clip((target_users - already) / max(int(candidate.sum()), 1), 0.0, 1.0))
+    chosen = np.flatnonzero(candidate & (rng.random(len(persons)) < p))
+    src = order[last[chosen]]
+    span = latest[chosen] - earliest[chosen] + 1
+    new_day = earliest[chosen] + np.floor(rng.random(len(chosen)) * span).astype(np.int64)
+    k = len(chosen)
+    return Services(
+        person=recent.person[src],
+        day=new_day.astype(np.int32),
+        setting=np.full(k, SETTING_TRAJECTORY_SERVICE, np.int8),
+        function=np.full(k, FUNCTION_OTHER, np.int8),
+        network_type=recent.network_type[src],
+        seq=np.full(k, -1, np.int16),
+        provider=recent.provider[src],
+        network=recent.network[src],
+    )

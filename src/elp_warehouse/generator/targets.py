@@ -338,3 +338,13 @@ def province_session_outreach_share(t: StudyTargets) -> tuple[int, dict[str, flo
         if r["dimension"] == "setting" and r["category"] == "outreach"
     }
     return year, out
+
+
+# ---- users with trajectory services only (issue 27, helper other) ----------------------------
+def other_users_share(t: StudyTargets, year: int) -> float:
+    """Table 4: share of the year's ELP users whose only ELP services are trajectory services
+    (place_exclusive 'other'). Years before the first printed year take its value, later ones
+    the last printed year's."""
+    excl = t.place_exclusive
+    y = min(max(year, min(excl)), max(excl))
+    return excl[y]["other"]
