@@ -226,11 +226,16 @@ def closing_services(
     patients with ELP after their first year rather than candidates for a continuation
     trajectory (which would turn the year into a session year).
     """
-    in_year = recent.day >= lo
-    order = np.lexsort((recent.day, recent.person))
+    if len(recent) == 0:
+        return Services.empty()
+    # one sort key for (person, day): cheaper than a two-key sort at national scale
+    d0 = int(recent.day.min())
+    span = int(recent.day.max()) - d0 + 1
+    order = np.argsort(recent.person.astype(np.int64) * span + (recent.day - d0), kind="stable")
     person, day = recent.person[order], recent.day[order].astype(np.int64)
-    in_year = in_year[order]
-    persons, first = np.unique(person, return_index=True)
+    in_year = day >= lo
+    first = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
+    persons = person[first]
     count = np.diff(np.append(first, len(person)))
     this_year = np.add.reduceat(in_year.astype(np.int64), first)
     session_this_year = np.add.reduceat(
