@@ -5,7 +5,8 @@ A trajectory starts with its first session; its sessions follow at weekly-to-for
 session, so that the 12-month session count equals the drawn count. Functions: support-only
 and treatment-only trajectories keep their function; "both" starts with support and moves to
 treatment. Trajectory services (reports, concertation: not sessions) are sprinkled over the
-trajectory and up to two months after its last session.
+trajectory and up to two months after its last session; `closing_services` adds later ones
+(closing or follow-up consultations) for Table 4's users with trajectory services only.
 """
 
 from __future__ import annotations
@@ -253,8 +254,8 @@ def closing_services(
     p = float(np.clip((target_users - already) / max(int(candidate.sum()), 1), 0.0, 1.0))
     chosen = np.flatnonzero(candidate & (rng.random(len(persons)) < p))
     src = order[last[chosen]]
-    span = latest[chosen] - earliest[chosen] + 1
-    new_day = earliest[chosen] + np.floor(rng.random(len(chosen)) * span).astype(np.int64)
+    window = latest[chosen] - earliest[chosen] + 1
+    new_day = earliest[chosen] + np.floor(rng.random(len(chosen)) * window).astype(np.int64)
     k = len(chosen)
     return Services(
         person=recent.person[src],
