@@ -80,7 +80,7 @@ def test_prior_care_subgroups_continuation_and_vt_share(truth: Path) -> None:
     assert not failed, "\n" + format_table(failed)
 
 
-# ---- issue 27 (helper calsup): function mix by subgroup, province supply ---------------------
+# ---- issue 27: function mix by subgroup, province supply ---------------------
 
 
 def _usage(truth: Path) -> dict[tuple[int, str, str], dict[str, float]]:
@@ -227,7 +227,7 @@ def test_services_by_setting_follow_table_1_and_annex_2(truth: Path) -> None:
     assert share(2024, "BE-WLX", "outreach") > share(2024, "belgium", "outreach") + 0.05
 
 
-# ---- issue 27 (helper fix): settings by user (Table 4 any setting) and Luxembourg's outreach
+# ---- issue 27: settings by user (Table 4 any setting) and Luxembourg's outreach
 # (Annex 2) ------------------------------------------------------------------------------------
 
 
@@ -256,7 +256,7 @@ def test_setting_inclusions_follow_table_4_and_luxembourg_outreach(truth: Path) 
     assert abs(lux["outreach"] / sum(lux.values()) - printed) <= 0.03, lux
 
 
-# ---- issue 27 (helper prior): prior care through the window mapping -------------------------
+# ---- issue 27: prior care through the window mapping -------------------------
 
 
 def test_prior_mapping_solves_the_window_shares() -> None:
@@ -338,3 +338,66 @@ def test_prior_care_window_follows_figures_10_and_12(truth: Path) -> None:
         r = transitions[(care, "before", "all")]
         tol = max(0.03, 3 * math.sqrt(want * (1 - want) / r["cohort_patients"]))
         assert abs(r["share"] - want) <= tol, (care, r["share"], want)
+
+
+def test_closing_services_reach_table_4_other_share() -> None:
+    """Users with trajectory services only (Table 4 'other', issue 27): closing_services gives
+    former patients one late trajectory service so that the year's 'other' users reach the
+    target (those already there count), two to twelve months after their last service, inside
+    the year, before they leave and not before their `not_before` day; it adds nothing when
+    the target is already met."""
+    import numpy as np
+
+    from elp_warehouse.generator.sessions import (
+        CLOSING_MAX_DELAY_DAYS,
+        CLOSING_MIN_DELAY_DAYS,
+        SETTING_TRAJECTORY_SERVICE,
+        Services,
+        closing_services,
+    )
+    from elp_warehouse.generator.targets import other_users_share
+
+    t = load_targets(STUDY_FIGURES)
+    share = other_users_share(t, 2023)
+    assert share == t.place_exclusive[2023]["other"]
+    assert other_users_share(t, 2019) == t.place_exclusive[min(t.place_exclusive)]["other"]
+    rng = np.random.default_rng(7)
+    lo, hi = 1000, 1364
+    n = 20_000
+    person = np.repeat(np.arange(n), 2)
+    # persons 0-9999 had their last session last year; 10000-19999 have sessions this year,
+    # of whom 10000-10199 only a trajectory service (already 'other')
+    last = rng.integers(lo - 365, lo, n)
+    day = np.where(np.arange(2 * n) % 2 == 0, np.repeat(last - 30, 2), np.repeat(last, 2))
+    day[2 * 10_000 :] = np.repeat(rng.integers(lo, hi + 1, 10_000), 2)
+    setting = np.zeros(2 * n, np.int8)
+    setting[2 * 10_000 : 2 * 10_200] = SETTING_TRAJECTORY_SERVICE
+    recent = Services(
+        person=person,
+        day=day.astype(np.int32),
+        setting=setting,
+        function=np.zeros(2 * n, np.int8),
+        network_type=(person % 2).astype(np.int8),
+        seq=np.zeros(2 * n, np.int16),
+        provider=(person % 97).astype(np.int32),
+        network=(person % 13).astype(np.int16),
+    )
+    present = np.ones(n, np.bool_)
+    present[:1000] = False
+    exit_day = np.full(n, 10**6, np.int64)
+    exit_day[1000:2000] = lo + 10
+    not_before = np.zeros(n, np.int64)
+    not_before[2000:3000] = hi - 5
+    target = share * n
+    late = closing_services(recent, lo, hi, present, exit_day, target, rng, not_before)
+    assert abs(200 + len(late) - target) < 4 * np.sqrt(target)
+    p = late.person
+    assert len(np.unique(p)) == len(p) and (p < 10_000).all() and (p >= 1000).all()
+    assert ((late.day >= lo) & (late.day <= hi) & (late.day <= exit_day[p])).all()
+    gap = late.day.astype(np.int64) - last[p]
+    assert ((gap >= CLOSING_MIN_DELAY_DAYS) & (gap <= CLOSING_MAX_DELAY_DAYS)).all()
+    assert (late.day >= not_before[p]).all()
+    assert (late.setting == SETTING_TRAJECTORY_SERVICE).all()
+    assert (late.provider == p % 97).all() and (late.network_type == p % 2).all()
+    none = closing_services(recent, lo, hi, present, exit_day, 150.0, rng, not_before)
+    assert len(none) == 0

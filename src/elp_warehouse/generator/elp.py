@@ -46,12 +46,14 @@ from elp_warehouse.generator.sessions import (
     Services,
     Trajectories,
     build_services,
+    closing_services,
 )
 from elp_warehouse.generator.targets import (
     StudyTargets,
     elp_after_one_year,
     figure_11_prior_care,
     multi_setting_inclusion,
+    other_users_share,
     prior_care_targets,
     province_outreach_tilt,
     province_services_per_100,
@@ -313,6 +315,37 @@ class ElpModel:
         parts = [p.take((p.day >= lo) & (p.day <= hi)) for p in self.parts]
         return Services.concat(parts) if parts else Services.empty()
 
+    def _closing_services(self, fr: YearFrame, lo: int, hi: int) -> int:
+        """Former patients' late trajectory services of the year (sessions.closing_services),
+        before the year's starters are drawn: those patients are then users already in care,
+        so fewer new users start and the year's users stay on Figure 4. Last year's starters
+        get theirs 12 months after their start at the earliest (after their first year)."""
+        from elp_warehouse.generator.trajectory_truth import add_months
+
+        year, pop = fr.year, self.pop
+        prev = (self.latest_start >= year_start(year - 1)) & (
+            self.latest_start <= year_end(year - 1)
+        )
+        not_before = np.zeros(pop.n, dtype=np.int64)
+        not_before[prev] = add_months(self.latest_start[prev], 12)
+        present = np.zeros(pop.n, dtype=np.bool_)
+        present[fr.idx] = True
+        target = other_users_share(self.t, year) * self.users[year] * self.scale
+        late = closing_services(
+            self.services_in(lo - 365, hi),
+            lo,
+            hi,
+            present,
+            pop.exit_day,
+            target,
+            self.rng,
+            not_before,
+        )
+        if len(late):
+            self.parts.append(late)
+            np.maximum.at(self.last_day, late.person, late.day.astype(np.int64))
+        return len(late)
+
     def step(self, fr: YearFrame, z: NDArray[np.float32], prior: NDArray[np.int8]) -> YearUse:
         year, rng, pop = fr.year, self.rng, self.pop
         lo, hi = year_start(year), year_end(year)
@@ -320,6 +353,7 @@ class ElpModel:
         n = len(idx)
         pos = np.full(pop.n, -1, dtype=np.int64)
         pos[idx] = np.arange(n)
+        closing = self._closing_services(fr, lo, hi)
         before = self.services_in(lo, hi)
         carried = np.zeros(n, dtype=np.bool_)
         carried[pos[before.person]] = True
@@ -438,6 +472,7 @@ class ElpModel:
             "kappa": self.kappa,
             "p_continue": self._p_continue,
             "continuations": float(cont.sum()),
+            "closing_services": float(closing),
         }
         tr = self._trajectories(fr, starters, start, start_new[starters], before, pos, carried)
         services = build_services(tr, rng)

@@ -5,7 +5,8 @@ A trajectory starts with its first session; its sessions follow at weekly-to-for
 session, so that the 12-month session count equals the drawn count. Functions: support-only
 and treatment-only trajectories keep their function; "both" starts with support and moves to
 treatment. Trajectory services (reports, concertation: not sessions) are sprinkled over the
-trajectory and up to two months after its last session.
+trajectory and up to two months after its last session; `closing_services` adds later ones
+(closing or follow-up consultations) for Table 4's users with trajectory services only.
 """
 
 from __future__ import annotations
@@ -193,3 +194,76 @@ def build_services(tr: Trajectories, rng: np.random.Generator) -> Services:
         network=tr.network[all_tid],
     )
     return out.take(keep)
+
+
+# a closing or follow-up consultation (a trajectory service) comes after the two months in
+# which build_services sprinkles them, and within a year of the last session (assumption: the
+# study prints only how many users have such services alone in a year, Table 4 "other")
+CLOSING_MIN_DELAY_DAYS = 61
+CLOSING_MAX_DELAY_DAYS = 365
+
+
+def closing_services(
+    recent: Services,
+    lo: int,
+    hi: int,
+    present: NDArray[np.bool_],
+    exit_day: NDArray[np.int32] | NDArray[np.int64],
+    target_users: float,
+    rng: np.random.Generator,
+    not_before: NDArray[np.int64] | None = None,
+) -> Services:
+    """Late trajectory services of former patients, dated in the year [lo, hi].
+
+    `recent` holds every service already placed from a year before `lo` to `hi`; `present`
+    and `exit_day` are per person of the population. Persons whose services this year are
+    all trajectory services are Table 4's "other" users; those already there count towards
+    `target_users`, and the rest come from patients whose last service lies in the year
+    before `lo` and who have none this year yet: each gets, with the probability that closes
+    the gap, one trajectory service two to twelve months after that last service, inside the
+    year and before they leave. The service keeps the last service's network and provider.
+    `not_before` (per person, optional) is a person's earliest day for it: the caller passes
+    12 months after the start for last year's starters, so that the service makes them
+    patients with ELP after their first year rather than candidates for a continuation
+    trajectory (which would turn the year into a session year).
+    """
+    if len(recent) == 0:
+        return Services.empty()
+    # one sort key for (person, day): cheaper than a two-key sort at national scale
+    d0 = int(recent.day.min())
+    span = int(recent.day.max()) - d0 + 1
+    order = np.argsort(recent.person.astype(np.int64) * span + (recent.day - d0), kind="stable")
+    person, day = recent.person[order], recent.day[order].astype(np.int64)
+    in_year = day >= lo
+    first = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
+    persons = person[first]
+    count = np.diff(np.append(first, len(person)))
+    this_year = np.add.reduceat(in_year.astype(np.int64), first)
+    session_this_year = np.add.reduceat(
+        (in_year & (recent.setting[order] != SETTING_TRAJECTORY_SERVICE)).astype(np.int64), first
+    )
+    already = int(((this_year > 0) & (session_this_year == 0)).sum())
+    last = first + count - 1  # latest service of the person (none this year for candidates)
+    earliest = np.maximum(day[last] + CLOSING_MIN_DELAY_DAYS, lo)
+    if not_before is not None:
+        earliest = np.maximum(earliest, not_before[persons])
+    latest = np.minimum(
+        np.minimum(day[last] + CLOSING_MAX_DELAY_DAYS, hi), exit_day[persons].astype(np.int64)
+    )
+    candidate = (this_year == 0) & present[persons] & (earliest <= latest)
+    p = float(np.clip((target_users - already) / max(int(candidate.sum()), 1), 0.0, 1.0))
+    chosen = np.flatnonzero(candidate & (rng.random(len(persons)) < p))
+    src = order[last[chosen]]
+    window = latest[chosen] - earliest[chosen] + 1
+    new_day = earliest[chosen] + np.floor(rng.random(len(chosen)) * window).astype(np.int64)
+    k = len(chosen)
+    return Services(
+        person=recent.person[src],
+        day=new_day.astype(np.int32),
+        setting=np.full(k, SETTING_TRAJECTORY_SERVICE, np.int8),
+        function=np.full(k, FUNCTION_OTHER, np.int8),
+        network_type=recent.network_type[src],
+        seq=np.full(k, -1, np.int16),
+        provider=recent.provider[src],
+        network=recent.network[src],
+    )

@@ -452,3 +452,13 @@ def multi_setting_inclusion(
     rest = float(np.prod([1 - with_out[s] for s in others]))
     with_out["office"] = float(np.clip((office_final - rest) / max(1 - rest, 1e-9), 0.0, 1.0))
     return with_out, no_out
+
+
+# ---- users with trajectory services only (issue 27, helper other) ----------------------------
+def other_users_share(t: StudyTargets, year: int) -> float:
+    """Table 4: share of the year's ELP users whose only ELP services are trajectory services
+    (place_exclusive 'other'). Years before the first printed year take its value, later ones
+    the last printed year's."""
+    excl = t.place_exclusive
+    y = min(max(year, min(excl)), max(excl))
+    return excl[y]["other"]
