@@ -61,6 +61,7 @@ from elp_warehouse.generator.targets import (
 from elp_warehouse.generator.util import (
     balanced_uniforms,
     bisect,
+    dense_unique,
     interpolate_years,
     negative_binomial_ppf,
     subgroup_order,
@@ -382,7 +383,7 @@ class ElpModel:
         new_ok = ~ever & eligible_age & (entry <= exit_)
         # rake on the profiles present this year (compressed: most combinations are empty);
         # the profile includes the prior-care category so Figure 10 can be raked as well
-        present_keys, key = np.unique(profile_key(fr) * 5 + prior, return_inverse=True)
+        present_keys, key = dense_unique(profile_key(fr) * 5 + prior, N_PROFILES * 5)
         key = key.reshape(-1)
         k = len(present_keys)
         fixed: NDArray[np.float64] = np.bincount(
