@@ -424,7 +424,7 @@ class ElpModel:
             # the usage dimensions come last in each raking sweep, so the Figure 5 rates hold
             # exactly and the Figure 11 shares absorb what the two cannot both meet
             dims = self._prior_subgroup_dims(dims, present_keys % 5, fixed, scale, mapping) + dims
-        dims.insert(0, Dimension("prior_care", present_keys % 5, prior_t * new_users + fix_prior))
+        dims.append(Dimension("prior_care", present_keys % 5, prior_t * new_users + fix_prior))
         zz = z[idx].astype(np.float64)
         gamma = ELP_NEED_LOADING
         b = np.where(new_ok, np.exp(gamma * zz - 0.5 * gamma * gamma), 0.0)
