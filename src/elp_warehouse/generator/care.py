@@ -304,17 +304,29 @@ class CareModel:
         a["acute_rehab"] = solve("acute_rehab", mult)
         flags: dict[str, NDArray[np.bool_]] = {}
         for c in CARE_TYPES:
-            lin_c = mult * load[c] * z + shifts[c]
+            # built in place: these are full-length float64 arrays of a national year (~12 M
+            # persons), the generator's peak memory
+            lin_c = (mult * load[c]) * z
+            lin_c += shifts[c]
             # Newton steps on the whole year's population: the sample's intercept misses the
-            # share by its sampling error (small runs fell visibly off Figures 1-2)
-            w = (1 - elp) if c == "av_psychologist" else np.ones(n)
+            # share by its sampling error (small runs fell visibly off Figures 1-2); the AV
+            # share is the one without ELP (a weight of 1 elsewhere changes no product)
+            w = (1 - elp) if c == "av_psychologist" else None
             target = self.target[c][min(year, max(self.target[c]))]
             for _ in range(FULL_POPULATION_NEWTON_STEPS):
                 p = sigmoid(a[c] + lin_c)
-                gap = target - float((p * w).mean())
-                a[c] += gap / max(float((p * (1 - p) * w).mean()), 1e-12)
+                slope = 1 - p
+                slope *= p
+                if w is not None:
+                    p *= w
+                    slope *= w
+                gap = target - float(p.mean())
+                a[c] += gap / max(float(slope.mean()), 1e-12)
+                del p, slope
             p = sigmoid(a[c] + lin_c)
+            del lin_c, w
             flags[c] = rng.random(n) < p
+            del p
         # record full-length flags for the prior-care windows of later ELP starters
         self.history[year] = {}
         for c in CARE_TYPES:
