@@ -14,6 +14,18 @@ services as (
     select * from {{ ref('int_elp_member_services') }}
 ),
 
+-- a user is in one network a year (FAQ: no cumulation; int_member_year_usage picks it), so
+-- the network rows count the same users as mart_elp_usage's network types and a member with
+-- services in both networks adds all of them to that network
+member_networks as (
+    select
+        year,
+        member_id,
+        elp_network_type
+    from {{ ref('int_member_year_usage') }}
+    where elp_network_type is not null
+),
+
 member_category_services as (
     select
         year,
@@ -34,13 +46,20 @@ member_category_services as (
     group by year, member_id, elp_function
     union all
     select
-        year,
-        member_id,
+        services.year,
+        services.member_id,
         'network_type' as dimension,
-        network_type as category,
-        sum(services) as services
+        coalesce(member_networks.elp_network_type, services.network_type) as category,
+        sum(services.services) as services
     from services
-    group by year, member_id, network_type
+    left join member_networks
+        on
+            services.year = member_networks.year
+            and services.member_id = member_networks.member_id
+    group by
+        services.year,
+        services.member_id,
+        coalesce(member_networks.elp_network_type, services.network_type)
 ),
 
 nomenclature as (
