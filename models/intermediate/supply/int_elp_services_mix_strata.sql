@@ -1,29 +1,25 @@
--- Per-stratum sums of the post-stratified ratio estimator of mart_elp_services_mix's shares,
--- per year, area (province of domicile, or `belgium`), dimension (setting, function,
--- network_type), category and weighting group: unit = member-year, y = the member's services
--- in the category, x = all the member's services (the columns poststratified_ratio_from_strata
--- reads). Every category the nomenclature defines gets its rows, also without services in an
--- area (share 0).
+-- Per-stratum sums of the post-stratified ratio estimator of mart_elp_services_mix's shares per
+-- year, area (province of domicile, or `belgium`), dimension, category and weighting group:
+-- unit = member-year, y = its services in the category, x = all its services (the columns
+-- poststratified_ratio_from_strata reads); every category of the nomenclature, also at 0.
 with
 
 user_areas as (
     select * from {{ ref('int_elp_user_area_services') }}
 ),
 
+-- one network per user-year (FAQ: no cumulation), as int_member_year_usage / mart_elp_usage
 services as (
-    select * from {{ ref('int_elp_member_services') }}
-),
-
--- a user is in one network a year (FAQ: no cumulation; int_member_year_usage picks it), so
--- the network rows count the same users as mart_elp_usage's network types and a member with
--- services in both networks adds all of them to that network
-member_networks as (
     select
-        year,
-        member_id,
-        elp_network_type
-    from {{ ref('int_member_year_usage') }}
-    where elp_network_type is not null
+        member_services.year,
+        member_services.member_id,
+        member_services.elp_setting,
+        member_services.elp_function,
+        member_services.services,
+        coalesce(yearly.elp_network_type, member_services.network_type) as network_type
+    from {{ ref('int_elp_member_services') }} as member_services
+    left join {{ ref('int_member_year_usage') }} as yearly
+        on member_services.year = yearly.year and member_services.member_id = yearly.member_id
 ),
 
 member_category_services as (
@@ -46,20 +42,13 @@ member_category_services as (
     group by year, member_id, elp_function
     union all
     select
-        services.year,
-        services.member_id,
+        year,
+        member_id,
         'network_type' as dimension,
-        coalesce(member_networks.elp_network_type, services.network_type) as category,
-        sum(services.services) as services
+        network_type as category,
+        sum(services) as services
     from services
-    left join member_networks
-        on
-            services.year = member_networks.year
-            and services.member_id = member_networks.member_id
-    group by
-        services.year,
-        services.member_id,
-        coalesce(member_networks.elp_network_type, services.network_type)
+    group by year, member_id, network_type
 ),
 
 nomenclature as (
