@@ -20,11 +20,16 @@ from elp_warehouse.generator.calibration import (
 from elp_warehouse.generator.config import STUDY_FIGURES
 from elp_warehouse.generator.targets import load_targets
 
+# the scale of the truth every check reads (counts are divided by it)
+TRUTH_SCALE = 0.02
+
 
 @pytest.fixture(scope="module")
 def truth(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("cal")
-    generate(root / "raw", scale=0.02, seed=20250623, truth_dir=root / "truth", progress=False)
+    generate(
+        root / "raw", scale=TRUTH_SCALE, seed=20250623, truth_dir=root / "truth", progress=False
+    )
     return root / "truth"
 
 
@@ -239,12 +244,11 @@ def test_setting_inclusions_follow_table_4_and_luxembourg_outreach(truth: Path) 
     saturated at 100 with a hard-coded province tilt: 37 %)."""
     t = load_targets(STUDY_FIGURES)
     usage = pq.read_table(truth / "usage.parquet").to_pylist()
-    scale = 0.02
     for year in (2022, 2023, 2024):
         row = next(r for r in usage if r["year"] == year and r["dimension"] == "total")
         for setting, tol in (("group", 0.12), ("home", 0.15)):
             want = t.place_any[year][setting] * t.users[year]
-            got = row[f"elp_any_{setting}"] / scale
+            got = row[f"elp_any_{setting}"] / TRUTH_SCALE
             assert abs(got / want - 1) <= tol, (year, setting, got, want)
     services = _services(truth)
     lux = {c: v for (y, a, d, c), v in services.items() if (y, a, d) == (2024, "BE-WLX", "setting")}

@@ -316,11 +316,13 @@ class ElpModel:
         parts = [p.take((p.day >= lo) & (p.day <= hi)) for p in self.parts]
         return Services.concat(parts) if parts else Services.empty()
 
-    def _closing_services(self, fr: YearFrame, lo: int, hi: int) -> int:
+    def _closing_services(self, fr: YearFrame, lo: int, hi: int) -> tuple[int, Services]:
         """Former patients' late trajectory services of the year (sessions.closing_services),
         before the year's starters are drawn: those patients are then users already in care,
         so fewer new users start and the year's users stay on Figure 4. Last year's starters
-        get theirs 12 months after their start at the earliest (after their first year)."""
+        get theirs 12 months after their start at the earliest (after their first year).
+        Returns their number and the year's services so far, closing ones included (what
+        `services_in(lo, hi)` gives, from the one scan of the parts made here)."""
         from elp_warehouse.generator.trajectory_truth import add_months
 
         year, pop = fr.year, self.pop
@@ -332,8 +334,9 @@ class ElpModel:
         present = np.zeros(pop.n, dtype=np.bool_)
         present[fr.idx] = True
         target = other_users_share(self.t, year) * self.users[year] * self.scale
+        recent = self.services_in(lo - 365, hi)
         late = closing_services(
-            self.services_in(lo - 365, hi),
+            recent,
             lo,
             hi,
             present,
@@ -342,10 +345,12 @@ class ElpModel:
             self.rng,
             not_before,
         )
+        this_year = recent.take(recent.day >= lo)
         if len(late):
             self.parts.append(late)
             np.maximum.at(self.last_day, late.person, late.day.astype(np.int64))
-        return len(late)
+            this_year = Services.concat([this_year, late])
+        return len(late), this_year
 
     def step(self, fr: YearFrame, z: NDArray[np.float32], prior: NDArray[np.int8]) -> YearUse:
         year, rng, pop = fr.year, self.rng, self.pop
@@ -354,8 +359,7 @@ class ElpModel:
         n = len(idx)
         pos = np.full(pop.n, -1, dtype=np.int64)
         pos[idx] = np.arange(n)
-        closing = self._closing_services(fr, lo, hi)
-        before = self.services_in(lo, hi)
+        closing, before = self._closing_services(fr, lo, hi)
         carried = np.zeros(n, dtype=np.bool_)
         carried[pos[before.person]] = True
         entry = np.maximum(pop.entry_day[idx].astype(np.int64), lo)
