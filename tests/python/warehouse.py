@@ -83,7 +83,7 @@ FIRST_EVER_GAP_MONTHS = 1200  # no trajectory opens after a member's first one
 # the population's age structure), so its unweighted usage rate lies within about 2 % of the
 # truth: too close to show that weighting matters. The known-truth extract selects older
 # members more strongly (AGE_FACTOR ** 1.5, see generator.membership), which puts the unweighted
-# rate of 2022-2024 4-8 % below the truth (seed 4242, scale 0.02). A stronger tilt (2.0) selects
+# rate of 2022-2024 10-11 % below the truth (seed 4242, scale 0.02). A stronger tilt (2.0) selects
 # on the age group at entry, and people change bands, so some bias stays within the weighting
 # cells and the weighted estimate missed the truth in one year.
 KNOWN_TRUTH_MEMBERSHIP_AGE_TILT = 1.5
