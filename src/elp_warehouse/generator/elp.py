@@ -86,6 +86,18 @@ CONTINUATION_MEAN_DELAY_DAYS = 30.0
 # loading of the continuation propensity on the need z (see ElpModel._continuations)
 CONTINUATION_NEED_LOADING = 0.6
 SESSION_SHARES_YEARS = (2022, 2023, 2024)  # years with published session / setting figures
+# settings whose Table 4 any-setting share is fed back from the realised years (the bit of
+# each in YearUse.setting_bits). Office is in nearly every set; group users are mostly
+# group-only users (Table 4's exclusive shares), which the multi-setting inclusions cannot
+# move: fed back, group's gain fell below 1 and its users to 0.86 of Table 4
+REALISED_SETTINGS = {"outreach": 1, "remote": 3, "home": 4}
+
+
+def pooled_gain(drawn: float, realised: float) -> float:
+    """Feedback multiplier of a drawn-for quantity: what the years so far were drawn for over
+    what they realised (pooled over the years, so that one small year's noise barely moves
+    it), within [2/3, 3/2]; 1 before anything was realised."""
+    return float(np.clip(drawn / realised, 2 / 3, 1.5)) if realised > 0 else 1.0
 
 
 def profile_key(fr: YearFrame) -> NDArray[np.int64]:
@@ -210,6 +222,9 @@ class ElpModel:
         child = {ELP_START_YEAR + 1: 0.0, **t.children_network_share}
         self.children_share = interpolate_years(child, years)
         self.solved: dict[int, dict[str, float]] = {}
+        # per setting, [users it was drawn for, users who realised it] summed over the years
+        # so far (Table 4's any-setting users; see _setting_gain)
+        self.setting_pool = {s: [0.0, 0.0] for s in REALISED_SETTINGS}
         # the study extrapolated detainees with the 2024 prison population by sex
         last = max(y for y, _ in prison)
         self.prison_f, self.prison_m = float(prison[(last, "F")]), float(prison[(last, "M")])
@@ -240,8 +255,14 @@ class ElpModel:
             out: NDArray[np.float64] = c * u_year / c.sum()
             return out
 
+        # ages from Table 3's counts, not Figure 5's rates: a rate printed as 0.005 may be
+        # 0.0045-0.0055, 10 % either way, and the modelled IMA population's 65+ bands are a
+        # few per cent smaller than the study's, so the printed rates under-fill the counts
         age_rates = np.array(
-            [rate("age_group", g, pop["age_group"][k]) for k, g in enumerate(AGE_GROUPS)]
+            [
+                t.users_2024[("age_group", g)] * s / max(pop["age_group"][k], 1.0)
+                for k, g in enumerate(AGE_GROUPS)
+            ]
         )
         vt_rates = np.array([t.usage_2024[("vt", "non_vt")], t.usage_2024[("vt", "vt")]])
         sex_rates = np.array([t.usage_2024[("sex", "female")], t.usage_2024[("sex", "male")]])
@@ -489,7 +510,24 @@ class ElpModel:
         self.latest_start[idx[starters[~cont[starters]]]] = start[~cont[starters]]
         np.maximum.at(self.last_day, services.person, services.day.astype(np.int64))
         self._record_cohort(fr, starters[first], start[first], tr, first, prior)
-        return self._year_use(fr, pos, lo, hi)
+        use = self._year_use(fr, pos, lo, hi)
+        self._pool_realised_settings(year, use)
+        return use
+
+    def _setting_gain(self, s: str) -> float:
+        """Multiplier of Table 4's any-setting share `s` in the starters' setting draw. A set
+        of several settings shows fewer of them in the calendar year when the trajectory has
+        few sessions or its later ones fall in the next year, and users still in last year's
+        trajectory mostly keep one setting: drawn for a 4.5 % share, home reached about 4.0 %."""
+        return pooled_gain(*self.setting_pool[s])
+
+    def _pool_realised_settings(self, year: int, use: YearUse) -> None:
+        y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
+        users = float(use.user.sum())
+        for s, b in REALISED_SETTINGS.items():
+            pool = self.setting_pool[s]
+            pool[0] += self.t.place_any[y][s] * self._setting_gain(s) * users
+            pool[1] += float(((use.setting_bits & (1 << b)) != 0).sum())
 
     def _prior_subgroup_dims(
         self,
@@ -925,7 +963,11 @@ class ElpModel:
         t, rng = self.t, self.rng
         m = len(starters)
         y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
-        ex, an = t.place_exclusive[y], t.place_any[y]
+        ex = t.place_exclusive[y]
+        an = {
+            s: v * self._setting_gain(s) if s in REALISED_SETTINGS else v
+            for s, v in t.place_any[y].items()
+        }
         p_out = an["outreach"]
         # outreach propensity, raked on the starters to Figure 6 (2024 structure)
         ag = fr.age_group[starters].astype(np.int64)

@@ -65,6 +65,14 @@ class Membership:
         e = np.where(use2, self.end2[idx], self.end1[idx]).astype(np.int64)
         return np.maximum(s, lo), np.minimum(e, hi)
 
+    def affiliated_throughout(self, idx: NDArray[np.int64], lo: int, hi: int) -> NDArray[np.bool_]:
+        """One spell covers every day lo..hi (the study's continuous affiliation)."""
+        out: NDArray[np.bool_] = np.zeros(len(idx), dtype=np.bool_)
+        for start, end in ((self.start1, self.end1), (self.start2, self.end2)):
+            s, e = start[idx], end[idx]
+            out |= (s >= 0) & (s <= lo) & (e >= hi)
+        return out
+
     @staticmethod
     def _overlap(start: NDArray[np.int32], end: NDArray[np.int32], year: int) -> NDArray[np.int64]:
         lo, hi = year_start(year), year_end(year)

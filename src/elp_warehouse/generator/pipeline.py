@@ -175,11 +175,13 @@ def generate(
         if y > ELP_START_YEAR and elp.cohort.person:
             last = elp.cohort.attrs["year"][-1][0] if len(elp.cohort.attrs["year"][-1]) else 0
             if last == y - 1:
+                person = elp.cohort.person[-1]
                 elp.prior_adjust[y] = prior_care_feedback(
-                    elp.cohort.person[-1],
+                    person,
                     elp.cohort.start[-1],
                     elp.cohort.attrs["prior_care"][-1],
                     dated,
+                    mem.affiliated_throughout(person, year_start(y - 3), year_end(y - 1)),
                 )
         use = elp.step(fr, care.z, care.prior_care(y, fr.idx)) if y >= ELP_START_YEAR else None
         if len(elp.cohort.person) > known:

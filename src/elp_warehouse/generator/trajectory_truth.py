@@ -423,17 +423,26 @@ def prior_care_feedback(
     start: NDArray[np.int64],
     proxy: NDArray[np.int64],
     dated: DatedCare,
+    affiliated: NDArray[np.bool_] | None = None,
 ) -> PriorMapping:
     """A finished cohort's prior-care mapping for the next year's raking (`PriorMapping`):
     its proxy codes, and the study's reading of the window among the patients observed over
     the start year and the two before (as `prior_care_rows`; recent arrivals have no care
-    history, proxy "none", and are not in the study's population)."""
+    history, proxy "none", and are not in the study's population).
+
+    `affiliated`: the patients the study reads (members affiliated from 1 January of the
+    second year before the start through the start year, section 2.4); None: every patient
+    observed. Those who joined later are younger and more often without prior care (about
+    0.66 against 0.55 without any in the 2024 cohort), and the weighting cells cannot tell
+    them apart, so the warehouse reads about one point less "none" than the population."""
     code = np.full(len(person), -1, dtype=np.int64)
     observed = np.zeros(len(person), dtype=np.bool_)
     if len(person) == 0:
         return PriorMapping(0, proxy.astype(np.int64), code, observed)
     year = int(np.datetime64(int(start[0]), "D").astype("datetime64[Y]").astype(np.int64)) + 1970
     observed = dated.observed_over(person, year - 2, year)
+    if affiliated is not None:
+        observed &= affiliated
     if observed.any():
         flags = period_flags(person[observed], start[observed], dated, Services.empty())
         code[observed] = _PROXY_OF_CATEGORY[categories(flags, 0)]
