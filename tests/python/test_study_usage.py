@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 import pytest
+import yaml
 from study import Comparison, figures, gap_cap
 
 from elp_warehouse.study_figures import (
@@ -38,6 +39,12 @@ from warehouse import demo_database, demo_truth_dir, rows
 
 RATE_TOL, SHARE_TOL, COUNT_REL = 0.003, 0.03, 0.10
 MIN_USERS = 50
+# the project's min_cell_size (dbt_project.yml): cells below it are suppressed when published
+MIN_CELL_SIZE = int(
+    yaml.safe_load((Path(__file__).parents[2] / "dbt_project.yml").read_text())["vars"][
+        "min_cell_size"
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -134,9 +141,16 @@ def test_figure_5_and_footnote_18_usage_by_subgroup(
 ) -> None:
     wh = Warehouse(demo)
     cmp = Comparison("Figure 5 / fn 18: usage rate 2024 by subgroup")
+    tiny = []
     for f, c in _usage_figures(USERS, "Fig 5 "):
         key = dict(c.key)
         assert isinstance(f.published, float)
+        members = _cell_value(wh, c, "members_observed")
+        if members is not None and members < MIN_CELL_SIZE:
+            # a rate of one to four members (detained women at the demo scale: 0 or 1) is
+            # what the published snapshot suppresses; it cannot be judged either way
+            tiny.append(f.label)
+            continue
         tol = _tol(
             RATE_TOL,
             _cell_value(wh, c, "usage_rate_ci_low"),
@@ -145,7 +159,7 @@ def test_figure_5_and_footnote_18_usage_by_subgroup(
         subgroup = (2024, str(key["dimension"]), str(key["category"]))
         t = _share(truth.get(subgroup), "elp_users", "population")
         cmp.add(f.label, f.published, measure(f, wh).value, tol, t)
-    assert len(cmp.rows) == 21
+    assert len(cmp.rows) + len(tiny) == 21 and len(tiny) <= 1, tiny
     assert cmp.report() == []
 
 
