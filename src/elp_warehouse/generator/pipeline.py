@@ -224,6 +224,8 @@ def generate(
         writer.write("pharmacy_dispensings", cw.year_dispensings(fr, yc))
         writer.write("complementary_refunds", cw.year_refunds(fr, yc))
         truth.add_year(fr, use, yc)
+        # this year's care and ELP use are written: gone before the next year's are built
+        del use, yc
         bar.update()
 
     # the months after the last analysis year, until the extraction: other care goes on (the

@@ -144,28 +144,28 @@ def period_flags(
     services: Services,
 ) -> NDArray[np.bool_]:
     """flags[i, code, period]: cohort member i had an event of the code in the period."""
-    parts = dated.chunks
-    p = np.concatenate([x[0] for x in parts] + [services.person.astype(np.int64)])
-    d = np.concatenate([x[1] for x in parts] + [services.day.astype(np.int64)])
-    c = np.concatenate([x[2] for x in parts] + [np.full(len(services.person), ELP, np.int8)])
     pos = np.full(dated.n_persons, -1, dtype=np.int64)
     pos[person] = np.arange(len(person))
-    r = pos[p]
-    ok = r >= 0
-    r, d, c = r[ok], d[ok], c[ok]
-    t0 = start[r]
-    bounds = (
-        add_months(start, -PRIOR_MONTHS)[r],
-        t0,
-        add_months(start, WINDOW_MONTHS)[r],
-        add_months(start, WINDOW_MONTHS + AFTER_MONTHS)[r],
+    person_bounds = (
+        add_months(start, -PRIOR_MONTHS),
+        start,
+        add_months(start, WINDOW_MONTHS),
+        add_months(start, WINDOW_MONTHS + AFTER_MONTHS),
     )
-    period = np.full(len(r), -1, dtype=np.int64)
-    for k in range(3):
-        period[(d >= bounds[k]) & (d < bounds[k + 1])] = k
-    inside = period >= 0
     flags = np.zeros((len(person), ELP + 1, 3), dtype=np.bool_)
-    flags[r[inside], c[inside], period[inside]] = True
+    elp_codes = np.full(len(services.person), ELP, np.int8)
+    # one chunk at a time (flags are only ever set): the whole cohort's events at once were
+    # the national run's last memory peak
+    for p, d, c in [*dated.chunks, (services.person, services.day, elp_codes)]:
+        r = pos[p]
+        ok = r >= 0
+        r, d, c = r[ok], d[ok].astype(np.int64), c[ok]
+        bounds = [b[r] for b in person_bounds]
+        period = np.full(len(r), -1, dtype=np.int64)
+        for k in range(3):
+            period[(d >= bounds[k]) & (d < bounds[k + 1])] = k
+        inside = period >= 0
+        flags[r[inside], c[inside], period[inside]] = True
     return flags
 
 
