@@ -89,12 +89,14 @@ SESSION_SHARES_YEARS = (2022, 2023, 2024)  # years with published session / sett
 
 
 def profile_key(fr: YearFrame) -> NDArray[np.int64]:
+    # in place on one int64 copy: no full-length temporaries at each step
     key = fr.age_group.astype(np.int64)
-    key = key * 2 + fr.sex
-    key = key * 2 + fr.vt
-    key = key * 11 + fr.province
-    key = key * 5 + fr.socio
-    return key * 64 + fr.flag_bits()
+    for mult, part in ((2, fr.sex), (2, fr.vt), (11, fr.province), (5, fr.socio)):
+        key *= mult
+        key += part
+    key *= 64
+    key += fr.flag_bits()
+    return key
 
 
 def _decode_profiles() -> dict[str, NDArray[np.int64]]:
