@@ -434,6 +434,8 @@ class ElpModel:
         zz = z[idx].astype(np.float64)
         gamma = ELP_NEED_LOADING
         b = np.where(new_ok, np.exp(gamma * zz - 0.5 * gamma * gamma), 0.0)
+        # full-length arrays are freed as soon as they are used: this step holds many at once
+        del zz
         # persons whose raked probability exceeds the cap start with the cap, and the rest of
         # their profile is raked again: the capped mass is not lost (small groups with high
         # published rates - detainees, placed children, incapacity - fell short otherwise)
@@ -451,6 +453,7 @@ class ElpModel:
                 np.float64
             )
         p_new = np.where(capped, P_NEW_MAX, np.minimum(b * f[key], P_NEW_MAX))
+        del b, key, capped
         # one systematic draw along the persons sorted by membership, new or former user and
         # the subgroup keys: each person starts with exactly p_new / p_rep, and every
         # subgroup's realised starters stay within about one of its expectation
@@ -466,6 +469,7 @@ class ElpModel:
             ),
             rng,
         )
+        del p_new
         start_new = new_ok & drawn
         start_rep = former & drawn
         starters = np.flatnonzero(start_new | start_rep | cont)

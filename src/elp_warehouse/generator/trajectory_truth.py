@@ -79,14 +79,15 @@ def add_months(day: NDArray[np.int64], months: int) -> NDArray[np.int64]:
 class DatedCare:
     """Dated care events of the ELP cohort, kept while the years are simulated: the events of
     the last two years of everybody (a starter's window reaches two years back), and from a
-    person's first session on all of that person's events."""
+    person's first session on all of that person's events. Persons and days are 32-bit (half
+    the memory of two national years of events; both fit with room to spare)."""
 
     n_persons: int
     first_year: int
-    buffer: dict[int, tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int8]]] = field(
+    buffer: dict[int, tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.int8]]] = field(
         default_factory=dict
     )
-    chunks: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int8]]] = field(
+    chunks: list[tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.int8]]] = field(
         default_factory=list
     )
     is_cohort: NDArray[np.bool_] = field(init=False)
@@ -117,8 +118,8 @@ class DatedCare:
                 parts.append(
                     (person[ad], ev.ev_day[ad], np.full(int(ad.sum()), ANTIDEPRESSANT, np.int8))
                 )
-        p = np.concatenate([x[0] for x in parts]).astype(np.int64)
-        d = np.concatenate([x[1] for x in parts]).astype(np.int64)
+        p = np.concatenate([x[0] for x in parts]).astype(np.int32)
+        d = np.concatenate([x[1] for x in parts]).astype(np.int32)
         c = np.concatenate([x[2] for x in parts])
         keep = self.is_cohort[p]
         self.chunks.append((p[keep], d[keep], c[keep]))
@@ -156,10 +157,14 @@ def period_flags(
     elp_codes = np.full(len(services.person), ELP, np.int8)
     # one chunk at a time (flags are only ever set): the whole cohort's events at once were
     # the national run's last memory peak
-    for p, d, c in [*dated.chunks, (services.person, services.day, elp_codes)]:
-        r = pos[p]
+    events: list[tuple[NDArray[np.integer], NDArray[np.integer], NDArray[np.int8]]] = [
+        *dated.chunks,
+        (services.person, services.day, elp_codes),
+    ]
+    for p_all, d_all, c_all in events:
+        r = pos[p_all]
         ok = r >= 0
-        r, d, c = r[ok], d[ok].astype(np.int64), c[ok]
+        r, d, c = r[ok], d_all[ok].astype(np.int64), c_all[ok]
         bounds = [b[r] for b in person_bounds]
         period = np.full(len(r), -1, dtype=np.int64)
         for k in range(3):
