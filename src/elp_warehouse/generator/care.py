@@ -334,7 +334,7 @@ class CareModel:
             full = np.zeros(self.pop.n, dtype=np.bool_)
             full[fr.idx[flags[c]]] = True
             self.history[year][c] = full
-        self.history.pop(year - 3, None)
+        self.history.pop(year - 2, None)  # prior_care(year + 1) reads year and year - 1
         # event dates: inside the affiliated stretch for members, the present days otherwise
         lo = np.maximum(self.pop.entry_day[fr.idx].astype(np.int64), year_start(year))
         hi = np.minimum(self.pop.exit_day[fr.idx].astype(np.int64), year_end(year))
