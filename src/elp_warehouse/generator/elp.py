@@ -180,11 +180,12 @@ class ElpModel:
         self.last_year = last_year
         n = pop.n
         self.ever = np.zeros(n, dtype=np.bool_)
-        self.first_day = np.full(n, -1, dtype=np.int64)
+        # day numbers of every person: 32-bit (they fit; 170 MB less at national scale)
+        self.first_day = np.full(n, -1, dtype=np.int32)
         # first session of the latest trajectory that is not a continuation (a first or a
         # returning patient's trajectory: what the warehouse sees as a trajectory start)
-        self.latest_start = np.full(n, -1, dtype=np.int64)
-        self.last_day = np.full(n, -1, dtype=np.int64)
+        self.latest_start = np.full(n, -1, dtype=np.int32)
+        self.last_day = np.full(n, -1, dtype=np.int32)
         self.parts: list[Services] = []
         self.cohort = Cohort()
         years = list(range(ELP_START_YEAR, last_year + 1))

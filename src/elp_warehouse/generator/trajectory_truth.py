@@ -60,7 +60,7 @@ PERIODS = ("before", "during", "after")
 PATTERN_CARE = (("antidepressants", ANTIDEPRESSANT), ("psychiatrist", PSYCHIATRIST))
 
 
-def add_months(day: NDArray[np.int64], months: int) -> NDArray[np.int64]:
+def add_months(day: NDArray[np.integer], months: int) -> NDArray[np.int64]:
     """Day numbers shifted by calendar months, clamped to the month's last day (SQL dateadd)."""
     d = day.astype("datetime64[D]")
     month = d.astype("datetime64[M]")
