@@ -107,7 +107,7 @@ _R = TypeVar("_R")
 
 
 def _libc_function(name: str) -> Callable[..., int] | None:
-    """A glibc malloc function, None elsewhere (macOS; musl has no malloc_trim)."""
+    """A glibc malloc function, None off Linux or where the C library lacks it."""
     if not sys.platform.startswith("linux"):
         return None
     try:

@@ -156,7 +156,7 @@ def period_flags(
     flags = np.zeros((len(person), ELP + 1, 3), dtype=np.bool_)
     elp_codes = np.full(len(services.person), ELP, np.int8)
     # one chunk at a time (flags are only ever set): the whole cohort's events at once were
-    # the national run's last memory peak
+    # a memory peak of the run's end (100 MiB above the rest at scale 0.1)
     events: list[tuple[NDArray[np.integer], NDArray[np.integer], NDArray[np.int8]]] = [
         *dated.chunks,
         (services.person, services.day, elp_codes),
