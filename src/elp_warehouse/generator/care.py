@@ -30,6 +30,7 @@ from elp_warehouse.generator.util import (
     bisect,
     interpolate_years,
     sigmoid,
+    sigmoid_inplace,
     within_segment_index,
 )
 
@@ -307,14 +308,14 @@ class CareModel:
             # built in place: these are full-length float64 arrays of a national year (~12 M
             # persons), the generator's peak memory
             lin_c = (mult * load[c]) * z
-            lin_c += shifts[c]
+            lin_c += shifts.pop(c)  # not needed any more: one full-length array less
             # Newton steps on the whole year's population: the sample's intercept misses the
             # share by its sampling error (small runs fell visibly off Figures 1-2); the AV
             # share is the one without ELP (a weight of 1 elsewhere changes no product)
             w = (1 - elp) if c == "av_psychologist" else None
             target = self.target[c][min(year, max(self.target[c]))]
             for _ in range(FULL_POPULATION_NEWTON_STEPS):
-                p = sigmoid(a[c] + lin_c)
+                p = sigmoid_inplace(a[c] + lin_c)
                 slope = 1 - p
                 slope *= p
                 if w is not None:
@@ -323,7 +324,7 @@ class CareModel:
                 gap = target - float(p.mean())
                 a[c] += gap / max(float(slope.mean()), 1e-12)
                 del p, slope
-            p = sigmoid(a[c] + lin_c)
+            p = sigmoid_inplace(a[c] + lin_c)
             del lin_c, w
             flags[c] = rng.random(n) < p
             del p
@@ -333,7 +334,7 @@ class CareModel:
             full = np.zeros(self.pop.n, dtype=np.bool_)
             full[fr.idx[flags[c]]] = True
             self.history[year][c] = full
-        self.history.pop(year - 3, None)
+        self.history.pop(year - 2, None)  # prior_care(year + 1) reads year and year - 1
         # event dates: inside the affiliated stretch for members, the present days otherwise
         lo = np.maximum(self.pop.entry_day[fr.idx].astype(np.int64), year_start(year))
         hi = np.minimum(self.pop.exit_day[fr.idx].astype(np.int64), year_end(year))

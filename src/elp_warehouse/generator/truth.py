@@ -113,6 +113,7 @@ class Truth:
         band = np.minimum(fr.age // 5, N_AGE_BANDS - 1)
         cell = ((band * 2 + fr.sex) * geo.n + fr.province) * 2 + fr.vt
         cnt = np.bincount(cell, minlength=N_AGE_BANDS * 2 * geo.n * 2)
+        del band, cell  # two full-length int64 arrays, at one of the year's memory peaks
         nz = np.flatnonzero(cnt)
         self.population_rows.append(
             {

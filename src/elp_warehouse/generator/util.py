@@ -84,7 +84,12 @@ def persistent_uniform(
 def sigmoid(x: NDArray[np.floating]) -> NDArray[np.float64]:
     # 1 / (1 + exp(-x)) in place on one copy: the same values, half the memory traffic
     # (the care model calls it thousands of times on every person's propensities)
-    out: NDArray[np.float64] = np.array(x, dtype=np.float64)
+    return sigmoid_inplace(np.array(x, dtype=np.float64))
+
+
+def sigmoid_inplace(out: NDArray[np.float64]) -> NDArray[np.float64]:
+    """sigmoid(out) written over `out` (a temporary of the caller's): no copy of a
+    full-population array at the care model's peak."""
     np.negative(out, out=out)
     np.exp(out, out=out)
     out += 1.0
