@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from publish_support import built_warehouse
 
-from warehouse import dbt, demo_database, known_truth_database, rows
+from warehouse import dbt, demo_database, generate, known_truth_database, rows
 
 MAX_DELAY = 36  # var nowcast_max_delay_months
 
@@ -21,6 +21,35 @@ MAX_DELAY = 36  # var nowcast_max_delay_months
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return demo_database(tmp_path_factory)
+
+
+# issue 29 scores the end-of-June projection at the scale of a mutuality's research extract;
+# at the demo scale (0.02) the second half of a year moves by several per cent with the seed
+BACKTEST_SCALE = 0.1
+
+
+@pytest.fixture(scope="module")
+def backtest_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The nowcast backtest's lineage only (seeds and models, no tests) on a 0.1 extract of
+    the default seed: about a minute."""
+    base = tmp_path_factory.mktemp("backtest")
+    generate(base / "raw", BACKTEST_SCALE)
+    proc = dbt(
+        ["build", "--select", "+mart_elp_nowcast_backtest", "--resource-type", "seed", "model"],
+        base / "raw",
+        base / "warehouse",
+    )
+    assert proc.returncode == 0, proc.stdout[-8000:]
+    return base / "warehouse" / "elp.duckdb"
+
+
+JUNE_YEAR_END = """
+    select as_of_date, relative_error, covered
+    from marts.mart_elp_nowcast_backtest
+    where period = 'year_end' and area_type = 'total' and measure = 'spending_eur'
+        and month(as_of_date) = 6
+    order by as_of_date
+"""
 
 
 def test_completion_is_the_chain_ladder_of_its_factors(demo_db: Path) -> None:
@@ -66,9 +95,10 @@ def test_completion_is_the_chain_ladder_of_its_factors(demo_db: Path) -> None:
 
 
 def test_backtest_meets_the_issue_targets(demo_db: Path) -> None:
-    """Issue 29: 95 % intervals cover the final values in at least 85 % of the cases, and the
-    year-end projection made at the end of June is within 5 % of the final national
-    spending, in every backtest year (2022-2024)."""
+    """Issue 29: 95 % intervals cover the final values in at least 85 % of the cases. The
+    year-end projection made at the end of June: at the demo scale within 5 % of the final
+    national spending on average over 2022-2024 and within 10 % each year (each year within
+    5 %: test_end_of_june_projection_at_backtest_scale)."""
     overall = rows(
         demo_db,
         """
@@ -85,19 +115,10 @@ def test_backtest_meets_the_issue_targets(demo_db: Path) -> None:
     # the year end is the hardest (a new year's growth is unknown in its first months):
     # 85.8 % measured (docs/nowcast.md); 80 % is the floor below which the intervals are wrong
     assert by_period["year_end"]["coverage"] >= 0.80, by_period
-    june = rows(
-        demo_db,
-        """
-        select as_of_date, relative_error, covered
-        from marts.mart_elp_nowcast_backtest
-        where period = 'year_end' and area_type = 'total' and measure = 'spending_eur'
-            and month(as_of_date) = 6
-        """,
-    )
+    june = rows(demo_db, JUNE_YEAR_END)
     assert len(june) == 3
-    for row in june:
-        assert abs(row["relative_error"]) <= 0.05, june
-        assert row["covered"], june
+    errors = [abs(r["relative_error"]) for r in june]
+    assert sum(errors) / 3 <= 0.05 and max(errors) <= 0.10, june
     # the completion is better than reading the booked figures as they are, at every horizon
     # where much is still to come
     horizons = rows(
@@ -114,6 +135,17 @@ def test_backtest_meets_the_issue_targets(demo_db: Path) -> None:
     assert len(horizons) == 4
     for h in horizons:
         assert h["completed_error"] < h["booked_error"] / 2, h
+
+
+def test_end_of_june_projection_at_backtest_scale(backtest_db: Path) -> None:
+    """Issue 29 at scale 0.1: the year-end projection made at the end of June is within 5 %
+    of the final national spending in every backtest year (2022-2024), inside its 95 %
+    interval."""
+    june = rows(backtest_db, JUNE_YEAR_END)
+    assert len(june) == 3
+    for row in june:
+        assert abs(row["relative_error"]) <= 0.05, june
+        assert row["covered"], june
 
 
 def test_published_marts_are_suppressed_and_consistent(demo_db: Path) -> None:
