@@ -256,6 +256,29 @@ def half_width(r: dict[str, Any], column: str) -> float:
     return 0.0 if low is None or high is None else (high - low) / 2
 
 
+def share_row(
+    figure: str,
+    published: float,
+    key: tuple[Any, ...],
+    got: dict[Any, Any],
+    half: dict[Any, float],
+    truth: dict[Any, Any],
+    tolerance: float = SHARE_TOLERANCE,
+) -> Row:
+    """A published share against the mart's (`got`, its interval's half-widths `half`) and
+    the truth's value at `key`: within `tolerance` or the mart's own interval of the
+    published value, and within the sampling error of the truth."""
+    h = half.get(key, 0.0)
+    return Row(
+        figure,
+        published,
+        got.get(key),
+        max(tolerance, h),
+        truth.get(key),
+        truth_tolerance=max(SHARE_TOLERANCE, SAMPLING_Z * h),
+    )
+
+
 def _figure_12_rows(db: Path, truth_dir: Path) -> list[Row]:
     """Figure 12 (care before, during and after ELP, 2023 cohort) and "ELP after one
     year": the trajectories family of issue 27 with Figures 13-14."""
@@ -273,27 +296,11 @@ def _figure_12_rows(db: Path, truth_dir: Path) -> list[Row]:
             if fig.get(column) is None:
                 continue
             key = (fig["care_type"], period, status)
-            table.append(
-                Row(
-                    f"fig12 {fig['care_type']} {column}",
-                    fig[column],
-                    transitions.get(key),
-                    max(SHARE_TOLERANCE, half.get(key, 0.0)),
-                    transitions_truth.get(key),
-                    truth_tolerance=max(SHARE_TOLERANCE, SAMPLING_Z * half.get(key, 0.0)),
-                )
-            )
+            label = f"fig12 {fig['care_type']} {column}"
+            table.append(share_row(label, fig[column], key, transitions, half, transitions_truth))
+    key = ("all", "after", "with_elp_after")
     table.append(
-        Row(
-            "fig12 ELP after one year",
-            0.28,
-            transitions.get(("all", "after", "with_elp_after")),
-            max(SHARE_TOLERANCE, half.get(("all", "after", "with_elp_after"), 0.0)),
-            transitions_truth.get(("all", "after", "with_elp_after")),
-            truth_tolerance=max(
-                SHARE_TOLERANCE, SAMPLING_Z * half.get(("all", "after", "with_elp_after"), 0.0)
-            ),
-        )
+        share_row("fig12 ELP after one year", 0.28, key, transitions, half, transitions_truth)
     )
     return table
 
@@ -311,46 +318,22 @@ def test_prior_care_and_transition_shares(built: tuple[Path, Path]) -> None:
         for year in (2019, 2024):
             if fig.get(year) is not None:
                 key = (year, "total", "belgium", fig["prior_care"])
-                table.append(
-                    Row(
-                        f"fig10 {year} {fig['prior_care']}",
-                        fig[year],
-                        prior.get(key),
-                        max(SHARE_TOLERANCE, half.get(key, 0.0)),
-                        prior_truth.get(key),
-                        truth_tolerance=max(SHARE_TOLERANCE, SAMPLING_Z * half.get(key, 0.0)),
-                    )
-                )
+                label = f"fig10 {year} {fig['prior_care']}"
+                table.append(share_row(label, fig[year], key, prior, half, prior_truth))
         rng = fig.get("range_2019_2024")
         if rng:
             for year in range(2019, 2025):
                 key = (year, "total", "belgium", fig["prior_care"])
                 middle = (rng["min"] + rng["max"]) / 2
                 half_range = (rng["max"] - rng["min"]) / 2 + SHARE_TOLERANCE
-                table.append(
-                    Row(
-                        f"fig10 {year} {fig['prior_care']} (range)",
-                        middle,
-                        prior.get(key),
-                        max(half_range, half.get(key, 0.0)),
-                        prior_truth.get(key),
-                        truth_tolerance=max(SHARE_TOLERANCE, SAMPLING_Z * half.get(key, 0.0)),
-                    )
-                )
+                label = f"fig10 {year} {fig['prior_care']} (range)"
+                table.append(share_row(label, middle, key, prior, half, prior_truth, half_range))
     for fig in study["prior_care_figure_11_2024"]["rows"]:
         if fig.get("value") is None:
             continue
         key = (2024, fig["dimension"], fig["category"], fig["prior_care"])
-        table.append(
-            Row(
-                f"fig11 {fig['dimension']}={fig['category']} {fig['prior_care']}",
-                fig["value"],
-                prior.get(key),
-                max(SHARE_TOLERANCE, half.get(key, 0.0)),
-                prior_truth.get(key),
-                truth_tolerance=max(SHARE_TOLERANCE, SAMPLING_Z * half.get(key, 0.0)),
-            )
-        )
+        label = f"fig11 {fig['dimension']}={fig['category']} {fig['prior_care']}"
+        table.append(share_row(label, fig["value"], key, prior, half, prior_truth))
     fig12 = _figure_12_rows(db, truth_dir)
     report("Prior care and transitions (Figures 10-12): published vs warehouse", table + fig12)
     assert all(r.warehouse is not None for r in table + fig12)
