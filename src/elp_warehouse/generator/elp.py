@@ -93,6 +93,12 @@ SESSION_SHARES_YEARS = (2022, 2023, 2024)  # years with published session / sett
 REALISED_SETTINGS = {"outreach": 1, "remote": 3, "home": 4}
 
 
+def shares_year(year: int) -> int:
+    """The printed year whose session and setting shares a year takes: earlier years the
+    first printed one, later years the last."""
+    return min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
+
+
 def pooled_gain(drawn: float, realised: float) -> float:
     """Feedback multiplier of a drawn-for quantity: what the years so far were drawn for over
     what they realised (pooled over the years, so that one small year's noise barely moves
@@ -528,12 +534,19 @@ class ElpModel:
         trajectory mostly keep one setting: drawn for a 4.5 % share, home reached about 4.0 %."""
         return pooled_gain(*self.setting_pool[s])
 
+    def _any_setting_shares(self, year: int) -> dict[str, float]:
+        """Table 4's any-setting shares the year's setting draw aims at (with their gains)."""
+        return {
+            s: v * self._setting_gain(s) if s in REALISED_SETTINGS else v
+            for s, v in self.t.place_any[shares_year(year)].items()
+        }
+
     def _pool_realised_settings(self, year: int, use: YearUse) -> None:
-        y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
+        aimed = self._any_setting_shares(year)
         users = float(use.user.sum())
         for s, b in REALISED_SETTINGS.items():
             pool = self.setting_pool[s]
-            pool[0] += self.t.place_any[y][s] * self._setting_gain(s) * users
+            pool[0] += aimed[s] * users
             pool[1] += float(((use.setting_bits & (1 << b)) != 0).sum())
 
     def _prior_subgroup_dims(
@@ -847,7 +860,7 @@ class ElpModel:
         the relative mix of Table 3 (`_function_tilts`).
         """
         t = self.t
-        y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
+        y = shares_year(year)
         names = ("support", "treatment", "both")
         means = t.mean_sessions[y]
         fm = np.array([means[("function", f)] for f in names])
@@ -905,7 +918,7 @@ class ElpModel:
             for r in self.t.raw["table_3_users_by_function_profile_2024"]["rows"]
         }
         nat = rows[("total", "belgium")]
-        y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
+        y = shares_year(year)
         year_mix = self.t.function_shares[y]
         year_total = sum(year_mix[f] for f in ("support", "treatment", "both"))
         m = len(starters)
@@ -969,12 +982,9 @@ class ElpModel:
         the outreach propensity's tilt per province (Annex 2)."""
         t, rng = self.t, self.rng
         m = len(starters)
-        y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
+        y = shares_year(year)
         ex = t.place_exclusive[y]
-        an = {
-            s: v * self._setting_gain(s) if s in REALISED_SETTINGS else v
-            for s, v in t.place_any[y].items()
-        }
+        an = self._any_setting_shares(year)
         p_out = an["outreach"]
         # outreach propensity, raked on the starters to Figure 6 (2024 structure)
         ag = fr.age_group[starters].astype(np.int64)
@@ -1097,7 +1107,7 @@ class ElpModel:
         m = len(starters)
         if m == 0:
             return np.zeros(0, dtype=np.int64)
-        y = min(max(year, SESSION_SHARES_YEARS[0]), SESSION_SHARES_YEARS[-1])
+        y = shares_year(year)
         mt = t.mean_sessions[y]
 
         def dim(
